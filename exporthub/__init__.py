@@ -1,0 +1,7 @@
+"""ExportHub project package: settings, URLs, the Celery app and the tenancy core."""
+
+from __future__ import annotations
+
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]

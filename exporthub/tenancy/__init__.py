@@ -1,0 +1,1 @@
+"""Tenancy core: tenants, users, memberships and roles, and how a request finds its tenant."""

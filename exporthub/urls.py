@@ -1,0 +1,24 @@
+"""Top-level URLs. Tenant pages live under /t/<slug>/ so a link always names its tenant."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from .health import healthz
+from .tenancy import views as tenancy_views
+
+urlpatterns = [
+    path("", tenancy_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path(
+        "t/<slug:tenant_slug>/settings/",
+        tenancy_views.tenant_settings,
+        name="tenant-settings",
+    ),
+    path("t/<slug:tenant_slug>/", include("integrations.urls")),
+]

@@ -1,0 +1,1 @@
+"""Feeds: event data, file formats, export runs, manifests and schedules."""

@@ -1,0 +1,1 @@
+"""Integrations: destinations, their configs, forms, views and Verify."""

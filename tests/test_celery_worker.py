@@ -1,0 +1,89 @@
+"""A real Celery worker process runs a task, through Redis and through the embedded broker."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from celery import Celery
+
+from tests.support.services import redis_server
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@contextmanager
+def worker(conf: dict[str, Any], env: dict[str, str], queue: str, log: Path) -> Iterator[Celery]:
+    """Start `celery worker` in its own process; yield a client app on the same broker."""
+    process_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "exporthub.test_settings", **env}
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "exporthub", "worker", "--pool=solo",
+             "-Q", queue, "--without-mingle", "--without-gossip", "--loglevel=INFO"],
+            cwd=ROOT, env=process_env, stdout=log_file, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        client = Celery("test-client", set_as_current=False)
+        client.conf.update(conf)
+        try:
+            yield client
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+            client.close()
+
+
+def _assert_worker_answers(client: Celery, queue: str, log: Path) -> None:
+    token = uuid.uuid4().hex
+    result = client.send_task("exporthub.ping", args=[token], queue=queue)
+    try:
+        assert result.get(timeout=60) == f"pong:{token}"
+    except Exception:
+        print(log.read_text())
+        raise
+
+
+def test_it_runs_a_task_on_a_worker_through_redis(tmp_path: Path) -> None:
+    queue = f"test-{uuid.uuid4().hex}"
+    with redis_server(tmp_path) as url:
+        conf = {"broker_url": url, "result_backend": url}
+        env = {"CELERY_BROKER_URL": url, "CELERY_RESULT_BACKEND": url}
+        with worker(conf, env, queue, tmp_path / "worker.log") as client:
+            _assert_worker_answers(client, queue, tmp_path / "worker.log")
+
+
+def test_it_runs_a_task_on_a_worker_through_the_embedded_broker(tmp_path: Path) -> None:
+    queue = f"test-{uuid.uuid4().hex}"
+    broker_dir = tmp_path / "broker"
+    for folder in ("queue", "processed", "results"):
+        (broker_dir / folder).mkdir(parents=True)
+    conf: dict[str, Any] = {
+        "broker_url": "filesystem://",
+        "result_backend": f"file://{broker_dir / 'results'}",
+        "broker_transport_options": {
+            "data_folder_in": str(broker_dir / "queue"),
+            "data_folder_out": str(broker_dir / "queue"),
+            "processed_folder": str(broker_dir / "processed"),
+        },
+    }
+    env = {"CELERY_BROKER_URL": "filesystem://", "BROKER_DIR": str(broker_dir)}
+    env["CELERY_RESULT_BACKEND"] = conf["result_backend"]
+    with worker(conf, env, queue, tmp_path / "worker.log") as client:
+        _assert_worker_answers(client, queue, tmp_path / "worker.log")
+
+
+@pytest.mark.parametrize(
+    "setting", ["task_acks_late", "task_reject_on_worker_lost", "worker_prefetch_multiplier"]
+)
+def test_it_configures_celery_for_at_least_once_delivery(setting: str) -> None:
+    from exporthub.celery import app
+
+    assert app.conf[setting] in (True, 1)
+    assert app.conf.task_serializer == "json"
+    assert app.conf.accept_content == ["json"]

@@ -1,0 +1,92 @@
+"""Settings refuse to start without real secrets and pass Django's deployment checks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+from exporthub.devenv import write_dev_env
+
+ROOT = Path(__file__).resolve().parent.parent
+STRONG_SECRET = "Qx7-vL2pN9sK4mT8wR1yB6cF3hJ5dG0aZ_eU-oI9nXqPzWlKtYvMbHc"
+
+
+def _manage(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run manage.py with only the given settings (no .env, no inherited secrets)."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "DEBUG", "DJANGO_SETTINGS_MODULE"}
+    }
+    clean.update(
+        ENV_FILE=str(tmp_path / "absent.env"),
+        VAR_DIR=str(tmp_path / "var"),
+        DJANGO_SETTINGS_MODULE="exporthub.settings",
+        **env,
+    )
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def test_it_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
+    result = _manage(tmp_path, "check", DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_it_refuses_a_weak_secret_key_in_production(tmp_path: Path) -> None:
+    keys = Fernet.generate_key().decode()
+    result = _manage(
+        tmp_path, "check", DEBUG="false", SECRET_KEY="short", FIELD_ENCRYPTION_KEYS=keys
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY is too weak" in result.stderr
+
+
+def test_it_refuses_to_start_without_encryption_keys(tmp_path: Path) -> None:
+    result = _manage(tmp_path, "check", DEBUG="false", SECRET_KEY=STRONG_SECRET)
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS is not set" in result.stderr
+
+
+def test_it_names_a_bad_encryption_key_without_printing_it(tmp_path: Path) -> None:
+    good = Fernet.generate_key().decode()
+    result = _manage(
+        tmp_path, "check", DEBUG="false", SECRET_KEY=STRONG_SECRET,
+        FIELD_ENCRYPTION_KEYS=f"{good},not-a-real-key-canary",
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS entry 2 is not a valid Fernet key" in result.stderr
+    assert "not-a-real-key-canary" not in result.stderr + result.stdout
+
+
+def test_it_passes_the_deployment_checks_with_production_settings(tmp_path: Path) -> None:
+    result = _manage(
+        tmp_path, "check", "--deploy", "--fail-level", "WARNING",
+        DEBUG="false", SECRET_KEY=STRONG_SECRET,
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        ALLOWED_HOSTS="exporthub.example.com",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_it_writes_a_dev_env_once(tmp_path: Path) -> None:
+    target = tmp_path / ".env"
+    assert write_dev_env(target) is True
+    first = target.read_text()
+    assert write_dev_env(target) is False
+    assert target.read_text() == first
+    values = dict(
+        line.split("=", 1) for line in first.splitlines() if line and not line.startswith("#")
+    )
+    Fernet(values["FIELD_ENCRYPTION_KEYS"])
+    assert len(values["SECRET_KEY"]) >= 50
+    assert values["DEBUG"] == "true"
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
