@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
     "exporthub.tenancy",
     "integrations",
     "feeds",
@@ -183,6 +185,25 @@ X_FRAME_OPTIONS = "DENY"
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- REST API: per-tenant bearer keys, JSON only ----------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["exporthub.api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["exporthub.api.permissions.TenantKeyPermission"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ExportHub API",
+    "DESCRIPTION": "Configure cloud exports of your event data. Authenticate with "
+    "`Authorization: Bearer <API key>`.",
+    "VERSION": "1",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
 # --- Celery -------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 BROKER_DIR = Path(env.str("BROKER_DIR", default=str(VAR_DIR / "broker")))
@@ -234,3 +255,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "kv"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
+
+# --- Operator settings for destinations ---------------------------------------------------
+# ARN of ExportHub's own AWS principal; enables the bucket-policy and assume-role modes.
+S3_PLATFORM_PRINCIPAL_ARN = env.str("S3_PLATFORM_PRINCIPAL_ARN", default="")
+# Email of ExportHub's GCS service account; "{seat_id}" is replaced by the tenant's seat id.
+GCS_PLATFORM_SERVICE_ACCOUNT = env.str("GCS_PLATFORM_SERVICE_ACCOUNT", default="")
+# Addresses ExportHub connects from, shown to admins for their allow-lists.
+EGRESS_IPS: list[str] = env.list("EGRESS_IPS", default=[])
+# Endpoint URL hosts allowed even though they resolve to private or loopback addresses.
+ENDPOINT_URL_ALLOWED_HOSTS: list[str] = env.list("ENDPOINT_URL_ALLOWED_HOSTS", default=[])
+# Proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

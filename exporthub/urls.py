@@ -20,5 +20,7 @@ urlpatterns = [
         tenancy_views.tenant_settings,
         name="tenant-settings",
     ),
+    path("t/<slug:tenant_slug>/audit/", tenancy_views.audit_log, name="audit-log"),
     path("t/<slug:tenant_slug>/", include("integrations.urls")),
+    path("api/", include("exporthub.api.urls")),
 ]

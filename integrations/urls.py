@@ -6,4 +6,17 @@ from . import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("integrations/new/", views.new_integration, name="integration-new"),
+    path(
+        "integrations/new/<slug:destination>/<slug:feed>/",
+        views.create_integration,
+        name="integration-create",
+    ),
+    path("integrations/<int:pk>/", views.integration_detail, name="integration-detail"),
+    path(
+        "integrations/<int:pk>/configure/",
+        views.configure_integration,
+        name="integration-configure",
+    ),
+    path("integrations/<int:pk>/delete/", views.remove_integration, name="integration-delete"),
 ]

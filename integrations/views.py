@@ -1,13 +1,120 @@
-"""Pages of a tenant's integrations."""
+"""Pages of a tenant's integrations: dashboard, New, detail, Configure, Delete."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
-from django.shortcuts import render
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 
 from exporthub.tenancy.access import TenantRequest, tenant_view
+from exporthub.tenancy.auditlog import actor_for
+from feeds.catalog import FEEDS
+
+from .destinations import REGISTRY
+from .fields import FEED_KEYS, LABELS
+from .forms import AUTH_MODE_LABELS, FORMS, form_class
+from .forms.base import IntegrationForm
+from .models import Integration, get_integration
+from .services import delete_integration, save_integration
+from .validation.buckets import s3_regions
 
 
 @tenant_view
 def dashboard(request: TenantRequest) -> HttpResponse:
-    return render(request, "integrations/dashboard.html", {"integrations": []})
+    integrations = Integration.objects.filter(tenant=request.tenant).defer("encrypted_secrets")
+    return render(request, "integrations/dashboard.html", {"integrations": integrations})
+
+
+@tenant_view(admin_only=True)
+def new_integration(request: TenantRequest) -> HttpResponse:
+    destination, feed = request.GET.get("destination"), request.GET.get("feed")
+    if destination in FORMS and feed in FEEDS:
+        return redirect("integration-create", request.tenant.slug, destination, feed)
+    context = {"destinations": REGISTRY.values(), "feeds": FEEDS.values()}
+    return render(request, "integrations/new.html", context)
+
+
+def _form_page(request: TenantRequest, form: IntegrationForm, **context: Any) -> HttpResponse:
+    context.update(
+        form=form,
+        destination=form.destination,
+        feed=FEEDS[form.feed],
+        s3_regions=sorted(s3_regions()) if form.destination_kind == "s3" else (),
+    )
+    return render(request, "integrations/form.html", context)
+
+
+@tenant_view(admin_only=True)
+def create_integration(request: TenantRequest, destination: str, feed: str) -> HttpResponse:
+    if destination not in FORMS or feed not in FEEDS:
+        raise Http404("No such destination or feed.")
+    form = form_class(destination)(request.POST or None, tenant=request.tenant, feed=feed)
+    if request.method == "POST" and form.is_valid():
+        integration = save_integration(form, actor_for(request))
+        messages.success(request, "Saved. Grant access as shown below, then click Verify.")
+        return redirect("integration-detail", request.tenant.slug, integration.pk)
+    return _form_page(request, form, integration=None)
+
+
+def _shown(key: str, value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(value)
+    return AUTH_MODE_LABELS.get(value, value) if key == "auth_mode" else str(value)
+
+
+@tenant_view
+def integration_detail(request: TenantRequest, pk: int) -> HttpResponse:
+    integration = get_integration(request.tenant, pk)
+    destination = integration.destination_class
+    config = integration.config
+    keys = [
+        *destination.display_fields,
+        *FEED_KEYS[integration.feed_info.kind],
+        "notification_emails",
+    ]
+    rows = [(LABELS[key], _shown(key, config[key])) for key in keys if config.get(key)]
+    help_context = {
+        "feed": integration.feed,
+        "platform_principal": settings.S3_PLATFORM_PRINCIPAL_ARN,
+        "external_id": request.tenant.external_id,
+    }
+    context = {
+        "integration": integration,
+        "config_rows": rows,
+        "secret_rows": [(LABELS[k], v) for k, v in integration.secret_hints.items()],
+        "help": destination.authorization_help(config, help_context),
+        "egress_ips": settings.EGRESS_IPS,
+    }
+    return render(request, "integrations/detail.html", context)
+
+
+@tenant_view(admin_only=True)
+def configure_integration(request: TenantRequest, pk: int) -> HttpResponse:
+    integration = get_integration(request.tenant, pk)
+    form = form_class(integration.destination)(
+        request.POST or None, tenant=request.tenant, feed=integration.feed, instance=integration
+    )
+    if request.method == "POST" and form.is_valid():
+        previous_state = integration.state
+        integration = save_integration(form, actor_for(request))
+        if integration.state != previous_state:
+            messages.success(request, "Saved. The destination changed: click Verify to resume.")
+        else:
+            messages.success(request, "Saved.")
+        return redirect("integration-detail", request.tenant.slug, integration.pk)
+    return _form_page(request, form, integration=integration)
+
+
+@tenant_view(admin_only=True)
+def remove_integration(request: TenantRequest, pk: int) -> HttpResponse:
+    integration = get_integration(request.tenant, pk)
+    if request.method == "POST":
+        delete_integration(integration, actor_for(request))
+        messages.success(
+            request, f"Deleted “{integration.name}”. Files already uploaded stay in your storage."
+        )
+        return redirect("dashboard", request.tenant.slug)
+    return render(request, "integrations/delete.html", {"integration": integration})

@@ -35,20 +35,31 @@ def get_membership(user: Any, slug: str) -> Membership:
         raise Http404("No such tenant.") from None
 
 
-def tenant_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Resolve `request.tenant` / `request.membership` from the URL; writes need an Admin."""
+def tenant_view(
+    view: Callable[..., HttpResponse] | None = None, *, admin_only: bool = False
+) -> Any:
+    """Resolve `request.tenant` / `request.membership` from the URL; writes need an Admin.
 
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, tenant_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
-        membership = get_membership(request.user, tenant_slug)
-        if request.method not in SAFE_METHODS and not membership.is_admin:
-            raise PermissionDenied("Viewers can read but not change anything.")
-        tenant_request = cast(TenantRequest, request)
-        tenant_request.tenant = membership.tenant
-        tenant_request.membership = membership
-        if request.session.get(LAST_TENANT_SESSION_KEY) != tenant_slug:
-            request.session[LAST_TENANT_SESSION_KEY] = tenant_slug
-        return view(tenant_request, *args, **kwargs)
+    `admin_only` also closes reads, for pages that are themselves write controls.
+    """
 
-    return wrapper
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapper(
+            request: HttpRequest, tenant_slug: str, *args: Any, **kwargs: Any
+        ) -> HttpResponse:
+            membership = get_membership(request.user, tenant_slug)
+            writes = request.method not in SAFE_METHODS
+            if (writes or admin_only) and not membership.is_admin:
+                raise PermissionDenied("This needs the Admin role in this tenant.")
+            tenant_request = cast(TenantRequest, request)
+            tenant_request.tenant = membership.tenant
+            tenant_request.membership = membership
+            if request.session.get(LAST_TENANT_SESSION_KEY) != tenant_slug:
+                request.session[LAST_TENANT_SESSION_KEY] = tenant_slug
+            return view(tenant_request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 
-from .models import Membership, Tenant, User
+from .models import ApiKey, AuditEntry, Membership, Tenant, User
 
 
 class MembershipInline(admin.TabularInline[Membership, Tenant]):
@@ -38,3 +39,38 @@ class UserAdmin(DjangoUserAdmin):
 
 admin.site.site_header = "ExportHub operations"
 admin.site.site_title = "ExportHub operations"
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
+    list_display = ("name", "prefix", "tenant", "role", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("role",)
+    search_fields = ("name", "prefix", "tenant__name")
+    fields = (
+        "tenant",
+        "name",
+        "role",
+        "prefix",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
+    list_display = ("created_at", "tenant", "actor_label", "action", "target_label", "ip")
+    list_filter = ("action",)
+    search_fields = ("actor_label", "target_label", "tenant__name")
+    readonly_fields = [field.name for field in AuditEntry._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

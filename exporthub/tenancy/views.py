@@ -6,12 +6,14 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from .access import LAST_TENANT_SESSION_KEY, TenantRequest, tenant_view
+from .auditlog import actor_for, record
 from .forms import TenantSettingsForm
-from .models import Membership, User
+from .models import AuditEntry, Membership, User
 
 
 @login_required
@@ -28,9 +30,34 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @tenant_view
 def tenant_settings(request: TenantRequest) -> HttpResponse:
+    old_name = request.tenant.name
     form = TenantSettingsForm(request.POST or None, instance=request.tenant)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        tenant = form.save()
+        if tenant.name != old_name:
+            record(tenant, "tenant.updated", actor_for(request), target_type="tenant",
+                   target_id=tenant.pk, target_label=tenant.name,
+                   changes={"name": {"old": old_name, "new": tenant.name}})  # fmt: skip
         messages.success(request, "Tenant settings saved.")
         return redirect("tenant-settings", tenant_slug=request.tenant.slug)
     return render(request, "tenancy/settings.html", {"form": form})
+
+
+@tenant_view(admin_only=True)
+def audit_log(request: TenantRequest) -> HttpResponse:
+    entries = AuditEntry.objects.filter(tenant=request.tenant)
+    action = request.GET.get("action", "")
+    actor = request.GET.get("actor", "").strip()
+    if action:
+        entries = entries.filter(action=action)
+    if actor:
+        entries = entries.filter(actor_label__icontains=actor)
+    actions = (
+        AuditEntry.objects.filter(tenant=request.tenant)
+        .order_by("action")
+        .values_list("action", flat=True)
+        .distinct()
+    )
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    context = {"page": page, "actions": actions, "action": action, "actor": actor}
+    return render(request, "tenancy/audit.html", context)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser
@@ -66,6 +67,10 @@ class User(AbstractUser):
         return self.email
 
 
+def new_external_id() -> str:
+    return f"exporthub-{secrets.token_hex(16)}"
+
+
 class Tenant(models.Model):
     """An ad network, advertiser or platform seat whose data ExportHub exports."""
 
@@ -77,6 +82,13 @@ class Tenant(models.Model):
         unique=True,
         validators=[MinValueValidator(1), MaxValueValidator(SEAT_ID_MAX)],
         help_text="Seat / member id written into manifests and data file names.",
+    )
+    external_id = models.CharField(
+        max_length=64,
+        unique=True,
+        default=new_external_id,
+        editable=False,
+        help_text="External ID ExportHub presents when it assumes a customer's IAM role.",
     )
     created_at = models.DateTimeField(auto_now_add=True, help_text="When the tenant was created.")
 

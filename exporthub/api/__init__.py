@@ -1,0 +1,1 @@
+"""REST API plumbing shared by the apps: API-key authentication, roles, the schema."""

@@ -1,0 +1,17 @@
+"""`/api/v1/…` routes (a public contract: add, never rename) and the OpenAPI schema."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import SimpleRouter
+
+from integrations.api import IntegrationViewSet
+
+router = SimpleRouter(trailing_slash=False)
+router.register("integrations", IntegrationViewSet, basename="integration")
+
+urlpatterns = [
+    path("schema", SpectacularAPIView.as_view(), name="api-schema"),
+    path("v1/", include(router.urls)),
+]

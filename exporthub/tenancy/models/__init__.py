@@ -1,0 +1,18 @@
+"""Tenancy models: users, tenants and roles; API keys; the audit log."""
+
+from __future__ import annotations
+
+from .apikeys import ApiKey
+from .audit import AuditEntry
+from .users import SEAT_ID_MAX, Membership, Role, Tenant, User, UserManager
+
+__all__ = [
+    "SEAT_ID_MAX",
+    "ApiKey",
+    "AuditEntry",
+    "Membership",
+    "Role",
+    "Tenant",
+    "User",
+    "UserManager",
+]

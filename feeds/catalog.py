@@ -1,0 +1,50 @@
+"""The feeds a tenant can export and the file formats of log-level feeds (seed 004's enums)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class FeedKind(StrEnum):
+    RAW = "raw"  # seed 000: CSV.gz every 15 minutes into a Directory
+    LOG_LEVEL = "log_level"  # seed 004: hourly files + manifests under Manifest/Feed paths
+
+
+@dataclass(frozen=True)
+class Feed:
+    name: str
+    label: str
+    kind: FeedKind
+    description: str
+
+
+FEEDS: dict[str, Feed] = {
+    feed.name: feed
+    for feed in (
+        Feed("clicks", "Clicks", FeedKind.RAW, "Raw clicks, CSV.gz every 15 minutes."),
+        Feed(
+            "conversions", "Conversions", FeedKind.RAW, "Raw conversions, CSV.gz every 15 minutes."
+        ),
+        Feed(
+            "standard_feed",
+            "Standard feed",
+            FeedKind.LOG_LEVEL,
+            "Log-level impressions and auctions, hourly files with JSON manifests.",
+        ),
+    )
+}
+FEED_CHOICES = [(feed.name, feed.label) for feed in FEEDS.values()]
+
+# data_format -> the compression_type values it can be written with, the default first.
+FORMAT_COMPRESSIONS: dict[str, tuple[str, ...]] = {
+    "protobuf": ("SNAPPY", "DEFLATE", "GZIP", "NONE"),
+    "protobuf-delimited": ("GZIP", "NONE"),
+    "avro": ("SNAPPY", "DEFLATE", "NONE"),
+}
+FORMAT_CHOICES = [
+    ("protobuf", "protobuf (Hadoop SequenceFile)"),
+    ("protobuf-delimited", "protobuf-delimited"),
+    ("avro", "avro"),
+]
+COMPRESSION_CHOICES = [(c, c) for c in ("SNAPPY", "DEFLATE", "GZIP", "NONE")]

@@ -1,0 +1,193 @@
+"""Fields every integration has, the feed-dependent ones, and the seed-004 uniqueness rules."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django import forms
+
+from exporthub.tenancy.models import Tenant
+from feeds.catalog import COMPRESSION_CHOICES, FEEDS, FORMAT_CHOICES, FORMAT_COMPRESSIONS, FeedKind
+from feeds.paths import resolve_feed_name
+
+from ..destinations import get_destination
+from ..fields import FEED_KEYS, LABELS
+from ..models import Integration
+from ..validation import paths
+from ..validation.contacts import clean_email_list
+
+DEFAULT_FEED_PATH = "/feeds/%FEED_NAME%/%YEAR%/%MONTH%/%DAY%/%HOUR%/%TIMESTAMP%"
+HELP = {
+    "directory": "Where in the bucket the files go, e.g. /exports/clicks. Files land in "
+    "Year/Month/Day folders named {YYYY-MM-DD-hh-mm}.csv.gz.",
+    "manifest_path": "Root for manifest files (e.g. /manifests). This path does not support "
+    "macros. Do not create it by hand: ExportHub creates it.",
+    "feed_path": "Feed path with macros: %FEED_NAME% %YEAR% %MONTH% %DAY% %HOUR% and the "
+    "required %TIMESTAMP% (processing time), e.g. " + DEFAULT_FEED_PATH,
+    "format": "Data format of the log-level files.",
+    "compression": "avro: SNAPPY, DEFLATE or NONE; protobuf: SNAPPY, DEFLATE, GZIP or NONE; "
+    "protobuf-delimited: GZIP or NONE.",
+    "notification_emails": "Comma-separated list of emails. If ExportHub can no longer access "
+    "your storage, the export is deactivated and these addresses are notified.",
+}
+
+
+class IntegrationForm(forms.Form):
+    destination_kind: ClassVar[str]
+    # Destination fields first, then the feed's, then contacts (set per subclass).
+    field_order_head: ClassVar[tuple[str, ...]] = ()
+
+    name = forms.CharField(max_length=100)
+    notification_emails = forms.CharField(max_length=5000)
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        tenant: Tenant,
+        feed: str,
+        instance: Integration | None = None,
+    ) -> None:
+        initial = dict(instance.config) if instance else {}
+        if instance:
+            initial["name"] = instance.name
+            initial["notification_emails"] = ", ".join(instance.config["notification_emails"])
+        super().__init__(data, initial=initial)
+        self.tenant, self.feed, self.instance = tenant, feed, instance
+        self.destination = get_destination(self.destination_kind)
+        self.stored_hints: dict[str, str] = dict(instance.secret_hints) if instance else {}
+        self._add_feed_fields()
+        for name, field in self.fields.items():
+            field.label = LABELS.get(name, field.label)
+            field.help_text = HELP.get(name, field.help_text)
+        for name in self.destination.secret_fields:
+            if name in self.stored_hints:
+                self.fields[
+                    name
+                ].help_text = f"Stored ({self.stored_hints[name]}). Leave blank to keep it."
+        self.order_fields(["name", *self.field_order_head])
+
+    @property
+    def feed_kind(self) -> FeedKind:
+        return FEEDS[self.feed].kind
+
+    def _add_feed_fields(self) -> None:
+        if self.feed_kind == FeedKind.RAW:
+            self.fields["directory"] = forms.CharField(max_length=1024)
+            return
+        self.fields["manifest_path"] = forms.CharField(max_length=1024, initial="/manifests")
+        self.fields["feed_path"] = forms.CharField(max_length=1024, initial=DEFAULT_FEED_PATH)
+        self.fields["format"] = forms.ChoiceField(choices=FORMAT_CHOICES, initial="protobuf")
+        self.fields["compression"] = forms.ChoiceField(choices=COMPRESSION_CHOICES)
+
+    # --- field cleaning ------------------------------------------------------------------
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"].strip()
+        clashes = Integration.objects.filter(tenant=self.tenant, name__iexact=name)
+        if self.instance:
+            clashes = clashes.exclude(pk=self.instance.pk)
+        if clashes.exists():
+            raise forms.ValidationError("Another integration of this tenant has this name.")
+        return name
+
+    def clean_notification_emails(self) -> list[str]:
+        return clean_email_list(self.cleaned_data["notification_emails"])
+
+    def clean_directory(self) -> str:
+        return paths.clean_path(
+            self.cleaned_data["directory"],
+            macros_allowed=False,
+            tail_bytes=paths.DIRECTORY_TAIL_BYTES,
+        )
+
+    def clean_manifest_path(self) -> str:
+        return paths.clean_path(
+            self.cleaned_data["manifest_path"],
+            macros_allowed=False,
+            tail_bytes=paths.MANIFEST_TAIL_BYTES,
+        )
+
+    def clean_feed_path(self) -> str:
+        return paths.clean_path(
+            self.cleaned_data["feed_path"],
+            macros_allowed=True,
+            require_timestamp=True,
+            tail_bytes=paths.FEED_TAIL_BYTES,
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.feed_kind == FeedKind.LOG_LEVEL and "format" in cleaned:
+            allowed = FORMAT_COMPRESSIONS[cleaned["format"]]
+            if cleaned.get("compression") not in allowed:
+                self.add_error(
+                    "compression",
+                    f"{cleaned['format']} can be compressed with {', '.join(allowed)}.",
+                )
+        self.clean_destination(cleaned)
+        if not self.errors:
+            self._check_uniqueness()
+        return cleaned
+
+    def clean_destination(self, cleaned: dict[str, Any]) -> None:
+        """Cross-field checks of one destination (auth mode vs secrets, …)."""
+
+    def require_secret(self, name: str) -> None:
+        if not self.cleaned_data.get(name) and name not in self.stored_hints:
+            self.add_error(name, "This field is required.")
+
+    # --- results -------------------------------------------------------------------------
+    def destination_config(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def config(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            **self.destination_config(),
+            **{key: data[key] for key in FEED_KEYS[self.feed_kind]},
+            "notification_emails": data["notification_emails"],
+        }
+
+    def secrets(self, stored: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+        """New secrets and hints: typed values replace stored ones, blanks keep them."""
+        raise NotImplementedError
+
+    # --- seed 004 "Uniqueness criteria" --------------------------------------------------
+    def _check_uniqueness(self) -> None:
+        config = self.config()
+        others = Integration.objects.filter(
+            destination_key=self.destination.destination_key(config)
+        ).select_related("tenant")
+        if self.instance:
+            others = others.exclude(pk=self.instance.pk)
+        for other in others:
+            field = self._clash(config, other)
+            if field:
+                self.add_error(field, self._clash_message(other, field))
+                return
+
+    def _clash(self, config: dict[str, Any], other: Integration) -> str | None:
+        same_tenant = other.tenant_id == self.tenant.pk
+        if self.feed_kind == FeedKind.RAW:
+            # Raw files are named by window only: two exports in one directory overwrite.
+            if other.config.get("directory") == config["directory"]:
+                return "directory"
+            return None
+        if other.feed_info.kind != FeedKind.LOG_LEVEL:
+            return None
+        same_manifests = other.config["manifest_path"] == config["manifest_path"]
+        if same_manifests and same_tenant and other.feed == self.feed:
+            return "manifest_path"
+        mine = resolve_feed_name(config["feed_path"], self.feed)
+        theirs = resolve_feed_name(other.config["feed_path"], other.feed)
+        if mine == theirs:
+            same_data = other.feed == self.feed and other.config["format"] == config["format"]
+            if same_tenant or not same_data:
+                return "feed_path"
+        return None
+
+    def _clash_message(self, other: Integration, field: str) -> str:
+        where = "directory" if field == "directory" else LABELS[field].lower()
+        if other.tenant_id == self.tenant.pk:
+            return f"The integration “{other.name}” already exports to this {where} here."
+        return f"This {where} is already used by another export to this storage."

@@ -1,0 +1,106 @@
+"""One integration = one feed exported to one destination, with encrypted write-only secrets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.shortcuts import get_object_or_404
+
+from exporthub.crypto import decrypt_json, encrypt_json
+from exporthub.tenancy.models import Tenant
+from feeds.catalog import FEED_CHOICES, FEEDS, Feed
+
+from .destinations import DESTINATION_CHOICES, get_destination
+from .destinations.base import Destination
+
+
+class State(models.TextChoices):
+    NEW = "new", "New"
+    ACTIVE = "active", "Active"
+    DEACTIVATED = "deactivated", "Deactivated"
+
+
+def mask(secret: str) -> str:
+    """At most the last four characters, as a hint of which secret is stored."""
+    return f"…{secret[-4:]}" if len(secret) >= 12 else "…"
+
+
+class Integration(models.Model):
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, related_name="integrations", help_text="Owner."
+    )
+    name = models.CharField(max_length=100, help_text="Name shown to the tenant's users.")
+    feed = models.CharField(max_length=30, choices=FEED_CHOICES, help_text="Feed exported.")
+    destination = models.CharField(
+        max_length=10, choices=DESTINATION_CHOICES, help_text="Kind of cloud storage."
+    )
+    config = models.JSONField(default=dict, help_text="Settings safe to show (no secrets).")
+    encrypted_secrets = models.TextField(
+        blank=True, editable=False, help_text="MultiFernet-encrypted JSON of the secrets."
+    )
+    secret_hints = models.JSONField(
+        default=dict, blank=True, help_text="Masked hints of the stored secrets (…XYZ1)."
+    )
+    destination_key = models.CharField(
+        max_length=300, db_index=True, help_text="Bucket/container identity, for uniqueness."
+    )
+    state = models.CharField(
+        max_length=12, choices=State.choices, default=State.NEW, help_text="Only active exports."
+    )
+    state_changed_at = models.DateTimeField(
+        auto_now_add=True, help_text="When the state last changed."
+    )
+    created_at = models.DateTimeField(auto_now_add=True, help_text="When it was created.")
+    updated_at = models.DateTimeField(auto_now=True, help_text="When it was last changed.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who created it (empty for API keys).",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who changed it last (empty for API keys).",
+    )
+
+    class Meta:
+        ordering = ("name", "id")
+        constraints = (
+            models.UniqueConstraint(fields=("tenant", "name"), name="integration_name_per_tenant"),
+        )
+        indexes = (models.Index(fields=("tenant", "state")),)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        # Never the secrets, not even encrypted.
+        return f"<Integration {self.pk} {self.destination}/{self.feed} {self.state}>"
+
+    @property
+    def feed_info(self) -> Feed:
+        return FEEDS[self.feed]
+
+    @property
+    def destination_class(self) -> type[Destination]:
+        return get_destination(self.destination)
+
+    def get_secrets(self) -> dict[str, Any]:
+        return decrypt_json(self.encrypted_secrets)
+
+    def set_secrets(self, secrets: dict[str, Any], hints: dict[str, str]) -> None:
+        self.encrypted_secrets = encrypt_json(secrets) if secrets else ""
+        self.secret_hints = hints
+
+
+def get_integration(tenant: Tenant, pk: object) -> Integration:
+    """The one way views fetch an integration: the current tenant's, else 404."""
+    return get_object_or_404(Integration, tenant=tenant, pk=pk)

@@ -1,0 +1,102 @@
+"""Creating, changing and deleting integrations, each with its audit entry.
+
+Views and the API both call these, after validating through the same forms.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from exporthub.tenancy.auditlog import Actor, record
+
+from .fields import PATH_KEYS
+from .forms.base import IntegrationForm
+from .models import Integration, State
+
+
+def _changes(
+    old: dict[str, Any],
+    new: dict[str, Any],
+    old_secrets: dict[str, Any],
+    new_secrets: dict[str, Any],
+) -> dict[str, Any]:
+    """Field-level diff; secrets appear only as "changed", never with a value."""
+    changes: dict[str, Any] = {
+        key: {"old": old.get(key), "new": new.get(key)}
+        for key in sorted(set(old) | set(new))
+        if old.get(key) != new.get(key)
+    }
+    for key in sorted(set(old_secrets) | set(new_secrets)):
+        if old_secrets.get(key) != new_secrets.get(key):
+            changes[key] = "changed" if key in new_secrets else "removed"
+    return changes
+
+
+def _audit_target(integration: Integration) -> dict[str, Any]:
+    return {
+        "target_type": "integration",
+        "target_id": integration.pk,
+        "target_label": integration.name,
+    }
+
+
+def _kind(integration: Integration) -> dict[str, Any]:
+    return {"feed": integration.feed, "destination": integration.destination}
+
+
+def save_integration(form: IntegrationForm, actor: Actor) -> Integration:
+    """Create or update from a valid form; destination changes need a new Verify."""
+    creating = form.instance is None
+    integration = form.instance or Integration(
+        tenant=form.tenant, feed=form.feed, destination=form.destination_kind
+    )
+    old_config = {"name": integration.name, **integration.config} if not creating else {}
+    old_secrets = integration.get_secrets() if not creating else {}
+    config = form.config()
+    secrets, hints = form.secrets(old_secrets)
+    changes = _changes(
+        old_config, {"name": form.cleaned_data["name"], **config}, old_secrets, secrets
+    )
+    watched = (*form.destination.destination_fields, *form.destination.secret_fields, *PATH_KEYS)
+    needs_verify = (
+        not creating and integration.state != State.NEW and any(key in changes for key in watched)
+    )
+
+    integration.name = form.cleaned_data["name"]
+    integration.config = config
+    integration.set_secrets(secrets, hints)
+    integration.destination_key = form.destination.destination_key(config)
+    integration.updated_by = actor.user
+    if creating:
+        integration.created_by = actor.user
+    with transaction.atomic():
+        if needs_verify:
+            previous = integration.state
+            integration.state = State.NEW
+            integration.state_changed_at = timezone.now()
+        integration.save()
+        target = _audit_target(integration)
+        if creating:
+            record(form.tenant, "integration.created", actor, **target, changes=_kind(integration))
+        elif changes:
+            record(form.tenant, "integration.updated", actor, **target, changes=changes)
+        if needs_verify:
+            transition = {
+                "state": {"old": previous, "new": State.NEW},
+                "reason": "destination changed; verify again",
+            }
+            record(form.tenant, "integration.state_changed", actor, **target, changes=transition)
+    return integration
+
+
+def delete_integration(integration: Integration, actor: Actor) -> None:
+    """Stop exports and erase config and secrets; files already uploaded stay in the bucket."""
+    with transaction.atomic():
+        target = _audit_target(integration)
+        record(
+            integration.tenant, "integration.deleted", actor, **target, changes=_kind(integration)
+        )
+        integration.delete()

@@ -1,0 +1,1 @@
+"""Validators for integration fields; each raises ValidationError with a message for the field."""

@@ -1,0 +1,62 @@
+"""S3-compatible Endpoint URLs: HTTPS to a public address, unless the operator allows the host."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+
+def _is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return not (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_reserved
+        or ip.is_multicast
+        or ip.is_unspecified
+        or not ip.is_global
+    )
+
+
+def resolve_addresses(host: str, port: int) -> list[str]:
+    infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    return sorted({str(info[4][0]) for info in infos})
+
+
+def clean_endpoint_url(value: str) -> str:
+    """Return the endpoint as scheme://host[:port]; reject anything that could reach inside."""
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port
+    except ValueError:
+        raise ValidationError("Enter a URL like https://s3.example.com.") from None
+    if parts.scheme != "https":
+        raise ValidationError("The Endpoint URL must use https://.")
+    if not parts.hostname:
+        raise ValidationError("Enter a URL like https://s3.example.com.")
+    if parts.username or parts.password:
+        raise ValidationError("Do not put credentials in the Endpoint URL.")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ValidationError("The Endpoint URL is just https://host[:port], without a path.")
+    host = parts.hostname
+    netloc = f"[{host}]" if ":" in host else host
+    canonical = f"https://{netloc}{f':{port}' if port else ''}"
+    if host in settings.ENDPOINT_URL_ALLOWED_HOSTS:
+        return canonical
+    try:
+        addresses = resolve_addresses(host, port or 443)
+    except (OSError, UnicodeError):
+        raise ValidationError(f"The host {host} could not be resolved.") from None
+    if not addresses or not all(_is_public(address) for address in addresses):
+        raise ValidationError(
+            "The Endpoint URL points at a private, loopback, link-local or reserved address. "
+            "Ask the operator to allow this host if it is intended."
+        )
+    return canonical
