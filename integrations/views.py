@@ -14,7 +14,7 @@ from exporthub.tenancy.auditlog import actor_for
 from feeds.catalog import FEEDS
 
 from .destinations import REGISTRY
-from .fields import FEED_KEYS, LABELS
+from .fields import FEED_KEYS, LABELS, SSE_CHOICES
 from .forms import AUTH_MODE_LABELS, FORMS, form_class
 from .forms.base import IntegrationForm
 from .models import Integration, get_integration
@@ -62,7 +62,10 @@ def create_integration(request: TenantRequest, destination: str, feed: str) -> H
 def _shown(key: str, value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(value)
-    return AUTH_MODE_LABELS.get(value, value) if key == "auth_mode" else str(value)
+    return str(CHOICE_LABELS.get(key, {}).get(value, value))
+
+
+CHOICE_LABELS = {"auth_mode": AUTH_MODE_LABELS, "sse": dict(SSE_CHOICES)}
 
 
 @tenant_view

@@ -33,7 +33,14 @@ class GCSIntegrationForm(IntegrationForm):
     service_account_key = forms.CharField(
         required=False,
         max_length=20_000,
-        widget=SecretTextarea(attrs={"rows": 6, "autocomplete": "off", "spellcheck": "false"}),
+        widget=SecretTextarea(
+            attrs={
+                "rows": 6,
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "data-show-if": "auth_mode=key",
+            }
+        ),
         help_text="The JSON key file of a service account with Storage Object Admin on the bucket.",
     )
 

@@ -51,11 +51,16 @@ class S3IntegrationForm(IntegrationForm):
         widget=forms.TextInput(attrs={"list": "s3-regions", "autocomplete": "off"}),
     )
     auth_mode = forms.ChoiceField(choices=list(AUTH_MODES.items()), initial="access_key")
-    access_key = forms.CharField(required=False, max_length=128, widget=SecretInput)
-    secret_key = forms.CharField(required=False, max_length=128, widget=SecretInput)
+    access_key = forms.CharField(
+        required=False, max_length=128, widget=SecretInput({"data-show-if": "auth_mode=access_key"})
+    )
+    secret_key = forms.CharField(
+        required=False, max_length=128, widget=SecretInput({"data-show-if": "auth_mode=access_key"})
+    )
     role_arn = forms.CharField(
         required=False,
         max_length=2048,
+        widget=forms.TextInput(attrs={"data-show-if": "auth_mode=assume_role"}),
         help_text="The role ExportHub assumes; its trust policy must require the External ID.",
     )
     sse = forms.ChoiceField(
@@ -64,7 +69,12 @@ class S3IntegrationForm(IntegrationForm):
         help_text="Selecting SSE-S3 or SSE-KMS overrides the bucket's default encryption for "
         "uploaded files. For SSE-KMS, grant ExportHub's principal use of the key.",
     )
-    kms_key_id = forms.CharField(required=False, max_length=2048, help_text="Only for SSE-KMS.")
+    kms_key_id = forms.CharField(
+        required=False,
+        max_length=2048,
+        help_text="Only for SSE-KMS.",
+        widget=forms.TextInput(attrs={"data-show-if": "sse=sse-kms"}),
+    )
     endpoint_url = forms.CharField(
         required=False,
         max_length=2048,

@@ -9,3 +9,20 @@ document.addEventListener("click", (event) => {
     setTimeout(() => { button.textContent = label; }, 1500);
   });
 });
+
+// Show a field only while another field has the value it depends on (data-show-if="name=value").
+function applyShowIf(form) {
+  for (const input of form.querySelectorAll("[data-show-if]")) {
+    const [name, value] = input.dataset.showIf.split("=");
+    const control = form.elements[name];
+    if (!control) continue;
+    const wrapper = input.closest(".field") || input;
+    wrapper.hidden = control.value !== value;
+  }
+}
+document.addEventListener("change", (event) => {
+  if (event.target.form) applyShowIf(event.target.form);
+});
+document.addEventListener("DOMContentLoaded", () => {
+  for (const form of document.forms) applyShowIf(form);
+});
