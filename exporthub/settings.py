@@ -267,3 +267,5 @@ EGRESS_IPS: list[str] = env.list("EGRESS_IPS", default=[])
 ENDPOINT_URL_ALLOWED_HOSTS: list[str] = env.list("ENDPOINT_URL_ALLOWED_HOSTS", default=[])
 # Proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Blob endpoint for Azure, e.g. https://127.0.0.1:10000/{account} for a local stand-in.
+AZURE_BLOB_ENDPOINT = env.str("AZURE_BLOB_ENDPOINT", default="")

@@ -6,7 +6,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -16,9 +18,10 @@ from .destinations import get_destination
 from .fields import CONFIG_KEYS, SECRET_KEYS
 from .forms import form_class
 from .forms.base import IntegrationForm
-from .models import Integration
-from .serializers import IntegrationSerializer
+from .models import Integration, Verification
+from .serializers import IntegrationSerializer, VerificationSerializer
 from .services import delete_integration, save_integration
+from .verification import start_verification, verification_json
 
 DEFAULTED = ("auth_mode", "sse")  # optional in the API, required choices in the forms
 
@@ -115,3 +118,22 @@ class IntegrationViewSet(viewsets.GenericViewSet[Integration]):
     def destroy(self, request: Request, pk: str) -> Response:
         delete_integration(self.get_object(), actor_for(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses={202: VerificationSerializer})
+    @action(detail=True, methods=["post"])
+    def verify(self, request: Request, pk: str) -> Response:
+        """Start Verify (or return the one already running): 202 with the verification."""
+        verification, _ = start_verification(self.get_object(), actor_for(request))
+        return Response(verification_json(verification), status=status.HTTP_202_ACCEPTED)
+
+
+class VerificationViewSet(viewsets.GenericViewSet[Verification]):
+    """`GET /api/v1/verifications/{id}`: state and steps so far."""
+
+    lookup_value_regex = r"\d+"
+    serializer_class = VerificationSerializer
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        tenant = request.auth.tenant  # type: ignore[union-attr]
+        verification = get_object_or_404(Verification, integration__tenant=tenant, pk=pk)
+        return Response(verification_json(verification))

@@ -104,3 +104,39 @@ class Integration(models.Model):
 def get_integration(tenant: Tenant, pk: object) -> Integration:
     """The one way views fetch an integration: the current tenant's, else 404."""
     return get_object_or_404(Integration, tenant=tenant, pk=pk)
+
+
+class Verification(models.Model):
+    """One run of the Verify checks; steps are saved as they complete so pages can follow."""
+
+    class Result(models.TextChoices):
+        RUNNING = "running", "Running"
+        PASSED = "passed", "Passed"
+        FAILED = "failed", "Failed"
+
+    integration = models.ForeignKey(
+        Integration, on_delete=models.CASCADE, related_name="verifications", help_text="Checked."
+    )
+    state = models.CharField(
+        max_length=10, choices=Result.choices, default=Result.RUNNING, help_text="Outcome so far."
+    )
+    steps = models.JSONField(
+        default=list, blank=True, help_text="[{name, status, ok, code, detail, hint}] in order."
+    )
+    requested_by = models.CharField(max_length=200, help_text="Who started it.")
+    created_at = models.DateTimeField(auto_now_add=True, help_text="When it started.")
+    finished_at = models.DateTimeField(null=True, blank=True, help_text="When it ended.")
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = (
+            # One Verify at a time per integration, even with several web processes.
+            models.UniqueConstraint(
+                fields=("integration",),
+                condition=models.Q(state="running"),
+                name="one_running_verification_per_integration",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"Verification {self.pk} of {self.integration_id}: {self.state}"

@@ -82,3 +82,23 @@ class IntegrationSerializer(StrictSerializer):
             "created_at": serializers.DateTimeField().to_representation(instance.created_at),
             "updated_at": serializers.DateTimeField().to_representation(instance.updated_at),
         }
+
+
+class VerificationStepSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField()
+    ok = serializers.BooleanField(allow_null=True, help_text="null while the step has not run.")
+    status = serializers.ChoiceField(choices=["pending", "passed", "failed", "skipped"])
+    code = serializers.CharField(help_text="The provider's error code, when failed.")
+    detail = serializers.CharField()
+    hint = serializers.CharField(help_text="What to fix, when failed.")
+
+
+class VerificationSerializer(serializers.Serializer[Any]):
+    """Documents verification_json(); the views build the JSON themselves."""
+
+    id = serializers.IntegerField()
+    integration = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=["running", "passed", "failed"])
+    steps = VerificationStepSerializer(many=True)
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)

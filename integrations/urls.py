@@ -19,4 +19,10 @@ urlpatterns = [
         name="integration-configure",
     ),
     path("integrations/<int:pk>/delete/", views.remove_integration, name="integration-delete"),
+    path("integrations/<int:pk>/verify/", views.verify, name="integration-verify"),
+    path(
+        "integrations/<int:pk>/verifications/<int:verification_id>.json",
+        views.verification_status,
+        name="verification-status",
+    ),
 ]

@@ -6,8 +6,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from exporthub.tenancy.access import TenantRequest, tenant_view
 from exporthub.tenancy.auditlog import actor_for
@@ -17,9 +18,10 @@ from .destinations import REGISTRY
 from .fields import FEED_KEYS, LABELS, SSE_CHOICES
 from .forms import AUTH_MODE_LABELS, FORMS, form_class
 from .forms.base import IntegrationForm
-from .models import Integration, get_integration
+from .models import Integration, Verification, get_integration
 from .services import delete_integration, save_integration
 from .validation.buckets import s3_regions
+from .verification import start_verification, verification_json
 
 
 @tenant_view
@@ -90,6 +92,7 @@ def integration_detail(request: TenantRequest, pk: int) -> HttpResponse:
         "secret_rows": [(LABELS[k], v) for k, v in integration.secret_hints.items()],
         "help": destination.authorization_help(config, help_context),
         "egress_ips": settings.EGRESS_IPS,
+        "verification": integration.verifications.first(),
     }
     return render(request, "integrations/detail.html", context)
 
@@ -121,3 +124,21 @@ def remove_integration(request: TenantRequest, pk: int) -> HttpResponse:
         )
         return redirect("dashboard", request.tenant.slug)
     return render(request, "integrations/delete.html", {"integration": integration})
+
+
+@tenant_view(admin_only=True)
+def verify(request: TenantRequest, pk: int) -> HttpResponse:
+    integration = get_integration(request.tenant, pk)
+    if request.method != "POST":
+        return redirect("integration-detail", request.tenant.slug, pk)
+    _, created = start_verification(integration, actor_for(request))
+    if not created:
+        messages.info(request, "A verification is already running.")
+    return redirect(reverse("integration-detail", args=[request.tenant.slug, pk]) + "#verify")
+
+
+@tenant_view
+def verification_status(request: TenantRequest, pk: int, verification_id: int) -> JsonResponse:
+    integration = get_integration(request.tenant, pk)
+    verification = get_object_or_404(Verification, integration=integration, pk=verification_id)
+    return JsonResponse({**verification_json(verification), "integration_state": integration.state})

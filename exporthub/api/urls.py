@@ -6,10 +6,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from integrations.api import IntegrationViewSet
+from integrations.api import IntegrationViewSet, VerificationViewSet
 
 router = SimpleRouter(trailing_slash=False)
 router.register("integrations", IntegrationViewSet, basename="integration")
+router.register("verifications", VerificationViewSet, basename="verification")
 
 urlpatterns = [
     path("schema", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,19 +1,134 @@
-"""What every destination declares; issue-by-issue the SDK operations join this contract."""
+"""The contract every destination implements; nothing outside this folder imports a cloud SDK."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any, ClassVar
+
+SIG_RE = re.compile(r"(sig=)[^&\s\"'<]+", re.IGNORECASE)
+
+
+def scrub(text: str, secrets: dict[str, Any]) -> str:
+    """Remove SAS signatures and any stored secret value from a provider's message."""
+    text = SIG_RE.sub(r"\1[redacted]", text)
+    for value in secrets.values():
+        if isinstance(value, str) and len(value) >= 8:
+            text = text.replace(value, "[redacted]")
+    return text[:500]
+
+
+class DestinationError(Exception):
+    """A provider failure, mapped once inside its destination module.
+
+    `permanent` means permission or configuration (Verify, maybe deactivate); otherwise the
+    failure is transient (retry later). `message` is safe to store and show.
+    """
+
+    def __init__(self, code: str, message: str, *, permanent: bool) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    key: str
+    size: int
+    md5: str | None = None  # hex digest, when the provider reports a plain MD5
+    storage_class: str | None = None
+    encryption: str | None = None
+    kms_key_id: str | None = None
+
+
+class HashingReader:
+    """A read-only, non-seekable view of a stream that counts and MD5-hashes what is read.
+
+    Being non-seekable makes every SDK read it once, in order, so the digest is of exactly
+    the bytes uploaded.
+    """
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+        self._md5 = hashlib.md5()  # noqa: S324 - checksum the manifests declare, not security
+        self.size = 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._stream.read(size)
+        self._md5.update(chunk)
+        self.size += len(chunk)
+        return chunk
+
+    def readable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.size
+
+    def seekable(self) -> bool:
+        return False
+
+    @property
+    def md5(self) -> str:
+        return self._md5.hexdigest()
+
+
+class Connection:
+    """One destination reached with one integration's credentials."""
+
+    secrets: dict[str, Any]
+
+    def write(
+        self, key: str, stream: IO[bytes], content_type: str = "application/octet-stream"
+    ) -> ObjectInfo:
+        """Upload a stream of any size (multipart/resumable/blocks), with the configured SSE."""
+        raise NotImplementedError
+
+    def read(self, key: str) -> bytes:
+        """A whole (small) object."""
+        raise NotImplementedError
+
+    def head(self, key: str) -> ObjectInfo | None:
+        """Size, MD5, storage class and encryption; None when the object does not exist."""
+        raise NotImplementedError
+
+    def list_objects(self, prefix: str) -> Iterator[ObjectInfo]:
+        raise NotImplementedError
+
+    def copy(self, source: str, target: str) -> None:
+        raise NotImplementedError
+
+    def delete(self, key: str) -> None:
+        """Delete; an object that is already gone is not an error."""
+        raise NotImplementedError
+
+    def acl(self, key: str) -> list[dict[str, Any]] | None:
+        """The object's grants, or None where the cloud has no object ACLs."""
+        return None
+
+    def check_reachable(self) -> str:
+        """Prove the bucket/container answers; return a short description for Verify."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release network resources."""
 
 
 class Destination:
     kind: ClassVar[str]
     label: ClassVar[str]
+    container_label: ClassVar[str] = "bucket"
     # Secrets this destination may hold; they are encrypted and never shown.
     secret_fields: ClassVar[tuple[str, ...]]
     # Config keys that say where and how files are written: changing one needs a new Verify.
     destination_fields: ClassVar[tuple[str, ...]]
     # Config keys shown on the integration page, in order.
     display_fields: ClassVar[tuple[str, ...]]
+    # Provider error code -> what the admin should do; "*" is the fallback.
+    hints: ClassVar[dict[str, str]] = {}
 
     @classmethod
     def destination_key(cls, config: dict[str, Any]) -> str:
@@ -24,3 +139,10 @@ class Destination:
     def authorization_help(cls, config: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
         """Template context telling the admin how to grant ExportHub access."""
         return {}
+
+    @classmethod
+    def connect(
+        cls, config: dict[str, Any], secrets: dict[str, Any], *, external_id: str
+    ) -> Connection:
+        """Open a connection with the integration's credentials (may raise DestinationError)."""
+        raise NotImplementedError

@@ -1,12 +1,123 @@
-"""Google Cloud Storage."""
+"""Google Cloud Storage through google-cloud-storage."""
 
 from __future__ import annotations
 
-from typing import Any
+import base64
+import contextlib
+import json
+from collections.abc import Iterator
+from typing import IO, Any
 
-from .base import Destination
+from .base import Connection, Destination, DestinationError, HashingReader, ObjectInfo, scrub
 
 GRANT_ROLE = "roles/storage.objectAdmin"
+SCOPES = ["https://www.googleapis.com/auth/devstorage.read_write"]
+CHUNK_SIZE = 8 * 1024 * 1024  # resumable uploads, in multiples of 256 KiB
+TIMEOUT = (10, 60)
+PERMANENT_STATUS = {400, 401, 403, 404}
+
+
+def map_error(exc: Exception, secrets: dict[str, Any]) -> DestinationError:
+    import requests
+    from google.api_core import exceptions as gexc
+    from google.auth import exceptions as auth_exc
+
+    if isinstance(exc, gexc.GoogleAPICallError):
+        reasons = [e.get("reason") for e in (exc.errors or []) if isinstance(e, dict)]
+        code = reasons[0] if reasons and reasons[0] else type(exc).__name__
+        status = int(exc.code or 0)
+        return DestinationError(
+            code, scrub(exc.message or str(exc), secrets), permanent=status in PERMANENT_STATUS
+        )
+    if isinstance(exc, auth_exc.RefreshError):
+        return DestinationError(
+            "InvalidCredentials", "Google refused the service-account key.", permanent=True
+        )
+    if isinstance(exc, auth_exc.DefaultCredentialsError):
+        return DestinationError(
+            "NoCredentials", "No platform credentials are configured.", permanent=True
+        )
+    if isinstance(exc, auth_exc.TransportError | requests.ConnectionError | requests.Timeout):
+        return DestinationError(
+            "ConnectionError", "Google Cloud Storage could not be reached.", permanent=False
+        )
+    return DestinationError(type(exc).__name__, scrub(str(exc), secrets), permanent=False)
+
+
+class GCSConnection(Connection):
+    def __init__(self, client: Any, bucket_name: str, secrets: dict[str, Any]) -> None:
+        self.client, self.secrets = client, secrets
+        self.bucket = client.bucket(bucket_name)
+
+    @contextlib.contextmanager
+    def errors(self) -> Iterator[None]:
+        try:
+            yield
+        except DestinationError:
+            raise
+        except Exception as exc:
+            raise map_error(exc, self.secrets) from None
+
+    def write(
+        self, key: str, stream: IO[bytes], content_type: str = "application/octet-stream"
+    ) -> ObjectInfo:
+        reader = HashingReader(stream)
+        blob = self.bucket.blob(key, chunk_size=CHUNK_SIZE)
+        with self.errors():
+            blob.upload_from_file(reader, content_type=content_type, timeout=TIMEOUT, checksum=None)
+        return ObjectInfo(key=key, size=reader.size, md5=reader.md5)
+
+    def read(self, key: str) -> bytes:
+        with self.errors():
+            return bytes(self.bucket.blob(key).download_as_bytes(timeout=TIMEOUT))
+
+    def head(self, key: str) -> ObjectInfo | None:
+        with self.errors():
+            blob = self.bucket.get_blob(key, timeout=TIMEOUT)
+        if blob is None:
+            return None
+        md5 = base64.b64decode(blob.md5_hash).hex() if blob.md5_hash else None
+        return ObjectInfo(
+            key=key, size=int(blob.size or 0), md5=md5, storage_class=blob.storage_class
+        )
+
+    def list_objects(self, prefix: str) -> Iterator[ObjectInfo]:
+        with self.errors():
+            for blob in self.client.list_blobs(self.bucket, prefix=prefix, timeout=TIMEOUT):
+                yield ObjectInfo(
+                    key=blob.name, size=int(blob.size or 0), storage_class=blob.storage_class
+                )
+
+    def copy(self, source: str, target: str) -> None:
+        with self.errors():
+            self.bucket.copy_blob(self.bucket.blob(source), self.bucket, target, timeout=TIMEOUT)
+
+    def delete(self, key: str) -> None:
+        from google.api_core.exceptions import NotFound
+
+        with self.errors(), contextlib.suppress(NotFound):
+            self.bucket.blob(key).delete(timeout=TIMEOUT)
+
+    def acl(self, key: str) -> list[dict[str, Any]] | None:
+        from google.api_core.exceptions import BadRequest
+
+        blob = self.bucket.blob(key)
+        try:
+            blob.acl.reload(timeout=TIMEOUT)
+        except BadRequest:
+            return None  # uniform bucket-level access: there are no object ACLs to check
+        except Exception as exc:
+            raise map_error(exc, self.secrets) from None
+        return [dict(entry) for entry in blob.acl]
+
+    def check_reachable(self) -> str:
+        # Listing needs only storage.objects.list, which the granted role has; buckets.get does not.
+        with self.errors():
+            list(self.client.list_blobs(self.bucket, max_results=1, timeout=TIMEOUT))
+        return f"Bucket {self.bucket.name} answers."
+
+    def close(self) -> None:
+        self.client.close()
 
 
 class GCSDestination(Destination):
@@ -15,6 +126,15 @@ class GCSDestination(Destination):
     secret_fields = ("service_account_key",)
     destination_fields = ("bucket", "auth_mode")
     display_fields = ("bucket", "auth_mode", "service_account_email")
+    hints = {
+        "forbidden": "Grant the service account the Storage Object Admin role on the bucket.",
+        "Forbidden": "Grant the service account the Storage Object Admin role on the bucket.",
+        "notFound": "There is no such bucket: check Bucket.",
+        "NotFound": "There is no such bucket: check Bucket.",
+        "InvalidCredentials": "The service-account key was revoked or deleted: create a new key.",
+        "Unauthorized": "The service-account key was refused: create a new key and save it.",
+        "*": "Google Cloud Storage answered with an error; check the bucket's permissions.",
+    }
 
     @classmethod
     def destination_key(cls, config: dict[str, Any]) -> str:
@@ -23,3 +143,25 @@ class GCSDestination(Destination):
     @classmethod
     def authorization_help(cls, config: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
         return {"member": config.get("service_account_email", ""), "role": GRANT_ROLE}
+
+    @classmethod
+    def connect(
+        cls, config: dict[str, Any], secrets: dict[str, Any], *, external_id: str
+    ) -> GCSConnection:
+        import google.auth
+        from google.cloud import storage
+        from google.oauth2 import service_account
+
+        try:
+            if config.get("auth_mode", "key") == "key":
+                info = json.loads(secrets["service_account_key"])
+                credentials = service_account.Credentials.from_service_account_info(
+                    info, scopes=SCOPES
+                )
+                project = info.get("project_id")
+            else:
+                credentials, project = google.auth.default(scopes=SCOPES)
+            client = storage.Client(project=project or "exporthub", credentials=credentials)
+        except Exception as exc:
+            raise map_error(exc, secrets) from None
+        return GCSConnection(client, config["bucket"], secrets)

@@ -1,75 +1,200 @@
-"""Amazon S3 (and S3-compatible storage)."""
+"""Amazon S3 (and S3-compatible storage) through boto3."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
+import contextlib
+from collections.abc import Iterator
+from typing import IO, Any
 
-from feeds.catalog import FEEDS, FeedKind
-from feeds.paths import key_prefix, static_root
+from django.core.exceptions import ValidationError
 
-from .base import Destination
+from . import s3_policy
+from .base import Connection, Destination, DestinationError, HashingReader, ObjectInfo, scrub
 
-# What an export does, per feed kind; Verify asks for exactly these (least privilege).
-OBJECT_ACTIONS = {
-    FeedKind.RAW: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
-    FeedKind.LOG_LEVEL: [
-        "s3:PutObject",
-        "s3:GetObject",
-        "s3:DeleteObject",
-        "s3:AbortMultipartUpload",
-        "s3:GetObjectAcl",
-    ],
-}
-
-
-def _partition(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
+PERMANENT_CODES = {
+    "AccessDenied", "AllAccessDisabled", "AccountProblem", "AuthorizationHeaderMalformed",
+    "ExpiredToken", "InvalidAccessKeyId", "InvalidBucketName", "InvalidObjectState",
+    "InvalidToken", "NoSuchBucket", "PermanentRedirect", "SignatureDoesNotMatch",
+    "InvalidArgument", "KMS.DisabledException", "KMS.NotFoundException",
+    "KMS.KMSInvalidStateException", "KMS.AccessDeniedException", "NoCredentials",
+    "InvalidEndpoint", "InvalidRequest", "MalformedPolicyDocument", "InvalidClientTokenId",
+    "UnrecognizedClientException",
+}  # fmt: skip
+# Bodiless answers (HEAD, and moto's bucket-policy Deny) carry only the status.
+STATUS_CODES = {"301": "PermanentRedirect", "400": "BadRequest", "403": "AccessDenied",
+                "404": "NoSuchBucket"}  # fmt: skip
+SSE_ARGS = {"none": {}, "sse-s3": {"ServerSideEncryption": "AES256"}}
+MULTIPART_THRESHOLD = 16 * 1024 * 1024
 
 
-def export_prefixes(config: dict[str, Any], feed: str) -> list[str]:
-    """Object-key prefixes the export writes under ("" is the bucket root)."""
-    if FEEDS[feed].kind == FeedKind.RAW:
-        paths = [config["directory"]]
-    else:
-        paths = [config["manifest_path"], static_root(config["feed_path"])]
-    return sorted({key_prefix(path) for path in paths})
+def map_error(exc: Exception, secrets: dict[str, Any]) -> DestinationError:
+    """Turn any boto3/botocore failure into our error type, once."""
+    from botocore import exceptions as bce
 
-
-def permission_statements(config: dict[str, Any], feed: str) -> list[dict[str, Any]]:
-    bucket_arn = f"arn:{_partition(config.get('region', ''))}:s3:::{config['bucket']}"
-    prefixes = export_prefixes(config, feed)
-    statements: list[dict[str, Any]] = [
-        {
-            "Sid": "ExportHubObjects",
-            "Effect": "Allow",
-            "Action": OBJECT_ACTIONS[FEEDS[feed].kind],
-            "Resource": [f"{bucket_arn}/{p}/*" if p else f"{bucket_arn}/*" for p in prefixes],
-        },
-        {
-            "Sid": "ExportHubBucketLocation",
-            "Effect": "Allow",
-            "Action": ["s3:GetBucketLocation"],
-            "Resource": bucket_arn,
-        },
-    ]
-    if FEEDS[feed].kind == FeedKind.LOG_LEVEL:
-        statements.append(
-            {
-                "Sid": "ExportHubList",
-                "Effect": "Allow",
-                "Action": ["s3:ListBucket"],
-                "Resource": bucket_arn,
-                "Condition": {
-                    "StringLike": {"s3:prefix": [f"{p}/*" if p else "*" for p in prefixes]}
-                },
-            }
+    if isinstance(exc, bce.ClientError):
+        error = exc.response.get("Error", {})
+        code = str(
+            error.get("Code") or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "")
         )
-    return statements
+        code = STATUS_CODES.get(code, code)
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        message = error.get("Message") or f"HTTP {status}"
+        permanent = code in PERMANENT_CODES or (status in (401, 403) and code not in ("SlowDown",))
+        return DestinationError(code, scrub(str(message), secrets), permanent=permanent)
+    if isinstance(exc, bce.NoCredentialsError | bce.PartialCredentialsError):
+        return DestinationError(
+            "NoCredentials", "No AWS credentials are configured.", permanent=True
+        )
+    if isinstance(exc, bce.ParamValidationError):
+        return DestinationError("InvalidParameter", scrub(str(exc), secrets), permanent=True)
+    if isinstance(exc, bce.ConnectTimeoutError | bce.ReadTimeoutError):
+        return DestinationError("Timeout", "The request to S3 timed out.", permanent=False)
+    if isinstance(
+        exc, bce.EndpointConnectionError | bce.ConnectionClosedError | bce.ConnectionError
+    ):
+        return DestinationError("ConnectionError", "S3 could not be reached.", permanent=False)
+    return DestinationError(type(exc).__name__, scrub(str(exc), secrets), permanent=False)
+
+
+class S3Connection(Connection):
+    def __init__(self, client: Any, config: dict[str, Any], secrets: dict[str, Any]) -> None:
+        self.client, self.bucket, self.secrets = client, config["bucket"], secrets
+        self.region = config["region"]
+        self.sse_args = dict(SSE_ARGS.get(config.get("sse", "none"), {}))
+        if config.get("sse") == "sse-kms":
+            self.sse_args = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": config["kms_key_id"]}
+
+    @contextlib.contextmanager
+    def errors(self) -> Iterator[None]:
+        try:
+            yield
+        except DestinationError:
+            raise
+        except Exception as exc:
+            raise map_error(exc, self.secrets) from None
+
+    def write(
+        self, key: str, stream: IO[bytes], content_type: str = "application/octet-stream"
+    ) -> ObjectInfo:
+        from boto3.s3.transfer import TransferConfig
+
+        reader = HashingReader(stream)
+        transfer = TransferConfig(
+            multipart_threshold=MULTIPART_THRESHOLD, multipart_chunksize=MULTIPART_THRESHOLD
+        )
+        extra = {"ContentType": content_type, **self.sse_args}
+        with self.errors():
+            self.client.upload_fileobj(reader, self.bucket, key, ExtraArgs=extra, Config=transfer)
+        return ObjectInfo(key=key, size=reader.size, md5=reader.md5)
+
+    def read(self, key: str) -> bytes:
+        with self.errors():
+            return bytes(self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read())
+
+    def head(self, key: str) -> ObjectInfo | None:
+        from botocore.exceptions import ClientError
+
+        try:
+            answer = self.client.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise map_error(exc, self.secrets) from None
+        except Exception as exc:
+            raise map_error(exc, self.secrets) from None
+        etag = answer.get("ETag", "").strip('"')
+        return ObjectInfo(
+            key=key,
+            size=int(answer.get("ContentLength", 0)),
+            # A multipart ETag ("…-3") or an SSE-KMS ETag is not the MD5 of the object.
+            md5=etag
+            if "-" not in etag and answer.get("ServerSideEncryption") != "aws:kms"
+            else None,
+            storage_class=answer.get("StorageClass", "STANDARD"),
+            encryption=answer.get("ServerSideEncryption"),
+            kms_key_id=answer.get("SSEKMSKeyId"),
+        )
+
+    def list_objects(self, prefix: str) -> Iterator[ObjectInfo]:
+        with self.errors():
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=prefix
+            )
+            for page in pages:
+                for item in page.get("Contents", []):
+                    yield ObjectInfo(
+                        key=item["Key"],
+                        size=int(item["Size"]),
+                        storage_class=item.get("StorageClass", "STANDARD"),
+                    )
+
+    def copy(self, source: str, target: str) -> None:
+        with self.errors():
+            self.client.copy(
+                {"Bucket": self.bucket, "Key": source}, self.bucket, target, ExtraArgs=self.sse_args
+            )
+
+    def delete(self, key: str) -> None:
+        with self.errors():
+            self.client.delete_object(Bucket=self.bucket, Key=key)
+
+    def acl(self, key: str) -> list[dict[str, Any]] | None:
+        with self.errors():
+            return list(self.client.get_object_acl(Bucket=self.bucket, Key=key)["Grants"])
+
+    def check_reachable(self) -> str:
+        with self.errors():
+            answer = self.client.get_bucket_location(Bucket=self.bucket)
+        # us-east-1 answers None; old EU buckets answer "EU".
+        actual = {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(
+            answer.get("LocationConstraint"), answer.get("LocationConstraint")
+        )
+        if actual != self.region:
+            raise DestinationError(
+                "WrongRegion",
+                f"The bucket is in {actual}, not in {self.region}.",
+                permanent=True,
+            )
+        return f"Bucket {self.bucket} answers from {actual}."
+
+    def multipart_round_trip(self, key: str, part: bytes) -> None:
+        """Complete one multipart upload and abort another, as large exports do."""
+        with self.errors():
+            upload = self.client.create_multipart_upload(
+                Bucket=self.bucket, Key=key, **self.sse_args
+            )
+            etag = self.client.upload_part(
+                Bucket=self.bucket, Key=key, UploadId=upload["UploadId"], PartNumber=1, Body=part
+            )["ETag"]
+            self.client.complete_multipart_upload(
+                Bucket=self.bucket, Key=key, UploadId=upload["UploadId"],
+                MultipartUpload={"Parts": [{"ETag": etag, "PartNumber": 1}]},
+            )  # fmt: skip
+            aborted = self.client.create_multipart_upload(
+                Bucket=self.bucket, Key=key, **self.sse_args
+            )
+            self.client.upload_part(
+                Bucket=self.bucket, Key=key, UploadId=aborted["UploadId"], PartNumber=1, Body=part
+            )
+            self.client.abort_multipart_upload(
+                Bucket=self.bucket, Key=key, UploadId=aborted["UploadId"]
+            )
+
+
+def _client_config(region: str, path_style: bool) -> Any:
+    from botocore.config import Config
+
+    return Config(
+        region_name=region,
+        signature_version="s3v4",
+        retries={"mode": "standard", "max_attempts": 5},
+        connect_timeout=10,
+        read_timeout=60,
+        s3={"addressing_style": "path" if path_style else "auto"},
+        # S3-compatible stores often reject the newer default CRC checksums.
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required",
+    )
 
 
 class S3Destination(Destination):
@@ -94,6 +219,22 @@ class S3Destination(Destination):
         "kms_key_id",
         "endpoint_url",
     )
+    hints = {
+        "AccessDenied": "ExportHub's credentials may not do this. Apply the policy shown on the "
+        "integration page to the bucket (or the IAM user/role), including the configured prefixes.",
+        "InvalidAccessKeyId": "The Access key does not exist or is inactive: copy it from IAM.",
+        "SignatureDoesNotMatch": "The Secret key does not belong to the Access key.",
+        "NoSuchBucket": "There is no such bucket: check Bucket (and Endpoint URL).",
+        "WrongRegion": "Set Region to the bucket's region.",
+        "PermanentRedirect": "The bucket is in another region: set Region to the bucket's region.",
+        "AuthorizationHeaderMalformed": "The bucket is in another region: fix Region.",
+        "KMS.AccessDeniedException": "Allow ExportHub's principal kms:GenerateDataKey and "
+        "kms:Decrypt in the KMS key policy.",
+        "KMS.NotFoundException": "The KMS key does not exist in the bucket's region.",
+        "ExpiredToken": "The assumed role's session expired; verify again.",
+        "NoCredentials": "The operator has not configured ExportHub's AWS credentials.",
+        "*": "S3 answered with an error; if it persists, check the bucket's policy and settings.",
+    }
 
     @classmethod
     def destination_key(cls, config: dict[str, Any]) -> str:
@@ -101,31 +242,56 @@ class S3Destination(Destination):
 
     @classmethod
     def authorization_help(cls, config: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
-        feed, principal = context["feed"], context["platform_principal"]
-        statements = permission_statements(config, feed)
-        help_: dict[str, Any] = {"kms": config.get("sse") == "sse-kms"}
-        mode = config.get("auth_mode", "access_key")
-        if mode == "platform":
-            for statement in statements:
-                statement["Principal"] = {"AWS": principal}
-            help_["bucket_policy"] = json.dumps(
-                {"Version": "2012-10-17", "Statement": statements}, indent=2
+        return s3_policy.authorization_help(config, context)
+
+    @classmethod
+    def connect(
+        cls, config: dict[str, Any], secrets: dict[str, Any], *, external_id: str
+    ) -> S3Connection:
+        import os
+
+        import boto3
+
+        from ..validation.endpoints import clean_endpoint_url
+
+        endpoint = config.get("endpoint_url") or None
+        if endpoint:
+            try:  # the host's addresses may have changed since the form checked them
+                clean_endpoint_url(endpoint)
+            except ValidationError as exc:
+                raise DestinationError(
+                    "InvalidEndpoint", " ".join(exc.messages), permanent=True
+                ) from None
+        path_style = bool(endpoint or os.environ.get("AWS_ENDPOINT_URL_S3"))
+        session = boto3.session.Session()
+        credentials: dict[str, str] = {}
+        try:
+            if config.get("auth_mode", "access_key") == "access_key":
+                credentials = {
+                    "aws_access_key_id": secrets["access_key"],
+                    "aws_secret_access_key": secrets["secret_key"],
+                }
+            elif config["auth_mode"] == "assume_role":
+                sts = session.client("sts", config=_client_config(config["region"], False))
+                answer = sts.assume_role(
+                    RoleArn=config["role_arn"],
+                    RoleSessionName="exporthub",
+                    ExternalId=external_id,
+                    DurationSeconds=3600,
+                )["Credentials"]
+                credentials = {
+                    "aws_access_key_id": answer["AccessKeyId"],
+                    "aws_secret_access_key": answer["SecretAccessKey"],
+                    "aws_session_token": answer["SessionToken"],
+                }
+            client = session.client(
+                "s3",
+                endpoint_url=endpoint,
+                config=_client_config(config["region"], path_style),
+                **credentials,
             )
-        else:
-            help_["iam_policy"] = json.dumps(
-                {"Version": "2012-10-17", "Statement": statements}, indent=2
-            )
-        if mode == "assume_role":
-            trust = {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"AWS": principal},
-                        "Action": "sts:AssumeRole",
-                        "Condition": {"StringEquals": {"sts:ExternalId": context["external_id"]}},
-                    }
-                ],
-            }
-            help_["trust_policy"] = json.dumps(trust, indent=2)
-        return help_
+        except DestinationError:
+            raise
+        except Exception as exc:
+            raise map_error(exc, secrets) from None
+        return S3Connection(client, config, secrets)

@@ -26,3 +26,53 @@ document.addEventListener("change", (event) => {
 document.addEventListener("DOMContentLoaded", () => {
   for (const form of document.forms) applyShowIf(form);
 });
+
+// Follow a running Verify: poll its JSON and redraw the steps until it ends.
+function renderSteps(list, steps) {
+  list.replaceChildren(...steps.map((step) => {
+    const item = document.createElement("li");
+    item.className = `step step-${step.status}`;
+    const mark = document.createElement("span");
+    mark.className = "step-mark";
+    mark.setAttribute("aria-hidden", "true");
+    const name = document.createElement("span");
+    name.className = "step-name";
+    name.textContent = step.name;
+    const state = document.createElement("span");
+    state.className = "visually-hidden";
+    state.textContent = ` (${step.status})`;
+    item.append(mark, name, state);
+    if (step.status === "failed") {
+      const error = document.createElement("div");
+      error.className = "step-error";
+      const code = document.createElement("code");
+      code.textContent = step.code;
+      const hint = document.createElement("p");
+      hint.className = "step-hint";
+      hint.textContent = `How to fix: ${step.hint}`;
+      error.append(code, ` ${step.detail}`, hint);
+      item.append(error);
+    }
+    return item;
+  }));
+}
+
+function followVerification(box) {
+  const poll = async () => {
+    const response = await fetch(box.dataset.verificationUrl, { headers: { Accept: "application/json" } });
+    if (!response.ok) return;
+    const data = await response.json();
+    renderSteps(box.querySelector("ol.steps"), data.steps);
+    if (data.state === "running") {
+      setTimeout(poll, 1000);
+    } else {
+      window.location.reload();  // state badge, messages and button follow the outcome
+    }
+  };
+  setTimeout(poll, 500);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const box = document.querySelector("[data-verification-url][data-state='running']");
+  if (box) followVerification(box);
+});

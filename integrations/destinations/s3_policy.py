@@ -1,0 +1,101 @@
+"""IAM and bucket policies ExportHub asks S3 customers to apply: only what the export does."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from feeds.catalog import FEEDS, FeedKind
+from feeds.paths import key_prefix, static_root
+
+# What an export does, per feed kind; Verify asks for exactly these (least privilege).
+OBJECT_ACTIONS = {
+    FeedKind.RAW: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+    FeedKind.LOG_LEVEL: [
+        "s3:PutObject",
+        "s3:GetObject",
+        "s3:DeleteObject",
+        "s3:AbortMultipartUpload",
+        "s3:GetObjectAcl",
+    ],
+}
+
+
+def _partition(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+def export_prefixes(config: dict[str, Any], feed: str) -> list[str]:
+    """Object-key prefixes the export writes under ("" is the bucket root)."""
+    if FEEDS[feed].kind == FeedKind.RAW:
+        paths = [config["directory"]]
+    else:
+        paths = [config["manifest_path"], static_root(config["feed_path"])]
+    return sorted({key_prefix(path) for path in paths})
+
+
+def permission_statements(config: dict[str, Any], feed: str) -> list[dict[str, Any]]:
+    bucket_arn = f"arn:{_partition(config.get('region', ''))}:s3:::{config['bucket']}"
+    prefixes = export_prefixes(config, feed)
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "ExportHubObjects",
+            "Effect": "Allow",
+            "Action": OBJECT_ACTIONS[FEEDS[feed].kind],
+            "Resource": [f"{bucket_arn}/{p}/*" if p else f"{bucket_arn}/*" for p in prefixes],
+        },
+        {
+            "Sid": "ExportHubBucketLocation",
+            "Effect": "Allow",
+            "Action": ["s3:GetBucketLocation"],
+            "Resource": bucket_arn,
+        },
+    ]
+    if FEEDS[feed].kind == FeedKind.LOG_LEVEL:
+        statements.append(
+            {
+                "Sid": "ExportHubList",
+                "Effect": "Allow",
+                "Action": ["s3:ListBucket"],
+                "Resource": bucket_arn,
+                "Condition": {
+                    "StringLike": {"s3:prefix": [f"{p}/*" if p else "*" for p in prefixes]}
+                },
+            }
+        )
+    return statements
+
+
+def authorization_help(config: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+    feed, principal = context["feed"], context["platform_principal"]
+    statements = permission_statements(config, feed)
+    help_: dict[str, Any] = {"kms": config.get("sse") == "sse-kms"}
+    mode = config.get("auth_mode", "access_key")
+    if mode == "platform":
+        for statement in statements:
+            statement["Principal"] = {"AWS": principal}
+        help_["bucket_policy"] = json.dumps(
+            {"Version": "2012-10-17", "Statement": statements}, indent=2
+        )
+    else:
+        help_["iam_policy"] = json.dumps(
+            {"Version": "2012-10-17", "Statement": statements}, indent=2
+        )
+    if mode == "assume_role":
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": principal},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"sts:ExternalId": context["external_id"]}},
+                }
+            ],
+        }
+        help_["trust_policy"] = json.dumps(trust, indent=2)
+    return help_

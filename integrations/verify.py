@@ -1,0 +1,274 @@
+"""The Verify checks: ordered, named steps that do what an export does, through the real SDK.
+
+Raw feeds are only asked for what their export does (write, read back, multipart, delete);
+log-level feeds also for what the manifest protocol does (list, rename) and seed 004's checks
+on existing manifests. Test objects have an obvious name and are always removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from functools import partial
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from feeds.catalog import FeedKind
+from feeds.paths import join_key, key_prefix, static_root
+
+from .destinations.base import Connection, DestinationError
+from .models import Integration
+from .validation.sas import parse_sas_token
+
+TEST_OBJECT_NAME = "exporthub-verify-{token}-{n}.txt"
+MULTIPART_PART_BYTES = 5 * 1024 * 1024
+MAX_MANIFESTS_CHECKED = 20
+GENERIC_HINTS = {
+    "ManualFolderObject": "Delete the manually created folder object at this path: objects "
+    "created by hand have other ACLs and can deny ExportHub access. ExportHub creates what it "
+    "needs.",
+    "ManifestInGlacier": "Set lifecycle rules to move manifest objects to Glacier only outside "
+    "the manifest path (its archive/ folder is fine).",
+    "ManifestAclDenied": "Do not revoke object-level access on non-archived manifests: ExportHub "
+    "must be able to read their ACL (aws s3api get-object-acl).",
+    "EncryptionNotApplied": "The object was stored without the configured server-side "
+    "encryption: check the bucket's encryption settings and the KMS key.",
+    "ChecksumMismatch": "The object read back differs from what was written: something between "
+    "ExportHub and the storage changes objects.",
+    "ListingIncomplete": "A new object was missing from the listing of its prefix: check the "
+    "ListBucket permission and its prefix condition.",
+    "RenameIncomplete": "The renamed object did not appear, or the original remained.",
+    "DeleteIncomplete": "A test object could not be removed; delete exporthub-verify-* objects.",
+    "SasTokenInvalid": "Generate a new SAS token with the settings listed on the page.",
+}
+TRANSIENT_HINT = "A temporary problem at the provider; Verify again in a few minutes."
+
+
+@dataclass
+class Step:
+    name: str
+    status: str = "pending"  # pending, passed, failed, skipped
+    code: str = ""
+    detail: str = ""
+    hint: str = ""
+    permanent: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        ok = {"passed": True, "failed": False}.get(self.status)
+        return {**asdict(self), "ok": ok}
+
+
+@dataclass
+class Checks:
+    """What one verification needs while it runs."""
+
+    integration: Integration
+    token: str
+    connection: Connection | None = None
+    written: dict[str, str] = field(default_factory=dict)  # key -> md5 hex
+
+    @property
+    def conn(self) -> Connection:
+        if self.connection is None:
+            raise DestinationError("NotConnected", "No connection was opened.", permanent=False)
+        return self.connection
+
+    # --- the steps -----------------------------------------------------------------------
+    def connect(self) -> str:
+        integration = self.integration
+        secrets = integration.get_secrets()
+        if integration.destination == "azure":
+            try:
+                parse_sas_token(secrets["sas_token"], integration.feed_info.kind)
+            except ValidationError as exc:
+                raise DestinationError(
+                    "SasTokenInvalid", " ".join(exc.messages), permanent=True
+                ) from None
+        self.connection = integration.destination_class.connect(
+            integration.config, secrets, external_id=integration.tenant.external_id
+        )
+        return "Credentials accepted by the client."
+
+    def reachable(self) -> str:
+        return self.conn.check_reachable()
+
+    def create_prefix(self, path: str) -> str:
+        prefix = key_prefix(path)
+        if prefix and self.conn.head(prefix + "/") is not None:
+            raise DestinationError(
+                "ManualFolderObject", f"A folder object {prefix}/ exists.", permanent=True
+            )
+        key = join_key(path, TEST_OBJECT_NAME.format(token=self.token, n=len(self.written) + 1))
+        body = f"ExportHub verification {self.token}. Safe to delete.\n".encode() + os.urandom(64)
+        info = self.conn.write(key, io.BytesIO(body), content_type="text/plain")
+        self.written[key] = hashlib.md5(body).hexdigest()  # noqa: S324
+        if info.md5 != self.written[key]:
+            raise DestinationError("ChecksumMismatch", "The upload's MD5 differs.", permanent=True)
+        return f"Wrote {key}."
+
+    def read_back(self) -> str:
+        config = self.integration.config
+        for key, md5 in self.written.items():
+            if hashlib.md5(self.conn.read(key)).hexdigest() != md5:  # noqa: S324
+                raise DestinationError("ChecksumMismatch", f"{key} changed.", permanent=True)
+            expected = {"sse-s3": "AES256", "sse-kms": "aws:kms"}.get(config.get("sse", ""))
+            if expected:
+                info = self.conn.head(key)
+                if info is None or info.encryption != expected:
+                    found = info.encryption if info else "missing"
+                    raise DestinationError(
+                        "EncryptionNotApplied", f"{key}: {found}.", permanent=True
+                    )
+        return f"Read back {len(self.written)} object(s); MD5s match."
+
+    def multipart(self) -> str:
+        key = join_key(self.prefixes[0], TEST_OBJECT_NAME.format(token=self.token, n="multipart"))
+        self.written[key] = ""
+        self.conn.multipart_round_trip(key, os.urandom(MULTIPART_PART_BYTES))  # type: ignore[attr-defined]
+        return "Completed one multipart upload and aborted another."
+
+    def listing(self) -> str:
+        prefix = key_prefix(self.prefixes[0])
+        listed = {info.key for info in self.conn.list_objects(prefix + "/" if prefix else "")}
+        missing = [key for key in self.written if key.startswith(prefix) and key not in listed]
+        if missing:
+            raise DestinationError(
+                "ListingIncomplete", f"{missing[0]} was not listed.", permanent=True
+            )
+        return f"Listed {self.prefixes[0]}."
+
+    def rename(self) -> str:
+        source = next(key for key, md5 in self.written.items() if md5)
+        target = source.replace(".txt", ".json-renamed")
+        self.written[target] = self.written[source]
+        self.conn.copy(source, target)
+        self.conn.delete(source)
+        if self.conn.head(target) is None or self.conn.head(source) is not None:
+            raise DestinationError("RenameIncomplete", f"{source} → {target}.", permanent=True)
+        del self.written[source]
+        return "Copied a test object to a new name and deleted the original."
+
+    def existing_manifests(self) -> list[Any]:
+        prefix = key_prefix(self.integration.config["manifest_path"])
+        archive = join_key(self.integration.config["manifest_path"], "archive") + "/"
+        return [
+            info
+            for info in self.conn.list_objects(prefix + "/" if prefix else "")
+            if not info.key.startswith(archive) and "exporthub-verify-" not in info.key
+        ]
+
+    def glacier(self) -> str:
+        frozen = [
+            i.key
+            for i in self.existing_manifests()
+            if i.storage_class in ("GLACIER", "DEEP_ARCHIVE")
+        ]
+        if frozen:
+            raise DestinationError("ManifestInGlacier", f"{', '.join(frozen[:3])}.", permanent=True)
+        return "No manifest outside archive/ is in GLACIER."
+
+    def manifest_acls(self) -> str:
+        manifests = self.existing_manifests()[:MAX_MANIFESTS_CHECKED]
+        for info in manifests:
+            try:
+                self.conn.acl(info.key)
+            except DestinationError as exc:
+                if exc.permanent:
+                    raise DestinationError(
+                        "ManifestAclDenied", f"{info.key}: {exc.code}.", permanent=True
+                    ) from None
+                raise
+        return f"Read the ACL of {len(manifests)} manifest(s)."
+
+    def delete_test_objects(self) -> str:
+        for key in list(self.written):
+            self.conn.delete(key)
+            if self.conn.head(key) is not None:
+                raise DestinationError("DeleteIncomplete", f"{key} is still there.", permanent=True)
+            del self.written[key]
+        return "Removed the test objects."
+
+    # --- the plan ------------------------------------------------------------------------
+    @property
+    def prefixes(self) -> list[str]:
+        config = self.integration.config
+        if self.integration.feed_info.kind == FeedKind.RAW:
+            return [config["directory"]]
+        return list(dict.fromkeys([config["manifest_path"], static_root(config["feed_path"])]))
+
+    def plan(self) -> list[tuple[str, Callable[[], str]]]:
+        destination = self.integration.destination_class
+        log_level = self.integration.feed_info.kind == FeedKind.LOG_LEVEL
+        steps: list[tuple[str, Callable[[], str]]] = [
+            (f"Connecting to {destination.label}", self.connect),
+            (f"{destination.container_label.capitalize()} reachable", self.reachable),
+        ]
+        steps += [
+            (f"Creating prefix at {p}", partial(self.create_prefix, p)) for p in self.prefixes
+        ]
+        steps.append(("Reading back the test objects (MD5)", self.read_back))
+        if destination.kind == "s3":
+            steps.append(("Multipart upload (5 MiB part, complete and abort)", self.multipart))
+        if log_level:
+            steps.append((f"Listing {self.prefixes[0]}", self.listing))
+            steps.append(("Renaming an object (copy + delete)", self.rename))
+            if destination.kind == "s3":
+                steps.append(("Checking for manifest files in GLACIER", self.glacier))
+            if destination.kind in ("s3", "gcs"):
+                steps.append(
+                    ("Checking meta-information access on manifest files", self.manifest_acls)
+                )
+        steps.append(("Deleting the test objects", self.delete_test_objects))
+        return steps
+
+
+def hint_for(integration: Integration, error: DestinationError) -> str:
+    hints = integration.destination_class.hints
+    if error.code in hints:
+        return hints[error.code]
+    if error.code in GENERIC_HINTS:
+        return GENERIC_HINTS[error.code]
+    return hints.get("*", "") if error.permanent else TRANSIENT_HINT
+
+
+def run_checks(
+    integration: Integration, token: str, progress: Callable[[list[Step]], None]
+) -> list[Step]:
+    """Run every step in order; after a failure the rest are skipped, but cleanup still runs."""
+    checks = Checks(integration=integration, token=token)
+    plan = checks.plan()
+    steps = [Step(name=name) for name, _ in plan]
+    progress(steps)
+    failed = False
+    try:
+        for step, (_, action) in zip(steps, plan, strict=True):
+            if failed:
+                step.status = "skipped"
+                continue
+            try:
+                step.detail = action()
+                step.status = "passed"
+            except DestinationError as exc:
+                failed = True
+                step.status, step.code, step.detail = "failed", exc.code, exc.message
+                step.permanent, step.hint = exc.permanent, hint_for(integration, exc)
+            progress(steps)
+    finally:
+        _cleanup(checks)
+    progress(steps)
+    return steps
+
+
+def _cleanup(checks: Checks) -> None:
+    """Best effort: a failed run must not leave test objects behind when it can remove them."""
+    if checks.connection is None:
+        return
+    for key in list(checks.written):
+        with contextlib.suppress(DestinationError):
+            checks.connection.delete(key)
+    checks.connection.close()
