@@ -23,7 +23,7 @@ from feeds.paths import join_key, key_prefix, static_root
 
 from .destinations.base import Connection, DestinationError
 from .models import Integration
-from .validation.sas import parse_sas_token
+from .validation.sas import check_not_expired
 
 TEST_OBJECT_NAME = "exporthub-verify-{token}-{n}.txt"
 MULTIPART_PART_BYTES = 5 * 1024 * 1024
@@ -84,7 +84,7 @@ class Checks:
         secrets = integration.get_secrets()
         if integration.destination == "azure":
             try:
-                parse_sas_token(secrets["sas_token"], integration.feed_info.kind)
+                check_not_expired(secrets["sas_token"])
             except ValidationError as exc:
                 raise DestinationError(
                     "SasTokenInvalid", " ".join(exc.messages), permanent=True

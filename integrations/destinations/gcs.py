@@ -15,6 +15,14 @@ SCOPES = ["https://www.googleapis.com/auth/devstorage.read_write"]
 CHUNK_SIZE = 8 * 1024 * 1024  # resumable uploads, in multiples of 256 KiB
 TIMEOUT = (10, 60)
 PERMANENT_STATUS = {400, 401, 403, 404}
+# How long the SDK keeps retrying throttling and 5xx answers before we see the error.
+RETRY_SECONDS = 60.0
+
+
+def _retry() -> Any:
+    from google.cloud.storage.retry import DEFAULT_RETRY
+
+    return DEFAULT_RETRY.with_timeout(RETRY_SECONDS)
 
 
 def map_error(exc: Exception, secrets: dict[str, Any]) -> DestinationError:
@@ -22,6 +30,10 @@ def map_error(exc: Exception, secrets: dict[str, Any]) -> DestinationError:
     from google.api_core import exceptions as gexc
     from google.auth import exceptions as auth_exc
 
+    if isinstance(exc, gexc.RetryError) and isinstance(exc.cause, Exception):
+        # The SDK retried until its deadline: report the last answer, as a transient failure.
+        last = map_error(exc.cause, secrets)
+        return DestinationError(last.code, last.message, permanent=False)
     if isinstance(exc, gexc.GoogleAPICallError):
         reasons = [e.get("reason") for e in (exc.errors or []) if isinstance(e, dict)]
         code = reasons[0] if reasons and reasons[0] else type(exc).__name__
@@ -64,16 +76,18 @@ class GCSConnection(Connection):
         reader = HashingReader(stream)
         blob = self.bucket.blob(key, chunk_size=CHUNK_SIZE)
         with self.errors():
-            blob.upload_from_file(reader, content_type=content_type, timeout=TIMEOUT, checksum=None)
+            blob.upload_from_file(
+                reader, content_type=content_type, timeout=TIMEOUT, checksum=None, retry=_retry()
+            )
         return ObjectInfo(key=key, size=reader.size, md5=reader.md5)
 
     def read(self, key: str) -> bytes:
         with self.errors():
-            return bytes(self.bucket.blob(key).download_as_bytes(timeout=TIMEOUT))
+            return bytes(self.bucket.blob(key).download_as_bytes(timeout=TIMEOUT, retry=_retry()))
 
     def head(self, key: str) -> ObjectInfo | None:
         with self.errors():
-            blob = self.bucket.get_blob(key, timeout=TIMEOUT)
+            blob = self.bucket.get_blob(key, timeout=TIMEOUT, retry=_retry())
         if blob is None:
             return None
         md5 = base64.b64decode(blob.md5_hash).hex() if blob.md5_hash else None
@@ -83,20 +97,24 @@ class GCSConnection(Connection):
 
     def list_objects(self, prefix: str) -> Iterator[ObjectInfo]:
         with self.errors():
-            for blob in self.client.list_blobs(self.bucket, prefix=prefix, timeout=TIMEOUT):
+            for blob in self.client.list_blobs(
+                self.bucket, prefix=prefix, timeout=TIMEOUT, retry=_retry()
+            ):
                 yield ObjectInfo(
                     key=blob.name, size=int(blob.size or 0), storage_class=blob.storage_class
                 )
 
     def copy(self, source: str, target: str) -> None:
         with self.errors():
-            self.bucket.copy_blob(self.bucket.blob(source), self.bucket, target, timeout=TIMEOUT)
+            self.bucket.copy_blob(
+                self.bucket.blob(source), self.bucket, target, timeout=TIMEOUT, retry=_retry()
+            )
 
     def delete(self, key: str) -> None:
         from google.api_core.exceptions import NotFound
 
         with self.errors(), contextlib.suppress(NotFound):
-            self.bucket.blob(key).delete(timeout=TIMEOUT)
+            self.bucket.blob(key).delete(timeout=TIMEOUT, retry=_retry())
 
     def acl(self, key: str) -> list[dict[str, Any]] | None:
         from google.api_core.exceptions import BadRequest
@@ -113,7 +131,9 @@ class GCSConnection(Connection):
     def check_reachable(self) -> str:
         # Listing needs only storage.objects.list, which the granted role has; buckets.get does not.
         with self.errors():
-            list(self.client.list_blobs(self.bucket, max_results=1, timeout=TIMEOUT))
+            list(
+                self.client.list_blobs(self.bucket, max_results=1, timeout=TIMEOUT, retry=_retry())
+            )
         return f"Bucket {self.bucket.name} answers."
 
     def close(self) -> None:
@@ -127,12 +147,15 @@ class GCSDestination(Destination):
     destination_fields = ("bucket", "auth_mode")
     display_fields = ("bucket", "auth_mode", "service_account_email")
     hints = {
-        "forbidden": "Grant the service account the Storage Object Admin role on the bucket.",
-        "Forbidden": "Grant the service account the Storage Object Admin role on the bucket.",
-        "notFound": "There is no such bucket: check Bucket.",
-        "NotFound": "There is no such bucket: check Bucket.",
-        "InvalidCredentials": "The service-account key was revoked or deleted: create a new key.",
-        "Unauthorized": "The service-account key was refused: create a new key and save it.",
+        **dict.fromkeys(
+            ("forbidden", "Forbidden"),
+            "Grant the service account the Storage Object Admin role on the bucket.",
+        ),
+        **dict.fromkeys(("notFound", "NotFound"), "There is no such bucket: check Bucket."),
+        **dict.fromkeys(
+            ("authError", "required", "Unauthorized", "InvalidCredentials"),
+            "The service-account key was refused (revoked or deleted): create a new key.",
+        ),
         "*": "Google Cloud Storage answered with an error; check the bucket's permissions.",
     }
 

@@ -86,3 +86,10 @@ def parse_sas_token(raw: str, feed_kind: FeedKind) -> SasToken:
     if starts_at and starts_at > now + CLOCK_SKEW:
         raise ValidationError("This SAS token is not valid yet (its start time is in the future).")
     return SasToken(raw=raw.strip(), expires_at=expires_at, starts_at=starts_at)
+
+
+def check_not_expired(raw: str) -> None:
+    """What can change after the form accepted a token: time. Azure answers for the rest."""
+    params = {k: v[0] for k, v in parse_qs(raw.strip().removeprefix("?")).items()}
+    if "se" in params and _parse_time(params["se"], "expiry") <= timezone.now():
+        raise ValidationError(f"This SAS token expired at {params['se']}; generate a new one.")

@@ -53,7 +53,7 @@ def _private_key_pem() -> str:
 def service_account_key(
     email: str = "exporter@acme-data.iam.gserviceaccount.com",
     key_id: str = "0123456789abcdef0123456789abcdef01234567",
-    token_uri: str = "https://oauth2.googleapis.com/token",  # noqa: S107
+    token_uri: str = "https://oauth2.googleapis.com/token",
 ) -> str:
     return json.dumps(
         {

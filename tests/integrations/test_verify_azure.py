@@ -1,0 +1,141 @@
+"""Verify against Azurite over HTTPS, which really checks SAS signatures, permissions and expiry."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from exporthub.tenancy.models import Tenant
+from integrations.destinations.azure import AzureBlobDestination
+from integrations.destinations.base import DestinationError
+from integrations.models import Integration, State
+from tests.support import standins
+from tests.support.credentials import sas_token
+
+from .conftest import make_integration
+from .verify_helpers import failed_step, verify
+
+pytestmark = pytest.mark.django_db
+ACCOUNT = standins.AZURITE_ACCOUNT
+
+
+def _token(**kwargs: object) -> str:
+    return sas_token(account=ACCOUNT, account_key=standins.AZURITE_KEY, **kwargs)  # type: ignore[arg-type]
+
+
+def _container(create: bool = True) -> str:
+    from azure.storage.blob import BlobServiceClient
+    from django.conf import settings
+
+    name = f"verify-{uuid.uuid4().hex[:12]}"
+    if create:
+        service = BlobServiceClient(
+            settings.AZURE_BLOB_ENDPOINT.format(account=ACCOUNT),
+            credential={"account_name": ACCOUNT, "account_key": standins.AZURITE_KEY},
+        )
+        service.create_container(name)
+    return name
+
+
+def _integration(
+    tenant: Tenant, feed: str, container: str, token: str | None = None
+) -> Integration:
+    permission = "rwdlac" if feed == "standard_feed" else "rwd"
+    return make_integration(
+        tenant, "azure", feed, storage_account=ACCOUNT, container=container,
+        sas_token=token or _token(permission=permission),
+    )  # fmt: skip
+
+
+def _store_token(integration: Integration, token: str) -> None:
+    """A token that passed the form once but is no longer what the export needs."""
+    integration.set_secrets({"sas_token": token}, {"sas_token": "…"})
+    integration.save()
+
+
+def _blobs(container: str) -> list[str]:
+    from azure.storage.blob import ContainerClient
+    from django.conf import settings
+
+    client = ContainerClient.from_container_url(
+        f"{settings.AZURE_BLOB_ENDPOINT.format(account=ACCOUNT)}/{container}",
+        credential={"account_name": ACCOUNT, "account_key": standins.AZURITE_KEY},
+    )
+    return [blob.name for blob in client.list_blobs()]
+
+
+@pytest.mark.parametrize("feed", ["clicks", "standard_feed"])
+def test_it_passes_with_the_seed_004_sas(
+    azure_env: standins.Azurite, tenant: Tenant, feed: str
+) -> None:
+    container = _container()
+    integration = _integration(tenant, feed, container)
+    verification = verify(integration)
+    assert verification.state == "passed", failed_step(verification)
+    integration.refresh_from_db()
+    assert integration.state == State.ACTIVE
+    assert _blobs(container) == []
+
+
+def test_it_names_a_missing_container(azure_env: standins.Azurite, tenant: Tenant) -> None:
+    step = failed_step(verify(_integration(tenant, "clicks", _container(create=False))))
+    assert (step["name"], step["code"]) == ("Container reachable", "ContainerNotFound")
+
+
+def test_it_names_a_token_without_delete_and_list(
+    azure_env: standins.Azurite, tenant: Tenant
+) -> None:
+    integration = _integration(tenant, "standard_feed", _container())
+    _store_token(integration, _token(permission="rwac"))
+    step = failed_step(verify(integration))
+    assert (step["name"], step["code"]) == ("Listing /manifests", "AuthorizationPermissionMismatch")
+    assert "permissions listed on the integration page" in step["hint"]
+
+
+def test_it_names_an_object_only_token(azure_env: standins.Azurite, tenant: Tenant) -> None:
+    integration = _integration(tenant, "clicks", _container())
+    _store_token(integration, _token(permission="rwd", resource_types="o"))
+    step = failed_step(verify(integration))
+    assert (step["name"], step["code"]) == (
+        "Container reachable",
+        "AuthorizationResourceTypeMismatch",
+    )
+
+
+def test_it_refuses_a_tampered_token(azure_env: standins.Azurite, tenant: Tenant) -> None:
+    integration = _integration(tenant, "clicks", _container())
+    tampered = _token(permission="rwd").replace("sig=", "sig=AAAA")
+    _store_token(integration, tampered)
+    step = failed_step(verify(integration))
+    assert (step["name"], step["code"]) == ("Container reachable", "AuthorizationFailure")
+    assert step["permanent"] is True
+    assert tampered.split("sig=")[1] not in str(step)
+
+
+def test_it_catches_an_expired_token_before_calling_azure(
+    azure_env: standins.Azurite, tenant: Tenant
+) -> None:
+    integration = _integration(tenant, "clicks", _container())
+    _store_token(
+        integration, _token(permission="rwd", expiry=datetime.now(UTC) - timedelta(minutes=1))
+    )
+    step = failed_step(verify(integration))
+    assert (step["name"], step["code"]) == (
+        "Connecting to Microsoft Azure Blob Storage",
+        "SasTokenInvalid",
+    )
+    assert "expired" in step["detail"]
+
+
+def test_azurite_refuses_an_expired_token_as_bad_credentials(azure_env: standins.Azurite) -> None:
+    container = _container()
+    expired = _token(permission="rwd", expiry=datetime.now(UTC) - timedelta(minutes=1))
+    connection = AzureBlobDestination.connect(
+        {"storage_account": ACCOUNT, "container": container}, {"sas_token": expired}, external_id=""
+    )
+    with pytest.raises(DestinationError) as caught:
+        connection.check_reachable()
+    assert (caught.value.code, caught.value.permanent) == ("AuthorizationFailure", True)
+    assert expired.split("sig=")[1] not in caught.value.message

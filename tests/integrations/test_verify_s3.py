@@ -1,0 +1,284 @@
+"""Verify against the S3 stand-in (moto server), with real IAM enforcement where it matters."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from exporthub.tenancy.models import AuditEntry, Tenant
+from integrations.destinations.s3_policy import permission_statements
+from integrations.models import Integration, State
+from tests.support import standins
+
+from .conftest import FEED_FIELDS, make_integration
+from .verify_helpers import failed_step, verify
+
+pytestmark = pytest.mark.django_db
+PATH_STYLE = Config(
+    s3={"addressing_style": "path"}, retries={"mode": "standard", "max_attempts": 2}
+)
+
+
+def _client(
+    url: str, service: str = "s3", key: str = "AKIAADMIN00000000000", secret: str = "x"
+) -> Any:
+    return boto3.client(
+        service, endpoint_url=url, aws_access_key_id=key, aws_secret_access_key=secret,
+        region_name="us-east-1", config=PATH_STYLE,
+    )  # fmt: skip
+
+
+def _bucket(url: str, region: str = "us-west-2") -> str:
+    name = f"verify-{uuid.uuid4().hex[:12]}"
+    extra = (
+        {}
+        if region == "us-east-1"
+        else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    )
+    _client(url).create_bucket(Bucket=name, **extra)
+    return name
+
+
+def _keys(url: str, bucket: str) -> list[str]:
+    return [o["Key"] for o in _client(url).list_objects_v2(Bucket=bucket).get("Contents", [])]
+
+
+# --- the permissive stand-in: behaviour of the checks -------------------------------------
+@pytest.mark.parametrize("feed", ["clicks", "standard_feed"])
+def test_it_passes_activates_and_cleans_up(s3_env: str, tenant: Tenant, feed: str) -> None:
+    bucket = _bucket(s3_env)
+    integration = make_integration(tenant, "s3", feed, bucket=bucket)
+    verification = verify(integration)
+    assert verification.state == "passed", failed_step(verification)
+    assert all(step["ok"] for step in verification.steps)
+    names = [step["name"] for step in verification.steps]
+    assert "Multipart upload (5 MiB part, complete and abort)" in names
+    assert ("Renaming an object (copy + delete)" in names) == (feed == "standard_feed")
+    integration.refresh_from_db()
+    assert integration.state == State.ACTIVE
+    assert _keys(s3_env, bucket) == []
+    assert AuditEntry.objects.filter(
+        action="integration.state_changed", changes__state__new="active"
+    ).exists()
+
+
+@pytest.mark.parametrize("sse", ["sse-s3", "sse-kms"])
+def test_it_proves_the_configured_encryption(s3_env: str, tenant: Tenant, sse: str) -> None:
+    bucket = _bucket(s3_env)
+    kms = _client(s3_env, "kms").create_key()["KeyMetadata"]["KeyId"] if sse == "sse-kms" else ""
+    integration = make_integration(
+        tenant, "s3", "standard_feed", bucket=bucket, sse=sse, kms_key_id=kms
+    )
+    assert verify(integration).state == "passed"
+
+
+def test_it_reports_a_wrong_region(s3_env: str, tenant: Tenant) -> None:
+    integration = make_integration(tenant, "s3", "clicks", bucket=_bucket(s3_env, "eu-west-1"))
+    step = failed_step(verify(integration))
+    assert step["name"] == "Bucket reachable"
+    assert (step["code"], step["detail"]) == (
+        "WrongRegion",
+        "The bucket is in eu-west-1, not in us-west-2.",
+    )
+
+
+def test_it_reports_a_missing_bucket(s3_env: str, tenant: Tenant) -> None:
+    step = failed_step(
+        verify(make_integration(tenant, "s3", "clicks", bucket="no-such-bucket-here"))
+    )
+    assert (step["name"], step["code"]) == ("Bucket reachable", "NoSuchBucket")
+    assert "check Bucket" in step["hint"]
+
+
+def test_it_finds_manifests_in_glacier(s3_env: str, tenant: Tenant) -> None:
+    bucket = _bucket(s3_env)
+    s3 = _client(s3_env)
+    s3.put_object(Bucket=bucket, Key="manifests/standard_feed-998-2017013109-20170131132522.json",
+                  Body=b"{}", StorageClass="GLACIER")  # fmt: skip
+    s3.put_object(
+        Bucket=bucket, Key="manifests/archive/old.json", Body=b"{}", StorageClass="GLACIER"
+    )
+    step = failed_step(verify(make_integration(tenant, "s3", "standard_feed", bucket=bucket)))
+    assert (step["name"], step["code"]) == (
+        "Checking for manifest files in GLACIER",
+        "ManifestInGlacier",
+    )
+    assert "archive/old.json" not in step["detail"]
+    assert "manifests/archive is fine" in step["hint"] or "archive/ folder is fine" in step["hint"]
+
+
+def test_it_refuses_a_manually_created_folder(s3_env: str, tenant: Tenant) -> None:
+    bucket = _bucket(s3_env)
+    _client(s3_env).put_object(Bucket=bucket, Key="manifests/", Body=b"")
+    verification = verify(make_integration(tenant, "s3", "standard_feed", bucket=bucket))
+    step = failed_step(verification)
+    assert (step["name"], step["code"]) == ("Creating prefix at /manifests", "ManualFolderObject")
+    assert [s["status"] for s in verification.steps[-2:]] == ["skipped", "skipped"]
+    assert _keys(s3_env, bucket) == ["manifests/"]  # ours removed, theirs untouched
+
+
+def test_it_reads_the_acl_of_existing_manifests(s3_env: str, tenant: Tenant) -> None:
+    bucket = _bucket(s3_env)
+    _client(s3_env).put_object(
+        Bucket=bucket, Key="manifests/standard_feed-998-2017013109-1.json", Body=b"{}"
+    )
+    verification = verify(make_integration(tenant, "s3", "standard_feed", bucket=bucket))
+    acl_step = next(
+        s for s in verification.steps if s["name"].startswith("Checking meta-information")
+    )
+    assert acl_step["detail"] == "Read the ACL of 1 manifest(s)."
+
+
+# --- the IAM-enforcing stand-in: real permission failures ---------------------------------
+@dataclass(frozen=True)
+class IamWorld:
+    url: str
+    bucket: str
+    users: dict[str, tuple[str, str]]
+    role_arn: str
+
+
+def _policy(statements: list[dict[str, Any]]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+@pytest.fixture(scope="session")
+def iam(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IamWorld]:
+    workdir: Path = tmp_path_factory.mktemp("moto-iam")
+    with standins.moto_server(workdir) as url:
+        bucket = "acme-iam-exports"
+        _client(url).create_bucket(Bucket=bucket)
+        iam_client = _client(url, "iam")
+        config = {
+            "bucket": bucket,
+            "region": "us-east-1",
+            **FEED_FIELDS["clicks"],
+            **FEED_FIELDS["standard_feed"],
+        }
+        everything = [{"Effect": "Allow", "Action": "*", "Resource": "*"}]
+        read_only = [
+            {
+                "Effect": "Allow",
+                "Action": ["s3:GetObject", "s3:GetBucketLocation", "s3:ListBucket"],
+                "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+            }
+        ]
+        policies = {
+            "admin": everything,
+            "raw-writer": permission_statements(config, "clicks"),
+            "lld-writer": permission_statements(config, "standard_feed"),
+            "reader": read_only,
+            "platform": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}],
+        }
+        users = {}
+        for name, statements in policies.items():
+            iam_client.create_user(UserName=name)
+            iam_client.put_user_policy(
+                UserName=name, PolicyName="p", PolicyDocument=_policy(statements)
+            )
+            key = iam_client.create_access_key(UserName=name)["AccessKey"]
+            users[name] = (key["AccessKeyId"], key["SecretAccessKey"])
+        trust = [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]
+        role = iam_client.create_role(
+            RoleName="exporthub-writer", AssumeRolePolicyDocument=_policy(trust)
+        )
+        iam_client.put_role_policy(
+            RoleName="exporthub-writer", PolicyName="p",
+            PolicyDocument=_policy(permission_statements(config, "standard_feed")),
+        )  # fmt: skip
+        standins.enforce_iam(url)
+        yield IamWorld(url=url, bucket=bucket, users=users, role_arn=role["Role"]["Arn"])
+
+
+@pytest.fixture
+def iam_env(iam: IamWorld, monkeypatch: pytest.MonkeyPatch) -> IamWorld:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", iam.url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", iam.url)
+    return iam
+
+
+def _as(world: IamWorld, user: str, tenant: Tenant, feed: str, **extra: str) -> Integration:
+    key, secret = world.users[user]
+    fields = {
+        "bucket": world.bucket,
+        "region": "us-east-1",
+        "access_key": key,
+        "secret_key": secret,
+    }
+    return make_integration(tenant, "s3", feed, **{**fields, **extra})
+
+
+@pytest.mark.parametrize(
+    ("user", "feed"), [("raw-writer", "clicks"), ("lld-writer", "standard_feed")]
+)
+def test_it_passes_with_exactly_the_policy_exporthub_suggests(
+    iam_env: IamWorld, tenant: Tenant, user: str, feed: str
+) -> None:
+    verification = verify(_as(iam_env, user, tenant, feed))
+    assert verification.state == "passed", failed_step(verification)
+
+
+def test_it_stops_a_read_only_user_at_the_first_write(iam_env: IamWorld, tenant: Tenant) -> None:
+    step = failed_step(verify(_as(iam_env, "reader", tenant, "standard_feed")))
+    assert (step["name"], step["code"]) == ("Creating prefix at /manifests", "AccessDenied")
+    assert "Apply the policy shown on the integration page" in step["hint"]
+
+
+def test_it_does_not_give_raw_feeds_rights_for_manifests(iam_env: IamWorld, tenant: Tenant) -> None:
+    step = failed_step(verify(_as(iam_env, "raw-writer", tenant, "standard_feed")))
+    assert step["code"] == "AccessDenied"
+
+
+@pytest.mark.parametrize(
+    ("credentials", "code"),
+    [(("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"), "InvalidAccessKeyId"),
+     (None, "SignatureDoesNotMatch")],
+)  # fmt: skip
+def test_it_names_bad_credentials(
+    iam_env: IamWorld, tenant: Tenant, credentials: tuple[str, str] | None, code: str
+) -> None:
+    key, secret = credentials or (iam_env.users["admin"][0], "not-the-right-secret-key")
+    integration = make_integration(
+        tenant,
+        "s3",
+        "clicks",
+        bucket=iam_env.bucket,
+        region="us-east-1",
+        access_key=key,
+        secret_key=secret,
+    )
+    step = failed_step(verify(integration))
+    assert (step["name"], step["code"]) == ("Bucket reachable", code)
+    assert step["permanent"] is True
+    assert secret not in json.dumps(step)
+
+
+def test_it_assumes_the_customers_role_with_the_external_id(
+    iam_env: IamWorld, tenant: Tenant, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    settings.S3_PLATFORM_PRINCIPAL_ARN = "arn:aws:iam::123456789012:user/platform"
+    key, secret = iam_env.users["platform"]
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
+    integration = _as(iam_env, "platform", tenant, "standard_feed", auth_mode="assume_role",
+                      role_arn=iam_env.role_arn, access_key="", secret_key="")  # fmt: skip
+    assert verify(integration).state == "passed"
+
+
+def test_it_deactivates_an_active_integration_that_lost_access(
+    iam_env: IamWorld, tenant: Tenant
+) -> None:
+    integration = _as(iam_env, "reader", tenant, "clicks")
+    Integration.objects.filter(pk=integration.pk).update(state=State.ACTIVE)
+    integration.refresh_from_db()
+    assert verify(integration).state == "failed"
+    integration.refresh_from_db()
+    assert integration.state == State.DEACTIVATED
