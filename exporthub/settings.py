@@ -269,3 +269,5 @@ ENDPOINT_URL_ALLOWED_HOSTS: list[str] = env.list("ENDPOINT_URL_ALLOWED_HOSTS", d
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Blob endpoint for Azure, e.g. https://127.0.0.1:10000/{account} for a local stand-in.
 AZURE_BLOB_ENDPOINT = env.str("AZURE_BLOB_ENDPOINT", default="")
+# Largest ingestion request body; bigger batches answer 413.
+INGEST_MAX_BYTES = env.int("INGEST_MAX_BYTES", default=16 * 1024 * 1024)

@@ -6,6 +6,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from feeds.views import schema_file
+
 from .health import healthz
 from .tenancy import views as tenancy_views
 
@@ -15,6 +17,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("schemas/<slug:feed>.<slug:kind>", schema_file, name="schema-file"),
     path(
         "t/<slug:tenant_slug>/settings/",
         tenancy_views.tenant_settings,

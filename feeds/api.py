@@ -1,0 +1,59 @@
+"""`POST /api/v1/events/{feed}`: bulk ingestion, all rows or none."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .catalog import FEEDS
+from .ingest import parse_events
+from .store import store_events
+
+
+class RowErrorSerializer(serializers.Serializer[dict[str, object]]):
+    line = serializers.IntegerField()
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class EventIngestView(APIView):
+    parser_classes: list[type] = []  # the body is read as a stream, within the size limit
+
+    @extend_schema(
+        request={"application/json": {"type": "array", "items": {"type": "object"}},
+                 "application/x-ndjson": {"type": "string"}},
+        responses={
+            202: inline_serializer("Accepted", {"accepted": serializers.IntegerField()}),
+            400: RowErrorSerializer(many=True),
+            404: None,
+            413: None,
+        },
+    )  # fmt: skip
+    def post(self, request: Request, feed: str) -> Response:
+        """Store a JSON array or JSON lines of events; one bad row rejects the whole batch."""
+        if feed not in FEEDS:
+            return Response({"detail": "No such feed."}, status=status.HTTP_404_NOT_FOUND)
+        limit = settings.INGEST_MAX_BYTES
+        too_large = Response(
+            {"detail": f"The body exceeds {limit} bytes; send smaller batches."},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        if declared.isdigit() and int(declared) > limit:
+            return too_large
+        body = request.stream.read(limit + 1) if request.stream else b""
+        if len(body) > limit:
+            return too_large
+        rows, errors = parse_events(feed, body)
+        if errors:
+            return Response(
+                [error.as_json() for error in errors], status=status.HTTP_400_BAD_REQUEST
+            )
+        received_at = timezone.now()
+        count = store_events(request.auth.tenant, feed, ((row, received_at) for row in rows))  # type: ignore[union-attr]
+        return Response({"accepted": count}, status=status.HTTP_202_ACCEPTED)

@@ -1,0 +1,95 @@
+"""The contract of a file format: write rows to a binary stream, report rows, bytes and MD5."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import IO, Any, ClassVar
+
+from ..columns import COLUMNS, Column
+
+Row = Sequence[Any]  # values in column order: int, str, Decimal, aware datetime, bool or None
+
+
+@dataclass(frozen=True)
+class PartResult:
+    rows: int
+    bytes: int
+    md5: str
+
+
+class DigestStream:
+    """Passes writes through to a stream, counting and MD5-hashing exactly those bytes."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+        self._md5 = hashlib.md5()  # noqa: S324 - the checksum manifests declare
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self._md5.update(data)
+        self.size += len(data)
+        self._stream.write(data)
+        return len(data)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def tell(self) -> int:
+        return self.size
+
+    def writable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return False
+
+    def seekable(self) -> bool:
+        return False
+
+    @property
+    def md5(self) -> str:
+        return self._md5.hexdigest()
+
+
+class FormatWriter:
+    """Writes one file (part) of one feed; the stream stays open for the caller."""
+
+    data_format: ClassVar[str]
+    container_format: ClassVar[str]
+    compressions: ClassVar[tuple[str, ...]]
+
+    def __init__(self, feed: str, stream: IO[bytes], compression: str) -> None:
+        if compression not in self.compressions:
+            raise ValueError(f"{self.data_format} cannot be compressed with {compression}.")
+        self.feed, self.compression = feed, compression
+        self.columns: tuple[Column, ...] = COLUMNS[feed]
+        self.out = DigestStream(stream)
+        self.rows = 0
+
+    def write_rows(self, rows: Iterable[Row]) -> None:
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        """Write trailers and flush buffered data into `self.out`."""
+        raise NotImplementedError
+
+    def close(self) -> PartResult:
+        self.finish()
+        return PartResult(rows=self.rows, bytes=self.out.size, md5=self.out.md5)
+
+    @property
+    def bytes_written(self) -> int:
+        """Bytes emitted so far (buffered data not yet counted), for splitting into parts."""
+        return self.out.size
+
+    @classmethod
+    def feed_properties(cls, compression: str) -> dict[str, str]:
+        """The manifest's `feed_properties` (seed 004)."""
+        return {
+            "compression_type": compression,
+            "container_format": cls.container_format,
+            "data_format": cls.data_format,
+            "checksum_type": "MD5",
+        }

@@ -1,0 +1,54 @@
+"""Parsing an ingestion request body: a JSON array, or JSON lines (one object per line)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from .validation import RowError, clean_row
+
+MAX_REPORTED_ERRORS = 1000
+
+
+def _loads(text: str) -> Any:
+    # Decimals stay exact; NaN and Infinity are refused by the column checks.
+    return json.loads(text, parse_float=Decimal)
+
+
+def parse_events(feed: str, body: bytes) -> tuple[list[tuple[Any, ...]], list[RowError]]:
+    """Valid rows in order, and every error found (line = array position or line number)."""
+    errors: list[RowError] = []
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return [], [RowError(0, "", "The body is not UTF-8.")]
+    if not text.strip():
+        return [], [RowError(0, "", "The body holds no events.")]
+    if text.lstrip().startswith("["):
+        try:
+            items = _loads(text)
+        except json.JSONDecodeError as exc:
+            return [], [RowError(exc.lineno, "", f"Invalid JSON: {exc.msg}.")]
+        except (ValueError, RecursionError):
+            return [], [RowError(0, "", "Invalid JSON: too deeply nested or a number too long.")]
+        numbered = list(enumerate(items, start=1))
+    else:
+        numbered = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                numbered.append((number, _loads(line)))
+            except json.JSONDecodeError as exc:
+                errors.append(RowError(number, "", f"Invalid JSON: {exc.msg}."))
+            except (ValueError, RecursionError):
+                errors.append(
+                    RowError(number, "", "Invalid JSON: too deeply nested or a number too long.")
+                )
+    rows = []
+    for number, item in numbered:
+        row = clean_row(feed, number, item, errors)
+        if row is not None:
+            rows.append(row)
+    return rows, errors[:MAX_REPORTED_ERRORS]

@@ -1,0 +1,45 @@
+"""Storing validated events, all or nothing; COPY on PostgreSQL, bulk inserts elsewhere."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from itertools import islice
+from typing import Any
+
+from django.db import connection, transaction
+
+from exporthub.tenancy.models import Tenant
+
+from .columns import COLUMNS
+from .models import EVENT_MODELS
+
+BATCH = 5000
+
+
+def store_events(
+    tenant: Tenant, feed: str, events: Iterable[tuple[tuple[Any, ...], datetime]]
+) -> int:
+    """Insert (row, received_at) pairs in one transaction; return how many."""
+    model = EVENT_MODELS[feed]
+    names = [column.name for column in COLUMNS[feed]]
+    count = 0
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            columns = ", ".join(["tenant_id", "received_at", *names])
+            sql = f"COPY {model._meta.db_table} ({columns}) FROM STDIN"
+            with connection.cursor() as cursor, cursor.copy(sql) as copy:
+                for row, received_at in events:
+                    copy.write_row((tenant.pk, received_at, *row))
+                    count += 1
+            return count
+        iterator = iter(events)
+        while batch := list(islice(iterator, BATCH)):
+            model._default_manager.bulk_create(
+                [
+                    model(tenant=tenant, received_at=at, **dict(zip(names, row, strict=True)))
+                    for row, at in batch
+                ]
+            )
+            count += len(batch)
+    return count

@@ -1,0 +1,116 @@
+"""Validating incoming rows against a feed's columns; every problem is reported, none is fixed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .columns import COLUMNS, INT_RANGES, Column
+
+INTEGER_TEXT = re.compile(r"^-?\d{1,20}$")
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    field: str
+    message: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"line": self.line, "field": self.field, "message": self.message}
+
+
+class ValueProblem(Exception):
+    pass
+
+
+def _integer(column: Column, value: Any) -> int:
+    # 64-bit ids are often sent as strings, since JavaScript numbers lose precision past 2**53.
+    if isinstance(value, str) and INTEGER_TEXT.match(value):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueProblem(f"Expected an integer ({column.type}).")
+    low, high = INT_RANGES[column.type]
+    if not low <= value <= high:
+        raise ValueProblem(f"Out of range for {column.type}.")
+    return value
+
+
+def _decimal(column: Column, value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
+        raise ValueProblem("Expected a decimal number (a JSON number or a string).")
+    try:
+        number = Decimal(value) if not isinstance(value, Decimal) else value
+    except InvalidOperation:
+        raise ValueProblem("Expected a decimal number.") from None
+    if not number.is_finite():
+        raise ValueProblem("Expected a finite decimal number.")
+    exponent = number.as_tuple().exponent
+    if not isinstance(exponent, int) or -exponent > column.scale:
+        raise ValueProblem(f"At most {column.scale} decimal places.")
+    if number.adjusted() + 1 > column.precision - column.scale:
+        raise ValueProblem(f"At most {column.precision - column.scale} digits before the point.")
+    return number
+
+
+def _timestamp(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise ValueProblem("Expected an ISO 8601 time string.")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueProblem("Expected an ISO 8601 time, e.g. 2026-11-22T10:15:00Z.") from None
+    if parsed.tzinfo is None:
+        raise ValueProblem("The time needs a timezone, e.g. Z or +00:00.")
+    return parsed
+
+
+def _string(column: Column, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueProblem("Expected a string.")
+    if len(value) > column.max_length:
+        raise ValueProblem(f"At most {column.max_length} characters.")
+    if "\x00" in value:
+        raise ValueProblem("NUL characters are not allowed.")
+    return value
+
+
+def clean_value(column: Column, value: Any) -> Any:
+    if value is None:
+        if not column.nullable:
+            raise ValueProblem(
+                "Required." if column.type != "bool" else "Required (true or false)."
+            )
+        return None
+    if column.type in INT_RANGES:
+        return _integer(column, value)
+    if column.type == "decimal":
+        return _decimal(column, value)
+    if column.type == "timestamp":
+        return _timestamp(value)
+    if column.type == "bool":
+        if not isinstance(value, bool):
+            raise ValueProblem("Expected true or false.")
+        return value
+    return _string(column, value)
+
+
+def clean_row(feed: str, line: int, data: Any, errors: list[RowError]) -> tuple[Any, ...] | None:
+    """The row as a tuple in column order, or None after appending its errors."""
+    if not isinstance(data, dict):
+        errors.append(RowError(line, "", "Each event must be a JSON object."))
+        return None
+    columns = COLUMNS[feed]
+    known = {column.name for column in columns}
+    problems = [RowError(line, key, "Unknown field.") for key in data if key not in known]
+    values = []
+    for column in columns:
+        try:
+            values.append(clean_value(column, data.get(column.name)))
+        except ValueProblem as problem:
+            problems.append(RowError(line, column.name, str(problem)))
+    errors.extend(problems)
+    return None if problems else tuple(values)

@@ -1,0 +1,107 @@
+"""Independent readers and row generators for the format tests."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import strategies as st
+
+from feeds.columns import COLUMNS, INT_RANGES, Column
+from feeds.formats import PartResult, writer_class
+from feeds.synthetic import Generator
+
+HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """Hadoop's own SequenceFile reader, inside pyspark; one JVM for the whole session."""
+    from pyspark import SparkConf, SparkContext
+
+    conf = (
+        SparkConf()
+        .setMaster("local[1]")
+        .setAppName("exporthub-format-tests")
+        .set("spark.ui.enabled", "false")
+        .set("spark.driver.host", "127.0.0.1")
+        .set("spark.driver.bindAddress", "127.0.0.1")
+    )
+    context = SparkContext(conf=conf)
+    context.setLogLevel("ERROR")
+    yield context
+    context.stop()
+
+
+def write(
+    data_format: str, feed: str, compression: str, rows: Sequence[Sequence[Any]]
+) -> tuple[bytes, PartResult]:
+    buffer = io.BytesIO()
+    writer = writer_class(data_format)(feed, buffer, compression)
+    writer.write_rows(rows)
+    result = writer.close()
+    return buffer.getvalue(), result
+
+
+def synthetic_rows(feed: str, count: int, seed: int = 7) -> list[tuple[Any, ...]]:
+    return [row for row, _ in Generator(feed, seed).rows(count, HOUR, HOUR + timedelta(hours=1))]
+
+
+def _value(column: Column) -> st.SearchStrategy[Any]:
+    if column.type in INT_RANGES:
+        low, high = INT_RANGES[column.type]
+        return st.integers(low, high)
+    if column.type == "decimal":
+        bound = Decimal(10) ** (column.precision - column.scale) - Decimal(1).scaleb(-column.scale)
+        return st.decimals(min_value=-bound, max_value=bound, places=column.scale, allow_nan=False)
+    if column.type == "timestamp":
+        return st.datetimes(
+            min_value=datetime(1970, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.just(UTC)
+        )
+    if column.type == "bool":
+        return st.booleans()
+    # Any unicode except NUL (refused at ingestion) and lone surrogates (not encodable).
+    return st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=40)
+
+
+def row_strategy(feed: str) -> st.SearchStrategy[tuple[Any, ...]]:
+    columns = COLUMNS[feed]
+    return st.tuples(*[(st.none() | _value(c)) if c.nullable else _value(c) for c in columns])
+
+
+EDGE_VALUES = {
+    "int64": [-(2**63), 2**63 - 1, 0],
+    "int32": [-(2**31), 2**31 - 1],
+    "string": ["", 'quote " comma , newline \n cr \r', "ünïcødé ✓ 🚀", "=SUM(A1:A9)"],
+    "decimal": [Decimal("0"), Decimal("-999999999999.999999"), Decimal("0.000001")],
+    "bool": [True, False],
+}
+
+
+def edge_rows(feed: str) -> list[tuple[Any, ...]]:
+    """Rows with each column at its extremes (and null where allowed)."""
+    base = list(synthetic_rows(feed, 1)[0])
+    rows = []
+    for index, column in enumerate(COLUMNS[feed]):
+        values: list[Any] = list(EDGE_VALUES.get(column.type, []))  # type: ignore[call-overload]
+        if column.type == "decimal":
+            values = [v for v in values if -v.as_tuple().exponent <= column.scale]
+            values = [v for v in values if v.adjusted() < column.precision - column.scale]
+        if column.type == "timestamp":
+            values = [
+                datetime(1970, 1, 1, tzinfo=UTC),
+                datetime(2199, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+            ]
+        if column.nullable:
+            values.append(None)
+        for value in values:
+            if column.type == "string" and value is not None and len(value) > column.max_length:
+                continue
+            row = list(base)
+            row[index] = value
+            rows.append(tuple(row))
+    return rows

@@ -1,0 +1,70 @@
+"""`manage.py generate_events`: reproducible synthetic traffic inside [start, end)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from exporthub.tenancy.models import Tenant
+from feeds.models import EVENT_MODELS
+
+pytestmark = pytest.mark.django_db
+START, END = "2026-11-22T10:00:00Z", "2026-11-22T10:15:00Z"
+
+
+def _generate(tenant: Tenant, feed: str, count: int, seed: int = 1) -> str:
+    out = StringIO()
+    call_command("generate_events", f"--tenant={tenant.slug}", f"--feed={feed}", f"--count={count}",
+                 f"--start={START}", f"--end={END}", f"--seed={seed}", stdout=out)  # fmt: skip
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("feed", sorted(EVENT_MODELS))
+def test_it_keeps_event_and_received_times_inside_the_range(tenant: Tenant, feed: str) -> None:
+    assert f"Stored 2000 {feed} events" in _generate(tenant, feed, 2000)
+    model = EVENT_MODELS[feed]
+    start, end = datetime(2026, 11, 22, 10, tzinfo=UTC), datetime(2026, 11, 22, 10, 15, tzinfo=UTC)
+    events = model._default_manager.filter(tenant=tenant)
+    assert events.count() == 2000
+    for event in events:
+        assert start <= event.event_time < end and start <= event.received_at < end  # type: ignore[attr-defined]
+        assert event.received_at >= event.event_time  # type: ignore[attr-defined]
+
+
+def test_the_same_seed_gives_the_same_events(tenant: Tenant, other_tenant: Tenant) -> None:
+    _generate(tenant, "clicks", 50, seed=42)
+    _generate(other_tenant, "clicks", 50, seed=42)
+    model = EVENT_MODELS["clicks"]
+    ids = [
+        list(
+            model._default_manager.filter(tenant=t).order_by("received_at").values_list("click_id")
+        )
+        for t in (tenant, other_tenant)
+    ]
+    assert ids[0] == ids[1]
+
+
+def test_it_includes_some_late_arrivals(tenant: Tenant) -> None:
+    _generate(tenant, "conversions", 3000)
+    events = EVENT_MODELS["conversions"]._default_manager.filter(tenant=tenant)
+    late = [e for e in events if (e.received_at - e.event_time).total_seconds() > 300]  # type: ignore[attr-defined]
+    assert 0 < len(late) < 300
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--tenant=nope", "--feed=clicks", "--count=1"], "No tenant"),
+        (["--feed=clicks", "--count=1", f"--start={END}", f"--end={START}"], "before --end"),
+        (["--feed=clicks", "--count=1", "--start=2026-11-22T10:00:00"], "needs a timezone"),
+        (["--feed=clicks", "--count=-1"], "must not be negative"),
+    ],
+)
+def test_it_rejects_bad_arguments(tenant: Tenant, args: list[str], message: str) -> None:
+    if not any(a.startswith("--tenant") for a in args):
+        args = [f"--tenant={tenant.slug}", *args]
+    with pytest.raises(CommandError, match=message):
+        call_command("generate_events", *args)
