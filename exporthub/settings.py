@@ -12,6 +12,7 @@ from pathlib import Path
 
 import django_stubs_ext
 import environ
+from celery.schedules import crontab
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
@@ -240,7 +241,22 @@ CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 5
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+# Beat only schedules; each run is its own task. A tick a minute after every 15-minute window,
+# ten minutes after every hour, a catch-up/retry sweep every 5 minutes, the archive daily.
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "raw-feeds": {
+        "task": "feeds.schedule",
+        "schedule": crontab(minute="1,16,31,46"),
+        "args": ("raw",),
+    },
+    "log-level-feeds": {
+        "task": "feeds.schedule",
+        "schedule": crontab(minute="10"),
+        "args": ("log_level",),
+    },
+    "catch-up-and-retries": {"task": "feeds.schedule", "schedule": 300.0, "args": ("all",)},
+    "archive-manifests": {"task": "feeds.archive", "schedule": crontab(hour="3", minute="30")},
+}
 
 # --- Logging: one line per record, machine-parsable key=value pairs -----------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
@@ -271,3 +287,5 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AZURE_BLOB_ENDPOINT = env.str("AZURE_BLOB_ENDPOINT", default="")
 # Largest ingestion request body; bigger batches answer 413.
 INGEST_MAX_BYTES = env.int("INGEST_MAX_BYTES", default=16 * 1024 * 1024)
+# Log-level data files are split into parts of about this size.
+EXPORT_PART_BYTES = env.int("EXPORT_PART_BYTES", default=256 * 1024 * 1024)

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from feeds.views import schema_file
+from feeds.views import reprocess_hour, schema_file
 
 from .health import healthz
 from .tenancy import views as tenancy_views
@@ -24,6 +24,11 @@ urlpatterns = [
         name="tenant-settings",
     ),
     path("t/<slug:tenant_slug>/audit/", tenancy_views.audit_log, name="audit-log"),
+    path(
+        "t/<slug:tenant_slug>/integrations/<int:pk>/reprocess/",
+        reprocess_hour,
+        name="integration-reprocess",
+    ),
     path("t/<slug:tenant_slug>/", include("integrations.urls")),
     path("api/", include("exporthub.api.urls")),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -10,8 +12,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from integrations.models import get_integration
+
 from .catalog import FEEDS
 from .ingest import parse_events
+from .models import ExportRun
 from .store import store_events
 
 
@@ -57,3 +62,39 @@ class EventIngestView(APIView):
         received_at = timezone.now()
         count = store_events(request.auth.tenant, feed, ((row, received_at) for row in rows))  # type: ignore[union-attr]
         return Response({"accepted": count}, status=status.HTTP_202_ACCEPTED)
+
+
+class FileSerializer(serializers.Serializer[dict[str, object]]):
+    name = serializers.CharField()
+    bytes = serializers.IntegerField()
+    md5 = serializers.CharField()
+
+
+class RunSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    window_start = serializers.DateTimeField()
+    window_end = serializers.DateTimeField()
+    processed_on = serializers.DateTimeField(allow_null=True)
+    status = serializers.CharField()
+    attempts = serializers.IntegerField()
+    rows = serializers.IntegerField()
+    files = FileSerializer(many=True)
+    path = serializers.CharField()
+    manifest = serializers.CharField()
+    error = serializers.SerializerMethodField()
+
+    def get_error(self, run: ExportRun) -> str | None:
+        return f"{run.error_code}: {run.error_message}" if run.error_code else None
+
+
+class RunListView(APIView):
+    @extend_schema(responses={200: RunSerializer(many=True)})
+    def get(self, request: Request, pk: int) -> Response:
+        """Runs of an integration, newest window first (`?status=` filters, `?limit=` ≤ 500)."""
+        integration = get_integration(request.auth.tenant, pk)  # type: ignore[union-attr]
+        runs = ExportRun.objects.filter(integration=integration)
+        if request.query_params.get("status"):
+            runs = runs.filter(status=request.query_params["status"])
+        limit = request.query_params.get("limit", "100")
+        runs = runs[: min(int(limit), 500) if limit.isdigit() else 100]
+        return Response(RunSerializer(list(runs), many=True).data)

@@ -72,3 +72,66 @@ EVENT_MODELS: dict[str, type[models.Model]] = {
     "conversions": ConversionEvent,
     "standard_feed": StandardFeedEvent,
 }
+
+
+class ExportRun(models.Model):
+    """The ledger: one row per integration, window and generation (reprocessing adds one)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+
+    integration = models.ForeignKey(
+        "integrations.Integration",
+        on_delete=models.CASCADE,
+        related_name="runs",
+        help_text="Export.",
+    )
+    window_start = models.DateTimeField(help_text="Start of the window (raw) or data hour.")
+    window_end = models.DateTimeField(help_text="End of the window, exclusive.")
+    generation = models.PositiveIntegerField(default=0, help_text="0, then 1, 2… per reprocessing.")
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, help_text="State."
+    )
+    attempts = models.PositiveIntegerField(default=0, help_text="Times a worker claimed it.")
+    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="Retry not before.")
+    lease_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="A running run whose lease expired is reclaimed."
+    )
+    processed_on = models.DateTimeField(
+        null=True, blank=True, help_text="%TIMESTAMP% of the last attempt."
+    )
+    data_cutoff = models.DateTimeField(
+        null=True, blank=True, help_text="Events received before this are in."
+    )
+    rows = models.BigIntegerField(default=0, help_text="Rows exported.")
+    bytes = models.BigIntegerField(default=0, help_text="Bytes uploaded (data files).")
+    files = models.JSONField(default=list, blank=True, help_text="[{name, bytes, md5}].")
+    path = models.CharField(max_length=1024, blank=True, help_text="Where the data files are.")
+    manifest = models.CharField(max_length=1024, blank=True, help_text="Manifest object written.")
+    duration_seconds = models.FloatField(null=True, blank=True, help_text="Of the last attempt.")
+    error_code = models.CharField(
+        max_length=100, blank=True, help_text="Provider or internal code."
+    )
+    error_message = models.TextField(blank=True, help_text="Scrubbed; never a secret.")
+    created_at = models.DateTimeField(auto_now_add=True, help_text="When it was scheduled.")
+    finished_at = models.DateTimeField(null=True, blank=True, help_text="When it last ended.")
+
+    class Meta:
+        ordering = ("-window_start", "-generation")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("integration", "window_start", "generation"),
+                name="one_run_per_window_generation",
+            ),
+        )
+        indexes = (
+            models.Index(fields=("status", "next_attempt_at")),
+            models.Index(fields=("integration", "-window_start")),
+        )
+
+    def __str__(self) -> str:
+        return f"Run {self.pk} of {self.integration_id} at {self.window_start:%Y-%m-%d %H:%M}"

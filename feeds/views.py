@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from exporthub.tenancy.access import TenantRequest, tenant_view
+from exporthub.tenancy.auditlog import actor_for, record
+from integrations.models import get_integration
 
 from .catalog import FEEDS
 from .published import KINDS, render
+from .schedule import request_reprocessing
+from .tasks import export_run
 
 
 @login_required
@@ -16,3 +27,30 @@ def schema_file(request: HttpRequest, feed: str, kind: str) -> HttpResponse:
     response = HttpResponse(render(feed, kind), content_type=KINDS[kind])
     response["Content-Disposition"] = f'attachment; filename="{feed}.{kind}"'
     return response
+
+
+@tenant_view(admin_only=True)
+def reprocess_hour(request: TenantRequest, pk: int) -> HttpResponse:
+    """Admin action: export one hour again, to a new path with a new manifest."""
+    integration = get_integration(request.tenant, pk)
+    if request.method == "POST":
+        try:
+            hour = datetime.fromisoformat(request.POST.get("hour", "")).replace(tzinfo=UTC)
+        except ValueError:
+            messages.error(request, "Enter the hour as YYYY-MM-DDTHH:00 (UTC).")
+        else:
+            run = request_reprocessing(integration, hour)
+            record(
+                request.tenant,
+                "integration.reprocess_requested",
+                actor_for(request),
+                target_type="integration",
+                target_id=integration.pk,
+                target_label=integration.name,
+                changes={"window_start": run.window_start.isoformat()},
+            )
+            transaction.on_commit(lambda: export_run.delay(run.pk))
+            messages.success(
+                request, f"Reprocessing {run.window_start:%Y-%m-%d %H:%M} UTC; it appears below."
+            )
+    return redirect("integration-detail", request.tenant.slug, pk)

@@ -52,6 +52,11 @@ class Integration(models.Model):
     state_changed_at = models.DateTimeField(
         auto_now_add=True, help_text="When the state last changed."
     )
+    exports_from = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="First window exported: the one after the first activation.",
+    )
     created_at = models.DateTimeField(auto_now_add=True, help_text="When it was created.")
     updated_at = models.DateTimeField(auto_now=True, help_text="When it was last changed.")
     created_by = models.ForeignKey(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -29,10 +31,28 @@ def _transition(
 
 
 def activate(integration: Integration, actor: Actor) -> bool:
-    """After a passing Verify: exports start with the next window."""
-    return _transition(integration, (State.NEW, State.DEACTIVATED), State.ACTIVE, actor, "verified")
+    """After a passing Verify: exports start with the next window, or backfill after a pause."""
+    changed = _transition(
+        integration, (State.NEW, State.DEACTIVATED), State.ACTIVE, actor, "verified"
+    )
+    if changed:
+        Integration.objects.filter(pk=integration.pk, exports_from__isnull=True).update(
+            exports_from=integration.state_changed_at
+        )
+        integration.refresh_from_db(fields=["exports_from"])
+    return changed
 
 
-def deactivate(integration: Integration, actor: Actor, reason: str) -> bool:
-    """After a permission failure confirmed by Verify; True only for the caller that did it."""
-    return _transition(integration, (State.ACTIVE,), State.DEACTIVATED, actor, reason)
+def deactivate(
+    integration: Integration, actor: Actor, reason: str, step: dict[str, Any] | None = None
+) -> bool:
+    """After a permission failure confirmed by Verify.
+
+    Only the caller whose update changed the row sends the email: one email per deactivation.
+    """
+    changed = _transition(integration, (State.ACTIVE,), State.DEACTIVATED, actor, reason)
+    if changed:
+        from .notifications import send_deactivation_email
+
+        transaction.on_commit(lambda: send_deactivation_email(integration, step, reason))
+    return changed

@@ -68,7 +68,7 @@ def run_verification(verification_id: int) -> Verification:
     if failure is None:
         activate(integration, actor)
     elif failure.permanent and integration.state == State.ACTIVE:
-        deactivate(integration, actor, f"{failure.name}: {failure.code}")
+        deactivate(integration, actor, f"{failure.name}: {failure.code}", failure.as_json())
     return verification
 
 

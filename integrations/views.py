@@ -93,6 +93,7 @@ def integration_detail(request: TenantRequest, pk: int) -> HttpResponse:
         "help": destination.authorization_help(config, help_context),
         "egress_ips": settings.EGRESS_IPS,
         "verification": integration.verifications.first(),
+        "runs": integration.runs.all()[:20],  # the feeds app's run ledger, newest first
     }
     return render(request, "integrations/detail.html", context)
 

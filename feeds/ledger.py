@@ -1,0 +1,70 @@
+"""Claiming and finishing runs; a conditional update decides which worker owns a run."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .models import ExportRun
+
+LEASE = timedelta(minutes=15)
+MAX_BACKOFF = timedelta(hours=1)
+Status = ExportRun.Status
+
+
+def claimable(now: datetime) -> Q:
+    """Pending or failed runs whose retry time came, and running runs whose worker vanished."""
+    ready = Q(status__in=(Status.PENDING, Status.FAILED)) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+    return ready | Q(status=Status.RUNNING, lease_expires_at__lt=now)
+
+
+def claim(run_id: int, now: datetime | None = None) -> ExportRun | None:
+    """Own a run for one lease, or None if another worker has it or it is done."""
+    now = now or timezone.now()
+    won = ExportRun.objects.filter(claimable(now), pk=run_id).update(
+        status=Status.RUNNING, lease_expires_at=now + LEASE, attempts=F("attempts") + 1
+    )
+    if not won:
+        return None
+    return ExportRun.objects.select_related("integration__tenant").get(pk=run_id)
+
+
+def extend_lease(run: ExportRun) -> None:
+    ExportRun.objects.filter(pk=run.pk, status=Status.RUNNING).update(
+        lease_expires_at=timezone.now() + LEASE
+    )
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential with full jitter: 30 s, 1 min, 2 min … up to an hour."""
+    ceiling = min(MAX_BACKOFF, timedelta(seconds=30) * 2 ** max(attempts - 1, 0))
+    return timedelta(seconds=random.uniform(0.5, 1.0) * ceiling.total_seconds())  # noqa: S311
+
+
+def succeed(run: ExportRun, **fields: object) -> None:
+    ExportRun.objects.filter(pk=run.pk).update(
+        status=Status.SUCCEEDED,
+        finished_at=timezone.now(),
+        lease_expires_at=None,
+        error_code="",
+        error_message="",
+        **fields,
+    )
+
+
+def fail(run: ExportRun, code: str, message: str, *, retry: bool, **fields: object) -> None:
+    now = timezone.now()
+    ExportRun.objects.filter(pk=run.pk).update(
+        status=Status.FAILED,
+        finished_at=now,
+        lease_expires_at=None,
+        error_code=code[:100],
+        error_message=message[:2000],
+        next_attempt_at=now + backoff(run.attempts) if retry else None,
+        **fields,
+    )

@@ -1,0 +1,46 @@
+"""`manage.py reprocess --integration <id> --hour ISO`: export an hour again, to a new path."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from exporthub.tenancy.auditlog import Actor, record
+from feeds.export import execute
+from feeds.schedule import request_reprocessing
+from integrations.models import Integration
+
+
+class Command(BaseCommand):
+    help = "Reprocess one hour of an integration now; earlier files and manifests stay as they are."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--integration", required=True, type=int)
+        parser.add_argument("--hour", required=True, help="ISO time with timezone.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        integration = (
+            Integration.objects.select_related("tenant").filter(pk=options["integration"]).first()
+        )
+        if integration is None:
+            raise CommandError(f"No integration with id {options['integration']}.")
+        hour = datetime.fromisoformat(options["hour"])
+        if hour.tzinfo is None:
+            raise CommandError("--hour needs a timezone, e.g. 2026-11-22T10:00:00Z.")
+        run = request_reprocessing(integration, hour)
+        record(
+            integration.tenant,
+            "integration.reprocess_requested",
+            Actor(label="system (reprocess)"),
+            target_type="integration",
+            target_id=integration.pk,
+            target_label=integration.name,
+            changes={"window_start": run.window_start.isoformat()},
+        )
+        done = execute(run.pk)
+        status = done.status if done else "queued"
+        self.stdout.write(f"Reprocessing {run.window_start:%Y-%m-%d %H:%M}: {status}.")
+        if done is not None and done.status != "succeeded":
+            raise CommandError(f"{done.error_code}: {done.error_message}")

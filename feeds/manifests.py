@@ -1,0 +1,67 @@
+"""Seed 004's manifest files: names, JSON, and the -processing / -failed protocol."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from datetime import datetime
+from typing import Any
+
+from integrations.destinations.base import Connection
+
+from .paths import join_key
+
+PROCESSING, FAILED = "-processing", "-failed"
+
+
+def manifest_name(feed: str, seat_id: int, hour: datetime, processed_on: datetime) -> str:
+    return f"{feed}-{seat_id}-{hour:%Y%m%d%H}-{processed_on:%Y%m%d%H%M%S}.json"
+
+
+def name_pattern(feed: str, seat_id: int) -> re.Pattern[str]:
+    return re.compile(
+        rf"^{re.escape(feed)}-{seat_id}-(\d{{10}})-(\d{{14}})\.json(-processing|-failed)?$"
+    )
+
+
+def document(
+    feed: str,
+    seat_id: int,
+    hour: datetime,
+    processed_on: datetime,
+    path: str,
+    files: list[dict[str, Any]],
+    feed_properties: dict[str, str],
+) -> bytes:
+    """The manifest JSON, field for field as seed 004's schema and example."""
+    body = {
+        "hour": f"{hour:%Y-%m-%d %H:%M:%S}",
+        "files": [{"checksum": f["md5"], "name": f["name"]} for f in files],
+        "feed_type": feed,
+        "path": path,
+        "processed_on": f"{processed_on:%Y%m%d%H%M%S}",
+        "feed_properties": feed_properties,
+        "seat_id": seat_id,
+    }
+    return json.dumps(body, indent=2).encode()
+
+
+def put(conn: Connection, key: str, body: bytes) -> None:
+    conn.write(key, io.BytesIO(body), content_type="application/json")
+
+
+def rename(conn: Connection, source: str, target: str) -> None:
+    conn.copy(source, target)
+    conn.delete(source)
+
+
+def fail_stale(conn: Connection, manifest_path: str, feed: str, seat_id: int) -> list[str]:
+    """Step 1: manifests left -processing by a run that died are renamed -failed."""
+    renamed = []
+    for info in conn.list_objects(join_key(manifest_path, f"{feed}-{seat_id}-")):
+        if info.key.endswith(".json" + PROCESSING):
+            target = info.key.removesuffix(PROCESSING) + FAILED
+            rename(conn, info.key, target)
+            renamed.append(target)
+    return renamed

@@ -1,0 +1,122 @@
+"""What the beat tick does: create the runs that are due and hand out those ready to run."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Max
+
+from integrations.models import Integration, State
+
+from .catalog import FEEDS, FeedKind
+from .ledger import claimable
+from .models import EVENT_MODELS, ExportRun
+from .windows import BACKFILL_LIMIT, due_windows, floor, window_length
+
+Status = ExportRun.Status
+LOG_LEVEL_FEEDS = [name for name, feed in FEEDS.items() if feed.kind == FeedKind.LOG_LEVEL]
+
+
+def schedule(
+    now: datetime, kinds: tuple[FeedKind, ...] = (FeedKind.RAW, FeedKind.LOG_LEVEL)
+) -> list[int]:
+    """Create missing runs for closed windows; return the ids of runs ready to be executed."""
+    feeds = [name for name, feed in FEEDS.items() if feed.kind in kinds]
+    integrations = Integration.objects.filter(
+        state=State.ACTIVE, feed__in=feeds, exports_from__isnull=False
+    )
+    latest = dict(
+        ExportRun.objects.filter(integration__in=integrations, generation=0)
+        .values_list("integration")
+        .annotate(Max("window_start"))
+    )
+    new_runs: list[ExportRun] = []
+    oldest_allowed = now - BACKFILL_LIMIT
+    for integration in integrations.only("id", "feed", "exports_from"):
+        start_from = integration.exports_from or now
+        if integration.pk in latest:
+            start_from = max(start_from, latest[integration.pk] + window_length(integration.feed))
+        for start in due_windows(integration.feed, start_from, now):
+            # Missed longer ago than the backfill limit: recorded as skipped, never silently.
+            status = (
+                Status.SKIPPED
+                if start < floor(oldest_allowed, window_length(integration.feed))
+                else Status.PENDING
+            )
+            new_runs.append(
+                ExportRun(
+                    integration=integration,
+                    window_start=start,
+                    window_end=start + window_length(integration.feed),
+                    status=status,
+                )
+            )
+    ExportRun.objects.bulk_create(new_runs, ignore_conflicts=True, batch_size=1000)
+    # Runs that failed or waited (e.g. while deactivated) past the backfill limit: skipped, shown.
+    ExportRun.objects.filter(
+        status__in=(Status.PENDING, Status.FAILED), window_start__lt=oldest_allowed
+    ).update(
+        status=Status.SKIPPED,
+        error_code="BackfillLimit",
+        next_attempt_at=None,
+        error_message="Older than the 3-day backfill limit; not exported.",
+    )
+    if FeedKind.LOG_LEVEL in kinds:
+        reprocess_late_events(now)
+    ready = ExportRun.objects.filter(claimable(now), integration__state=State.ACTIVE)
+    return list(ready.order_by("window_start").values_list("pk", flat=True))
+
+
+def reprocess_late_events(now: datetime) -> int:
+    """An event that arrived after an hour was exported makes a new run of that hour."""
+    created = 0
+    recent = ExportRun.objects.filter(
+        status=Status.SUCCEEDED,
+        window_start__gte=now - BACKFILL_LIMIT,
+        integration__state=State.ACTIVE,
+        integration__feed__in=LOG_LEVEL_FEEDS,
+    ).select_related("integration")
+    newest: dict[tuple[int, datetime], ExportRun] = {}
+    for run in recent:
+        key = (run.integration_id, run.window_start)
+        if key not in newest or run.generation > newest[key].generation:
+            newest[key] = run
+    for run in newest.values():
+        if ExportRun.objects.filter(
+            integration=run.integration,
+            window_start=run.window_start,
+            generation__gt=run.generation,
+        ).exists():
+            continue
+        model = EVENT_MODELS[run.integration.feed]
+        late = model._default_manager.filter(
+            tenant_id=run.integration.tenant_id,
+            event_time__gte=run.window_start,
+            event_time__lt=run.window_end,
+            received_at__gte=run.data_cutoff,
+        )
+        if run.data_cutoff and late.exists():
+            ExportRun.objects.get_or_create(
+                integration=run.integration,
+                window_start=run.window_start,
+                generation=run.generation + 1,
+                defaults={"window_end": run.window_end},
+            )
+            created += 1
+    return created
+
+
+def request_reprocessing(integration: Integration, hour: datetime) -> ExportRun:
+    """An Admin asked for an hour again: a new generation, a new path, nothing overwritten."""
+    length = window_length(integration.feed)
+    start = floor(hour, length)
+    last = ExportRun.objects.filter(integration=integration, window_start=start).aggregate(
+        Max("generation")
+    )
+    generation = 0 if last["generation__max"] is None else last["generation__max"] + 1
+    return ExportRun.objects.create(
+        integration=integration,
+        window_start=start,
+        window_end=start + length,
+        generation=generation,
+    )

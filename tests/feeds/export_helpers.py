@@ -1,0 +1,87 @@
+"""Set up active integrations on the stand-ins, feed them events and read the buckets back."""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import boto3
+import jsonschema
+from botocore.config import Config
+from django.core.management import call_command
+
+from exporthub.tenancy.models import Tenant
+from feeds.store import store_events
+from feeds.synthetic import Generator
+from integrations.models import Integration, State
+from tests.integrations.conftest import make_integration
+
+SCHEMA = json.loads((Path(__file__).parent / "seed004_manifest.schema.json").read_text())
+
+
+def s3(url: str) -> Any:
+    return boto3.client(
+        "s3", endpoint_url=url, region_name="us-west-2", aws_access_key_id="x",
+        aws_secret_access_key="x", config=Config(s3={"addressing_style": "path"}),
+    )  # fmt: skip
+
+
+def new_bucket(url: str) -> str:
+    name = f"exports-{uuid.uuid4().hex[:12]}"
+    s3(url).create_bucket(
+        Bucket=name, CreateBucketConfiguration={"LocationConstraint": "us-west-2"}
+    )
+    return name
+
+
+def objects(url: str, bucket: str) -> dict[str, bytes]:
+    client, out = s3(url), {}
+    for item in client.list_objects_v2(Bucket=bucket).get("Contents", []):
+        out[item["Key"]] = client.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
+    return out
+
+
+def active(
+    tenant: Tenant, destination: str, feed: str, exports_from: datetime, **fields: Any
+) -> Integration:
+    integration = make_integration(tenant, destination, feed, **fields)
+    assert isinstance(integration, Integration), integration
+    Integration.objects.filter(pk=integration.pk).update(
+        state=State.ACTIVE, exports_from=exports_from
+    )
+    integration.refresh_from_db()
+    return integration
+
+
+def events(
+    tenant: Tenant, feed: str, count: int, start: datetime, end: datetime, seed: int = 3
+) -> list[tuple[Any, ...]]:
+    pairs = list(Generator(feed, seed).rows(count, start, end))
+    store_events(tenant, feed, pairs)
+    return [row for row, _ in pairs]
+
+
+def run_exports(now: str, capture: Callable[..., Any] | None = None) -> str:
+    out = StringIO()
+    if capture is None:
+        call_command("run_exports", f"--now={now}", stdout=out)
+    else:
+        with capture(execute=True):
+            call_command("run_exports", f"--now={now}", stdout=out)
+    return out.getvalue()
+
+
+def valid_manifest(data: bytes) -> dict[str, Any]:
+    manifest = json.loads(data)
+    jsonschema.validate(manifest, SCHEMA)
+    return dict(manifest)
+
+
+def stream(data: bytes) -> io.BytesIO:
+    return io.BytesIO(data)

@@ -1,0 +1,145 @@
+"""Raw feeds end to end on the S3 stand-in: every 15 minutes of received time, exactly once."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from exporthub.tenancy.models import Tenant
+from feeds.formats.values import csv_text
+from feeds.models import ExportRun
+from feeds.schemas import csv_header
+from feeds.store import store_events
+from feeds.synthetic import Generator
+
+from .export_helpers import active, events, new_bucket, objects, run_exports
+from .readers import read_csv_gz
+
+pytestmark = pytest.mark.django_db
+T0 = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+
+
+def _clicks(files: dict[str, bytes]) -> list[list[str]]:
+    rows = []
+    for key in sorted(k for k in files if k.endswith(".csv.gz")):
+        table = read_csv_gz(files[key])
+        assert table[0] == csv_header("clicks")
+        rows += table[1:]
+    return rows
+
+
+def test_it_exports_each_window_once_by_received_time(s3_env: str, tenant: Tenant) -> None:
+    bucket = new_bucket(s3_env)
+    active(tenant, "s3", "clicks", T0, bucket=bucket)
+    sent = events(tenant, "clicks", 600, T0, T0 + timedelta(minutes=45))
+    run_exports("2026-11-22T10:46:00Z")
+    files = objects(s3_env, bucket)
+    day = "exports/clicks/2026/11/22/"
+    assert sorted(files) == sorted(
+        f"{day}2026-11-22-10-{m}.{kind}"
+        for m in ("00", "15", "30")
+        for kind in ("csv.gz", "manifest.json")
+    )
+    # A late event (happened at 10:05, received at 10:50) lands in the window it was received in.
+    late = Generator("clicks", 99).rows(1, T0 + timedelta(minutes=50), T0 + timedelta(minutes=51))
+    late_row, _ = next(late)
+    late_row = (*late_row[:1], T0 + timedelta(minutes=5), *late_row[2:])
+    store_events(tenant, "clicks", [(late_row, T0 + timedelta(minutes=50))])
+    assert "1 run(s) processed" in run_exports("2026-11-22T11:01:00Z")
+    assert "0 run(s) processed" in run_exports("2026-11-22T11:01:30Z")  # nothing twice
+    files = objects(s3_env, bucket)
+    exported = _clicks(files)
+    assert sorted(r[0] for r in exported) == sorted([row[0] for row in sent] + [late_row[0]])
+    assert [csv_text(v) for v in late_row] in _clicks(
+        {k: v for k, v in files.items() if "10-45" in k}
+    )
+
+
+def test_files_and_manifests_match(s3_env: str, tenant: Tenant) -> None:
+    bucket = new_bucket(s3_env)
+    integration = active(tenant, "s3", "clicks", T0, bucket=bucket)
+    events(tenant, "clicks", 50, T0, T0 + timedelta(minutes=15))
+    run_exports("2026-11-22T10:16:00Z")
+    files = objects(s3_env, bucket)
+    data = files["exports/clicks/2026/11/22/2026-11-22-10-00.csv.gz"]
+    import json
+
+    manifest = json.loads(files["exports/clicks/2026/11/22/2026-11-22-10-00.manifest.json"])
+    assert manifest["files"] == [
+        {"checksum": hashlib.md5(data).hexdigest(), "name": "2026-11-22-10-00.csv.gz"}
+    ]
+    assert manifest["seat_id"] == tenant.seat_id and manifest["hour"] == "2026-11-22 10:00:00"
+    run = ExportRun.objects.get(integration=integration)
+    assert (run.status, run.rows, run.files[0]["md5"]) == (
+        "succeeded",
+        50,
+        hashlib.md5(data).hexdigest(),
+    )
+
+
+def test_an_empty_window_gets_a_header_only_file(s3_env: str, tenant: Tenant) -> None:
+    bucket = new_bucket(s3_env)
+    active(tenant, "s3", "conversions", T0, bucket=bucket, directory="/conv")
+    run_exports("2026-11-22T10:16:00Z")
+    files = objects(s3_env, bucket)
+    assert read_csv_gz(files["conv/2026/11/22/2026-11-22-10-00.csv.gz"]) == [
+        csv_header("conversions")
+    ]
+
+
+def test_it_starts_with_the_window_after_activation(s3_env: str, tenant: Tenant) -> None:
+    bucket = new_bucket(s3_env)
+    active(tenant, "s3", "clicks", T0 + timedelta(minutes=7), bucket=bucket)
+    run_exports("2026-11-22T10:46:00Z")
+    assert sorted(k for k in objects(s3_env, bucket) if k.endswith(".gz")) == [
+        "exports/clicks/2026/11/22/2026-11-22-10-15.csv.gz",
+        "exports/clicks/2026/11/22/2026-11-22-10-30.csv.gz",
+    ]
+
+
+@pytest.mark.parametrize(
+    "boundary", ["2026-12-31T23:45:00Z", "2026-02-28T23:45:00Z", "2026-03-29T00:45:00Z"]
+)
+def test_windows_cross_month_year_and_dst_ends_in_utc(
+    s3_env: str, tenant: Tenant, boundary: str
+) -> None:
+    start = datetime.fromisoformat(boundary)
+    bucket = new_bucket(s3_env)
+    active(tenant, "s3", "clicks", start, bucket=bucket)
+    run_exports((start + timedelta(minutes=31)).isoformat())
+    names = sorted(k for k in objects(s3_env, bucket) if k.endswith(".gz"))
+    nxt = start + timedelta(minutes=15)
+    assert names == [
+        f"exports/clicks/{start:%Y/%m/%d}/{start:%Y-%m-%d-%H-%M}.csv.gz",
+        f"exports/clicks/{nxt:%Y/%m/%d}/{nxt:%Y-%m-%d-%H-%M}.csv.gz",
+    ]
+
+
+def test_two_workers_never_export_a_window_twice(s3_env: str, tenant: Tenant) -> None:
+    from feeds.export import execute
+    from feeds.ledger import claim
+    from feeds.schedule import schedule
+
+    active(tenant, "s3", "clicks", T0, bucket=new_bucket(s3_env))
+    first = schedule(T0 + timedelta(minutes=16))
+    assert schedule(T0 + timedelta(minutes=16)) == first  # a duplicate tick creates nothing new
+    assert ExportRun.objects.count() == 1
+    assert claim(first[0]) is not None
+    assert claim(first[0]) is None  # a second worker (or a redelivered message) gets nothing
+    assert execute(first[0]) is None
+
+
+def test_a_run_whose_worker_died_is_reclaimed(s3_env: str, tenant: Tenant) -> None:
+    from feeds.export import execute
+    from feeds.ledger import claim
+    from feeds.schedule import schedule
+
+    active(tenant, "s3", "clicks", T0, bucket=new_bucket(s3_env))
+    run_id = schedule(T0 + timedelta(minutes=16))[0]
+    assert claim(run_id) is not None  # then the worker is killed
+    ExportRun.objects.filter(pk=run_id).update(lease_expires_at=datetime(2000, 1, 1, tzinfo=UTC))
+    result: Any = execute(run_id)
+    assert result.status == "succeeded" and result.attempts == 2

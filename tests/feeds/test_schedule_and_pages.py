@@ -1,0 +1,88 @@
+"""Beat tasks, the daily archive, run history on the page and the Reprocess action."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.test import Client
+
+from exporthub.celery import app
+from exporthub.tenancy.models import Tenant
+from feeds.archive import archive_manifests
+from feeds.models import ExportRun
+from feeds.tasks import schedule_exports
+
+from .export_helpers import active, events, new_bucket, objects, run_exports, s3
+
+pytestmark = pytest.mark.django_db
+HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)
+AVRO = {"format": "avro", "compression": "NONE"}
+
+
+def test_beat_schedules_raw_log_level_retries_and_archive() -> None:
+    schedule = app.conf.beat_schedule
+    assert {entry["task"] for entry in schedule.values()} == {"feeds.schedule", "feeds.archive"}
+    kinds = {e["args"][0] for e in schedule.values() if e["task"] == "feeds.schedule"}
+    assert kinds == {"raw", "log_level", "all"}
+    assert {"feeds.schedule", "feeds.export", "feeds.archive"} <= set(app.tasks)
+
+
+def test_the_beat_task_enqueues_one_task_per_due_window(s3_env: str, tenant: Tenant) -> None:
+    bucket = new_bucket(s3_env)
+    active(tenant, "s3", "clicks", HOUR, bucket=bucket)
+    with mock.patch("feeds.tasks.timezone.now", return_value=HOUR + timedelta(minutes=46)):
+        assert schedule_exports("raw") == 3  # eager in tests: each task runs inline
+    assert ExportRun.objects.filter(status="succeeded").count() == 3
+    assert len([k for k in objects(s3_env, bucket) if k.endswith(".csv.gz")]) == 3
+
+
+def test_manifests_older_than_30_days_move_to_archive(s3_env: str, tenant: Tenant) -> None:
+    bucket = new_bucket(s3_env)
+    active(tenant, "s3", "standard_feed", HOUR, bucket=bucket, **AVRO)
+    client = s3(s3_env)
+    old = "manifests/standard_feed-998-2026101009-20261010101500.json"
+    recent = "manifests/standard_feed-998-2026112009-20261120101500.json"
+    other_seat = "manifests/standard_feed-777-2026101009-20261010101500.json"
+    for key in (old, recent, other_seat):
+        client.put_object(Bucket=bucket, Key=key, Body=b"{}")
+    assert archive_manifests(HOUR) == 1
+    keys = set(objects(s3_env, bucket))
+    assert "manifests/archive/standard_feed-998-2026101009-20261010101500.json" in keys
+    assert {recent, other_seat} <= keys and old not in keys
+
+
+def test_the_page_shows_runs_and_admins_can_reprocess(
+    s3_env: str,
+    tenant: Tenant,
+    admin_client: Client,
+    viewer_client: Client,
+    outsider_client: Client,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    integration = active(tenant, "s3", "standard_feed", HOUR, bucket=new_bucket(s3_env), **AVRO)
+    events(tenant, "standard_feed", 20, HOUR, HOUR + timedelta(hours=1))
+    run_exports("2026-11-22T11:11:00Z")
+    base = f"/t/{tenant.slug}/integrations/{integration.pk}/"
+    page = admin_client.get(base).content.decode()
+    assert "2026-11-22 10:00" in page and "Succeeded" in page and "998-0-" in page
+    assert (
+        "Reprocess hour" in page
+        and "Reprocess hour" not in viewer_client.get(base).content.decode()
+    )
+    assert viewer_client.post(base + "reprocess/", {"hour": "2026-11-22T10:00"}).status_code == 403
+    assert (
+        outsider_client.post(base + "reprocess/", {"hour": "2026-11-22T10:00"}).status_code == 404
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(base + "reprocess/", {"hour": "2026-11-22T10:00"})
+    assert response.status_code == 302
+    runs = ExportRun.objects.filter(integration=integration, window_start=HOUR).order_by(
+        "generation"
+    )
+    assert [(r.generation, r.status) for r in runs] == [(0, "succeeded"), (1, "succeeded")]
+    assert admin_client.post(base + "reprocess/", {"hour": "yesterday"}).status_code == 302
+    assert runs.count() == 2
