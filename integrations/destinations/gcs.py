@@ -37,9 +37,18 @@ def map_error(exc: Exception, secrets: dict[str, Any]) -> DestinationError:
     if isinstance(exc, gexc.GoogleAPICallError):
         reasons = [e.get("reason") for e in (exc.errors or []) if isinstance(e, dict)]
         code = reasons[0] if reasons and reasons[0] else type(exc).__name__
-        status = int(exc.code or 0)
         return DestinationError(
-            code, scrub(exc.message or str(exc), secrets), permanent=status in PERMANENT_STATUS
+            code,
+            scrub(exc.message or str(exc), secrets),
+            permanent=int(exc.code or 0) in PERMANENT_STATUS,
+        )
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    if isinstance(status, int):  # resumable-upload errors carry only the HTTP answer
+        name = {401: "authError", 403: "forbidden", 404: "notFound", 429: "rateLimitExceeded"}.get(
+            status, f"HTTP{status}"
+        )
+        return DestinationError(
+            name, f"Upload answered HTTP {status}.", permanent=status in PERMANENT_STATUS
         )
     if isinstance(exc, auth_exc.RefreshError):
         return DestinationError(

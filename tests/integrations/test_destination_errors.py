@@ -164,3 +164,16 @@ def test_it_scrubs_sas_signatures_anywhere() -> None:
         scrub(text, {})
         == "GET https://acct.blob.core.windows.net/c?sv=2022&SIG=[redacted]&se=2030 failed"
     )
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "permanent"), [(503, "HTTP503", False), (403, "forbidden", True)]
+)
+def test_it_maps_gcs_upload_errors_by_status(status: int, code: str, permanent: bool) -> None:
+    from google.cloud.storage.exceptions import InvalidResponse
+
+    class Answer:
+        status_code = status
+
+    error = gcs.map_error(InvalidResponse(Answer(), "upload failed"), SECRETS)
+    assert (error.code, error.permanent) == (code, permanent)
