@@ -50,17 +50,10 @@ def account_url(account: str) -> str:
 
 
 class AzureConnection(Connection):
+    map_error = staticmethod(map_error)
+
     def __init__(self, container: Any, secrets: dict[str, Any]) -> None:
         self.container, self.secrets = container, secrets
-
-    @contextlib.contextmanager
-    def errors(self) -> Iterator[None]:
-        try:
-            yield
-        except DestinationError:
-            raise
-        except Exception as exc:
-            raise map_error(exc, self.secrets) from None
 
     def write(
         self, key: str, stream: IO[bytes], content_type: str = "application/octet-stream"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any, ClassVar
 
@@ -80,6 +81,18 @@ class Connection:
     """One destination reached with one integration's credentials."""
 
     secrets: dict[str, Any]
+    # The module's SDK-error mapper, as a staticmethod: the one place errors are translated.
+    map_error: Callable[[Exception, dict[str, Any]], DestinationError]
+
+    @contextlib.contextmanager
+    def errors(self) -> Iterator[None]:
+        """Translate any SDK failure inside the block into a DestinationError."""
+        try:
+            yield
+        except DestinationError:
+            raise
+        except Exception as exc:
+            raise self.map_error(exc, self.secrets) from None
 
     def write(
         self, key: str, stream: IO[bytes], content_type: str = "application/octet-stream"

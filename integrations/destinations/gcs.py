@@ -66,18 +66,11 @@ def map_error(exc: Exception, secrets: dict[str, Any]) -> DestinationError:
 
 
 class GCSConnection(Connection):
+    map_error = staticmethod(map_error)
+
     def __init__(self, client: Any, bucket_name: str, secrets: dict[str, Any]) -> None:
         self.client, self.secrets = client, secrets
         self.bucket = client.bucket(bucket_name)
-
-    @contextlib.contextmanager
-    def errors(self) -> Iterator[None]:
-        try:
-            yield
-        except DestinationError:
-            raise
-        except Exception as exc:
-            raise map_error(exc, self.secrets) from None
 
     def write(
         self, key: str, stream: IO[bytes], content_type: str = "application/octet-stream"

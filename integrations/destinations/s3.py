@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -57,21 +56,14 @@ def map_error(exc: Exception, secrets: dict[str, Any]) -> DestinationError:
 
 
 class S3Connection(Connection):
+    map_error = staticmethod(map_error)
+
     def __init__(self, client: Any, config: dict[str, Any], secrets: dict[str, Any]) -> None:
         self.client, self.bucket, self.secrets = client, config["bucket"], secrets
         self.region = config["region"]
         self.sse_args = dict(SSE_ARGS.get(config.get("sse", "none"), {}))
         if config.get("sse") == "sse-kms":
             self.sse_args = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": config["kms_key_id"]}
-
-    @contextlib.contextmanager
-    def errors(self) -> Iterator[None]:
-        try:
-            yield
-        except DestinationError:
-            raise
-        except Exception as exc:
-            raise map_error(exc, self.secrets) from None
 
     def write(
         self, key: str, stream: IO[bytes], content_type: str = "application/octet-stream"

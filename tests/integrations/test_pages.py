@@ -42,6 +42,7 @@ def test_it_creates_every_destination_for_every_feed(
     assert set(integration.get_secrets()) == set(integration.destination_class.secret_fields)
     page = admin_client.get(f"/t/{tenant.slug}/integrations/{integration.pk}/").content.decode()
     assert "Not exporting yet" in page
+    assert f"<title>{integration.name} · ExportHub</title>" in page
     assert integration.name in admin_client.get(f"/t/{tenant.slug}/").content.decode()
 
 
