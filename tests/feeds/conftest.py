@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -23,6 +24,8 @@ def spark() -> Iterator[Any]:
     """Hadoop's own SequenceFile reader, inside pyspark; one JVM for the whole session."""
     from pyspark import SparkConf, SparkContext
 
+    # py4j logs at INFO while the interpreter exits, after pytest's summary line.
+    logging.getLogger("py4j").setLevel(logging.WARNING)
     conf = (
         SparkConf()
         .setMaster("local[1]")
