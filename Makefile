@@ -14,7 +14,7 @@ $(BIN)/python:
 
 # Reinstall only when the dependencies change.
 $(VENV)/.run-deps: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e ".[demo]"
 	@touch $@
 
 $(VENV)/.test-deps: pyproject.toml | $(BIN)/python

@@ -15,6 +15,9 @@ SECRET_KEY={secret_key}
 FIELD_ENCRYPTION_KEYS={fernet_key}
 DEMO_ADMIN_EMAIL=admin@demo.example
 DEMO_ADMIN_PASSWORD={demo_password}
+# S3 requests go to the local stand-in `make run` starts; remove these two lines to use AWS.
+AWS_ENDPOINT_URL_S3=http://127.0.0.1:4566
+AWS_ENDPOINT_URL_STS=http://127.0.0.1:4566
 """
 
 

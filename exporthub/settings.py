@@ -289,3 +289,5 @@ AZURE_BLOB_ENDPOINT = env.str("AZURE_BLOB_ENDPOINT", default="")
 INGEST_MAX_BYTES = env.int("INGEST_MAX_BYTES", default=16 * 1024 * 1024)
 # Log-level data files are split into parts of about this size.
 EXPORT_PART_BYTES = env.int("EXPORT_PART_BYTES", default=256 * 1024 * 1024)
+# Set when S3 requests go to a local stand-in (make run); pages say so.
+S3_STANDIN_URL = env.str("AWS_ENDPOINT_URL_S3", default="")

@@ -92,6 +92,7 @@ def integration_detail(request: TenantRequest, pk: int) -> HttpResponse:
         "secret_rows": [(LABELS[k], v) for k, v in integration.secret_hints.items()],
         "help": destination.authorization_help(config, help_context),
         "egress_ips": settings.EGRESS_IPS,
+        "standin": settings.S3_STANDIN_URL if integration.destination == "s3" else "",
         "verification": integration.verifications.first(),
         "runs": integration.runs.all()[:20],  # the feeds app's run ledger, newest first
     }

@@ -1,0 +1,97 @@
+"""`manage.py demo_traffic`: for `make run` — the demo integration and a trickle of events.
+
+Creates the demo bucket on the local S3 stand-in and a clicks integration of the demo tenant
+pointing at it (state New: the user clicks Verify), then stores a few synthetic clicks and
+conversions every 20 seconds, as if traffic were arriving, until stopped.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from exporthub.tenancy.auditlog import Actor
+from exporthub.tenancy.management.commands.seed_demo import DEMO_TENANT_NAME
+from exporthub.tenancy.models import Tenant
+from feeds.store import store_events
+from feeds.synthetic import Generator
+from integrations.forms import form_class
+from integrations.models import Integration
+from integrations.services import save_integration
+
+BUCKET = "exporthub-demo"
+INTERVAL_SECONDS = 20
+DEMO_KEYS = {
+    "access_key": "AKIADEMO000000000000",
+    "secret_key": "demo-secret-for-the-local-stand-in",
+}
+
+
+def _create_bucket() -> None:
+    import boto3
+    from botocore.config import Config
+
+    client = boto3.client(
+        "s3",
+        region_name="us-east-1",
+        aws_access_key_id=DEMO_KEYS["access_key"],
+        aws_secret_access_key=DEMO_KEYS["secret_key"],
+        config=Config(s3={"addressing_style": "path"}),
+    )
+    for _ in range(60):  # the stand-in starts beside us
+        try:
+            client.create_bucket(Bucket=BUCKET)
+            return
+        except client.exceptions.BucketAlreadyOwnedByYou:
+            return
+        except Exception:
+            time.sleep(1)
+    raise CommandError("The local S3 stand-in did not answer.")
+
+
+def _demo_integration(tenant: Tenant) -> Integration:
+    existing = Integration.objects.filter(tenant=tenant, name__startswith="Demo clicks").first()
+    if existing:
+        return existing
+    data = {
+        "name": "Demo clicks to S3 (local stand-in)",
+        "bucket": BUCKET,
+        "region": "us-east-1",
+        "auth_mode": "access_key",
+        "sse": "none",
+        "directory": "/exports/clicks",
+        "notification_emails": os.environ.get("DEMO_ADMIN_EMAIL", "admin@demo.example"),
+        **DEMO_KEYS,
+    }
+    form = form_class("s3")(data, tenant=tenant, feed="clicks")
+    if not form.is_valid():
+        raise CommandError(f"Demo integration invalid: {form.errors.as_text()}")
+    return save_integration(form, Actor(label="system (demo)"))
+
+
+class Command(BaseCommand):
+    help = "Create the demo integration on the local S3 stand-in and keep synthetic events flowing."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        tenant = Tenant.objects.filter(name=DEMO_TENANT_NAME).first()
+        if tenant is None or not settings.S3_STANDIN_URL:
+            self.stdout.write("No demo tenant or no local S3 stand-in configured; nothing to do.")
+            return
+        _create_bucket()
+        integration = _demo_integration(tenant)
+        self.stdout.write(
+            f"Demo integration “{integration.name}” is ready: open it and click Verify."
+        )
+        clicks, conversions = Generator("clicks"), Generator("conversions")
+        while True:
+            now = timezone.now()
+            start = now - timedelta(seconds=INTERVAL_SECONDS)
+            store_events(tenant, "clicks", list(clicks.rows(40, start, now)))
+            store_events(tenant, "conversions", list(conversions.rows(4, start, now)))
+            time.sleep(INTERVAL_SECONDS)
