@@ -20,7 +20,14 @@ def _manage(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProce
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "DEBUG", "DJANGO_SETTINGS_MODULE"}
+        if k
+        not in {
+            "SECRET_KEY",
+            "FIELD_ENCRYPTION_KEYS",
+            "DEBUG",
+            "DJANGO_SETTINGS_MODULE",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     clean.update(
         ENV_FILE=str(tmp_path / "absent.env"),

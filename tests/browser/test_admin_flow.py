@@ -1,0 +1,108 @@
+"""The first five minutes, in a real browser: set up, verify, watch exports; roles hold."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from exporthub.tenancy.models import Tenant, User
+from feeds.store import store_events
+from feeds.synthetic import Generator
+from feeds.windows import RAW_WINDOW, ceil
+from integrations.models import Integration
+from tests.conftest import PASSWORD
+from tests.feeds.export_helpers import new_bucket, objects
+
+from .conftest import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_an_admin_sets_up_an_s3_export_verifies_it_and_sees_files(
+    page: Any, live_server: Any, s3_env: str, tenant: Tenant, admin_user: User
+) -> None:
+    from playwright.sync_api import expect
+
+    bucket = new_bucket(s3_env)
+    log_in(page, live_server, admin_user.email, PASSWORD)
+    expect(page.get_by_role("heading", name="No integrations yet")).to_be_visible()
+    page.get_by_role("link", name="New integration").first.click()
+    page.get_by_label("Amazon S3").check()
+    page.get_by_role("radio", name=re.compile("Clicks —")).check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Name").fill("Clicks to S3")
+    page.get_by_label("Bucket").fill(bucket)
+    page.get_by_label("Region").fill("us-west-2")
+    page.get_by_label("Access key").fill("AKIAEXAMPLE000000001")
+    page.get_by_label("Secret key").fill("browser-test-secret-key-0001")
+    page.get_by_label("Directory").fill("/exports/clicks")
+    page.get_by_label("Notification email").fill("data@acme.example")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Not exporting yet")).to_be_visible()
+
+    page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_text("Passed: the integration is active.")).to_be_visible()
+    expect(page.locator(".step-passed")).to_have_count(6)
+    expect(page.locator(".badge.state-active")).to_be_visible()
+
+    integration = Integration.objects.get(name="Clicks to S3")
+    start = ceil(integration.exports_from, RAW_WINDOW)  # type: ignore[arg-type]  # first window
+    store_events(
+        tenant,
+        "clicks",
+        list(Generator("clicks", 1).rows(25, start, start + timedelta(minutes=15))),
+    )
+    call_command(
+        "run_exports", f"--now={(start + timedelta(minutes=16)).isoformat()}", stdout=StringIO()
+    )
+    page.reload()
+    expect(page.locator(".badge.run-succeeded").first).to_be_visible()
+    expect(page.get_by_role("cell", name="25", exact=True)).to_be_visible()
+    assert any(key.endswith(".csv.gz") for key in objects(s3_env, bucket))
+
+
+def test_a_viewer_sees_no_write_controls_and_a_forged_post_is_refused(
+    page: Any, live_server: Any, s3_env: str, tenant: Tenant, viewer_user: User
+) -> None:
+    from tests.integrations.conftest import make_integration
+
+    integration = make_integration(tenant, "s3", "clicks", bucket=new_bucket(s3_env))
+    log_in(page, live_server, viewer_user.email, PASSWORD)
+    page.goto(f"{live_server.url}/t/{tenant.slug}/integrations/{integration.pk}/")
+    for name in ("Configure", "Delete", "Verify"):
+        assert (
+            page.get_by_role("link", name=name).count()
+            + page.get_by_role("button", name=name).count()
+            == 0
+        )
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    answer = page.request.post(
+        f"{live_server.url}/t/{tenant.slug}/integrations/{integration.pk}/delete/",
+        form={"csrfmiddlewaretoken": token}, headers={"Referer": live_server.url + "/"},
+    )  # fmt: skip
+    assert answer.status == 403
+    assert Integration.objects.filter(pk=integration.pk).exists()
+
+
+def test_delete_says_files_stay_in_the_bucket(
+    page: Any, live_server: Any, s3_env: str, tenant: Tenant, admin_user: User
+) -> None:
+    from playwright.sync_api import expect
+
+    from tests.integrations.conftest import make_integration
+
+    integration = make_integration(tenant, "s3", "clicks", bucket=new_bucket(s3_env))
+    log_in(page, live_server, admin_user.email, PASSWORD)
+    page.goto(f"{live_server.url}/t/{tenant.slug}/integrations/{integration.pk}/")
+    page.get_by_role("link", name="Delete").click()
+    expect(page.get_by_text("Files already uploaded stay in your storage")).to_be_visible()
+    page.get_by_role("button", name="Delete integration").click()
+    expect(page.get_by_text("No integrations yet")).to_be_visible()
+    assert not Integration.objects.exists()
+    assert timezone.now()
