@@ -5,19 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from exporthub.tenancy.auditlog import actor_for, record
 from integrations.models import get_integration
 
 from .catalog import FEEDS
 from .ingest import parse_events
 from .models import ExportRun
+from .schedule import request_reprocessing
 from .store import store_events
+from .tasks import export_run
 
 
 class RowErrorSerializer(serializers.Serializer[dict[str, object]]):
@@ -98,3 +103,30 @@ class RunListView(APIView):
         limit = request.query_params.get("limit", "100")
         runs = runs[: min(int(limit), 500) if limit.isdigit() else 100]
         return Response(RunSerializer(list(runs), many=True).data)
+
+
+class ReprocessSerializer(serializers.Serializer[dict[str, object]]):
+    hour = serializers.DateTimeField(help_text="The data hour, ISO 8601 with timezone.")
+
+
+class ReprocessView(APIView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(request=ReprocessSerializer, responses={202: RunSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        """Export an hour again (Admin keys): a new run, path and manifest; nothing overwritten."""
+        integration = get_integration(request.auth.tenant, pk)  # type: ignore[union-attr]
+        payload = ReprocessSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        run = request_reprocessing(integration, payload.validated_data["hour"])
+        record(
+            integration.tenant,
+            "integration.reprocess_requested",
+            actor_for(request),
+            target_type="integration",
+            target_id=integration.pk,
+            target_label=integration.name,
+            changes={"window_start": run.window_start.isoformat()},
+        )
+        transaction.on_commit(lambda: export_run.delay(run.pk))
+        return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)

@@ -38,3 +38,9 @@ def due_windows(feed: str, exports_from: datetime, now: datetime) -> Iterator[da
     while start <= last_start:
         yield start
         start += length
+
+
+def next_due(feed: str, now: datetime) -> datetime:
+    """When the schedule next exports a window of this feed."""
+    length = window_length(feed)
+    return floor(now, length) + length + GRACE[FEEDS[feed].kind]

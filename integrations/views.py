@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Count, Max, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from exporthub.tenancy.access import TenantRequest, tenant_view
 from exporthub.tenancy.auditlog import actor_for
 from feeds.catalog import FEEDS
+from feeds.windows import next_due
 
 from .destinations import REGISTRY
 from .fields import FEED_KEYS, LABELS, SSE_CHOICES
 from .forms import AUTH_MODE_LABELS, FORMS, form_class
 from .forms.base import IntegrationForm
-from .models import Integration, Verification, get_integration
+from .models import Integration, State, Verification, get_integration
 from .services import delete_integration, save_integration
 from .validation.buckets import s3_regions
 from .verification import start_verification, verification_json
@@ -26,7 +30,21 @@ from .verification import start_verification, verification_json
 
 @tenant_view
 def dashboard(request: TenantRequest) -> HttpResponse:
-    integrations = Integration.objects.filter(tenant=request.tenant).defer("encrypted_secrets")
+    now = timezone.now()
+    integrations = list(
+        Integration.objects.filter(tenant=request.tenant)
+        .defer("encrypted_secrets")
+        .annotate(
+            last_success=Max("runs__window_start", filter=Q(runs__status="succeeded")),
+            failures_24h=Count(
+                "runs",
+                filter=Q(runs__status="failed", runs__finished_at__gte=now - timedelta(days=1)),
+            ),
+        )
+    )
+    for integration in integrations:
+        active = integration.state == State.ACTIVE
+        integration.next_run = next_due(integration.feed, now) if active else None  # type: ignore[attr-defined]
     return render(request, "integrations/dashboard.html", {"integrations": integrations})
 
 

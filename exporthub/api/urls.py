@@ -6,7 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from feeds.api import EventIngestView, RunListView
+from feeds.api import EventIngestView, ReprocessView, RunListView
 from integrations.api import IntegrationViewSet, VerificationViewSet
 
 router = SimpleRouter(trailing_slash=False)
@@ -17,5 +17,6 @@ urlpatterns = [
     path("schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("v1/events/<str:feed>", EventIngestView.as_view(), name="api-events"),
     path("v1/integrations/<int:pk>/runs", RunListView.as_view(), name="api-runs"),
+    path("v1/integrations/<int:pk>/reprocess", ReprocessView.as_view(), name="api-reprocess"),
     path("v1/", include(router.urls)),
 ]

@@ -250,3 +250,32 @@ def test_the_runs_api_lists_windows_files_and_errors(
         == []
     )
     assert Integration.objects.get().state == State.ACTIVE
+
+
+def test_admins_can_reprocess_an_hour_through_the_api(
+    s3_env: str,
+    tenant: Tenant,
+    other_tenant: Tenant,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    integration = active(tenant, "s3", "standard_feed", HOUR, bucket=new_bucket(s3_env), **AVRO)
+    events(tenant, "standard_feed", 10, HOUR, HOUR + timedelta(hours=1))
+    run_exports("2026-11-22T11:11:00Z")
+    url = f"/api/v1/integrations/{integration.pk}/reprocess"
+    admin = Client(HTTP_AUTHORIZATION=f"Bearer {ApiKey.issue(tenant, Role.ADMIN, 'a')[1]}")
+    viewer = Client(HTTP_AUTHORIZATION=f"Bearer {ApiKey.issue(tenant, Role.VIEWER, 'v')[1]}")
+    outsider = Client(HTTP_AUTHORIZATION=f"Bearer {ApiKey.issue(other_tenant, Role.ADMIN, 'o')[1]}")
+    body = json.dumps({"hour": "2026-11-22T10:00:00Z"})
+    assert viewer.post(url, body, content_type="application/json").status_code == 403
+    assert outsider.post(url, body, content_type="application/json").status_code == 404
+    assert admin.post(url, "{}", content_type="application/json").status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(url, body, content_type="application/json")
+    assert response.status_code == 202
+    runs = ExportRun.objects.filter(integration=integration, window_start=HOUR).order_by(
+        "generation"
+    )
+    assert [(r.generation, r.status, r.rows) for r in runs] == [
+        (0, "succeeded", 10),
+        (1, "succeeded", 10),
+    ]
