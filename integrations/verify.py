@@ -13,7 +13,7 @@ import io
 import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -153,7 +153,9 @@ class Checks:
         del self.written[source]
         return "Copied a test object to a new name and deleted the original."
 
+    @cached_property
     def existing_manifests(self) -> list[Any]:
+        """Manifests outside archive/, listed once for both manifest checks."""
         prefix = key_prefix(self.integration.config["manifest_path"])
         archive = join_key(self.integration.config["manifest_path"], "archive") + "/"
         return [
@@ -164,16 +166,14 @@ class Checks:
 
     def glacier(self) -> str:
         frozen = [
-            i.key
-            for i in self.existing_manifests()
-            if i.storage_class in ("GLACIER", "DEEP_ARCHIVE")
+            i.key for i in self.existing_manifests if i.storage_class in ("GLACIER", "DEEP_ARCHIVE")
         ]
         if frozen:
             raise DestinationError("ManifestInGlacier", f"{', '.join(frozen[:3])}.", permanent=True)
         return "No manifest outside archive/ is in GLACIER."
 
     def manifest_acls(self) -> str:
-        manifests = self.existing_manifests()[:MAX_MANIFESTS_CHECKED]
+        manifests = self.existing_manifests[:MAX_MANIFESTS_CHECKED]
         for info in manifests:
             try:
                 self.conn.acl(info.key)

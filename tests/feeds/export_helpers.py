@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import uuid
 from collections.abc import Callable
@@ -81,7 +80,3 @@ def valid_manifest(data: bytes) -> dict[str, Any]:
     manifest = json.loads(data)
     jsonschema.validate(manifest, SCHEMA)
     return dict(manifest)
-
-
-def stream(data: bytes) -> io.BytesIO:
-    return io.BytesIO(data)
