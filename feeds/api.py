@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from exporthub.tenancy.auditlog import actor_for, record
+from exporthub.tenancy.auditlog import actor_for
 from integrations.models import get_integration
 
 from .catalog import FEEDS
@@ -118,15 +118,6 @@ class ReprocessView(APIView):
         integration = get_integration(request.auth.tenant, pk)  # type: ignore[union-attr]
         payload = ReprocessSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        run = request_reprocessing(integration, payload.validated_data["hour"])
-        record(
-            integration.tenant,
-            "integration.reprocess_requested",
-            actor_for(request),
-            target_type="integration",
-            target_id=integration.pk,
-            target_label=integration.name,
-            changes={"window_start": run.window_start.isoformat()},
-        )
+        run = request_reprocessing(integration, payload.validated_data["hour"], actor_for(request))
         transaction.on_commit(lambda: export_run.delay(run.pk))
         return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)

@@ -23,11 +23,7 @@ def archive_manifests(now: datetime) -> int:
         seat, manifest_path = integration.tenant.seat_id, integration.config["manifest_path"]
         pattern = manifests.name_pattern(integration.feed, seat)
         try:
-            conn = integration.destination_class.connect(
-                integration.config,
-                integration.get_secrets(),
-                external_id=integration.tenant.external_id,
-            )
+            conn = integration.connect()
             for info in list(
                 conn.list_objects(join_key(manifest_path, f"{integration.feed}-{seat}-"))
             ):

@@ -45,11 +45,7 @@ def execute(run_id: int) -> ExportRun | None:
     began = time.monotonic()
     conn: Connection | None = None
     try:
-        conn = integration.destination_class.connect(
-            integration.config,
-            integration.get_secrets(),
-            external_id=integration.tenant.external_id,
-        )
+        conn = integration.connect()
         export = _export_raw if integration.feed_info.kind == FeedKind.RAW else _export_log_level
         fields = export(run, integration, conn)
         ledger.succeed(run, duration_seconds=time.monotonic() - began, **fields)

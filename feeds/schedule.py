@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.db.models import Max
 
+from exporthub.tenancy.auditlog import Actor, record
 from integrations.models import Integration, State
 
 from .catalog import FEEDS, FeedKind
@@ -106,7 +107,7 @@ def reprocess_late_events(now: datetime) -> int:
     return created
 
 
-def request_reprocessing(integration: Integration, hour: datetime) -> ExportRun:
+def request_reprocessing(integration: Integration, hour: datetime, actor: Actor) -> ExportRun:
     """An Admin asked for an hour again: a new generation, a new path, nothing overwritten."""
     length = window_length(integration.feed)
     start = floor(hour, length)
@@ -114,9 +115,19 @@ def request_reprocessing(integration: Integration, hour: datetime) -> ExportRun:
         Max("generation")
     )
     generation = 0 if last["generation__max"] is None else last["generation__max"] + 1
-    return ExportRun.objects.create(
+    run = ExportRun.objects.create(
         integration=integration,
         window_start=start,
         window_end=start + length,
         generation=generation,
     )
+    record(
+        integration.tenant,
+        "integration.reprocess_requested",
+        actor,
+        target_type="integration",
+        target_id=integration.pk,
+        target_label=integration.name,
+        changes={"window_start": run.window_start.isoformat()},
+    )
+    return run

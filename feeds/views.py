@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from exporthub.tenancy.access import TenantRequest, tenant_view
-from exporthub.tenancy.auditlog import actor_for, record
+from exporthub.tenancy.auditlog import actor_for
 from integrations.models import get_integration
 
 from .catalog import FEEDS
@@ -39,16 +39,7 @@ def reprocess_hour(request: TenantRequest, pk: int) -> HttpResponse:
         except ValueError:
             messages.error(request, "Enter the hour as YYYY-MM-DDTHH:00 (UTC).")
         else:
-            run = request_reprocessing(integration, hour)
-            record(
-                request.tenant,
-                "integration.reprocess_requested",
-                actor_for(request),
-                target_type="integration",
-                target_id=integration.pk,
-                target_label=integration.name,
-                changes={"window_start": run.window_start.isoformat()},
-            )
+            run = request_reprocessing(integration, hour, actor_for(request))
             transaction.on_commit(lambda: export_run.delay(run.pk))
             messages.success(
                 request, f"Reprocessing {run.window_start:%Y-%m-%d %H:%M} UTC; it appears below."

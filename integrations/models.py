@@ -13,7 +13,7 @@ from exporthub.tenancy.models import Tenant
 from feeds.catalog import FEED_CHOICES, FEEDS, Feed
 
 from .destinations import DESTINATION_CHOICES, get_destination
-from .destinations.base import Destination
+from .destinations.base import Connection, Destination
 
 
 class State(models.TextChoices):
@@ -97,6 +97,12 @@ class Integration(models.Model):
     @property
     def destination_class(self) -> type[Destination]:
         return get_destination(self.destination)
+
+    def connect(self) -> Connection:
+        """Open the destination with this integration's config and credentials."""
+        return self.destination_class.connect(
+            self.config, self.get_secrets(), external_id=self.tenant.external_id
+        )
 
     def get_secrets(self) -> dict[str, Any]:
         return decrypt_json(self.encrypted_secrets)

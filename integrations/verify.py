@@ -89,9 +89,7 @@ class Checks:
                 raise DestinationError(
                     "SasTokenInvalid", " ".join(exc.messages), permanent=True
                 ) from None
-        self.connection = integration.destination_class.connect(
-            integration.config, secrets, external_id=integration.tenant.external_id
-        )
+        self.connection = integration.connect()
         return "Credentials accepted by the client."
 
     def reachable(self) -> str:

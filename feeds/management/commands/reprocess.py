@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from exporthub.tenancy.auditlog import Actor, record
+from exporthub.tenancy.auditlog import Actor
 from feeds.export import execute
 from feeds.schedule import request_reprocessing
 from integrations.models import Integration
@@ -29,16 +29,7 @@ class Command(BaseCommand):
         hour = datetime.fromisoformat(options["hour"])
         if hour.tzinfo is None:
             raise CommandError("--hour needs a timezone, e.g. 2026-11-22T10:00:00Z.")
-        run = request_reprocessing(integration, hour)
-        record(
-            integration.tenant,
-            "integration.reprocess_requested",
-            Actor(label="system (reprocess)"),
-            target_type="integration",
-            target_id=integration.pk,
-            target_label=integration.name,
-            changes={"window_start": run.window_start.isoformat()},
-        )
+        run = request_reprocessing(integration, hour, Actor(label="system (reprocess)"))
         done = execute(run.pk)
         status = done.status if done else "queued"
         self.stdout.write(f"Reprocessing {run.window_start:%Y-%m-%d %H:%M}: {status}.")
