@@ -4,24 +4,50 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 
 from feeds.views import reprocess_hour, schema_file
 
 from .health import healthz
+from .tenancy import key_views, member_views
 from .tenancy import views as tenancy_views
+
+# An invitation's link: Django's password-reset token, then the new member is logged in.
+set_password = auth_views.PasswordResetConfirmView.as_view(
+    post_reset_login=True,
+    post_reset_login_backend="django.contrib.auth.backends.ModelBackend",
+    success_url=reverse_lazy("home"),
+)
 
 urlpatterns = [
     path("", tenancy_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/set-password/<uidb64>/<token>/", set_password, name="set-password"),
     path("admin/", admin.site.urls),
     path("schemas/<slug:feed>.<slug:kind>", schema_file, name="schema-file"),
     path(
         "t/<slug:tenant_slug>/settings/",
         tenancy_views.tenant_settings,
         name="tenant-settings",
+    ),
+    path("t/<slug:tenant_slug>/members/", member_views.members, name="members"),
+    path(
+        "t/<slug:tenant_slug>/members/<int:pk>/role/",
+        member_views.member_role,
+        name="member-role",
+    ),
+    path(
+        "t/<slug:tenant_slug>/members/<int:pk>/remove/",
+        member_views.member_remove,
+        name="member-remove",
+    ),
+    path("t/<slug:tenant_slug>/api-keys/", key_views.api_keys, name="api-keys"),
+    path(
+        "t/<slug:tenant_slug>/api-keys/<int:pk>/revoke/",
+        key_views.api_key_revoke,
+        name="api-key-revoke",
     ),
     path("t/<slug:tenant_slug>/audit/", tenancy_views.audit_log, name="audit-log"),
     path(

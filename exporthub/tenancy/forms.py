@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from .models import Tenant
+from .models import Role, Tenant
 
 
 class TenantSettingsForm(forms.ModelForm[Tenant]):
@@ -12,3 +12,33 @@ class TenantSettingsForm(forms.ModelForm[Tenant]):
         model = Tenant
         fields = ("name",)
         labels = {"name": "Name"}
+
+
+class AddMemberForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="An existing user is added; anyone else gets an email to set a password.",
+    )
+    role = forms.ChoiceField(
+        label="Role",
+        choices=Role.choices,
+        initial=Role.VIEWER,
+        help_text="Admins change exports, members and keys; Viewers only read.",
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label="Role", choices=Role.choices)
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        label="Name", max_length=100, help_text="What the key is for, e.g. “ingestion job”."
+    )
+    role = forms.ChoiceField(
+        label="Role",
+        choices=Role.choices,
+        initial=Role.VIEWER,
+        help_text="Viewer keys read; Admin keys also ingest events and change integrations.",
+    )

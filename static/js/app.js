@@ -76,3 +76,9 @@ document.addEventListener("DOMContentLoaded", () => {
   const box = document.querySelector("[data-verification-url][data-state='running']");
   if (box) followVerification(box);
 });
+
+// Ask before destructive one-click forms (data-confirm); without JS they submit directly.
+document.addEventListener("submit", (event) => {
+  const message = event.target.dataset && event.target.dataset.confirm;
+  if (message && !window.confirm(message)) event.preventDefault();
+});

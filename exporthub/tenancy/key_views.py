@@ -1,0 +1,51 @@
+"""The API keys page (Admins only): create a key (shown once), see when each was used, revoke."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from .access import TenantRequest, tenant_view
+from .auditlog import actor_for, record
+from .forms import ApiKeyForm
+from .models import ApiKey
+
+
+@never_cache  # the response that shows a new key must not stay in any cache
+@tenant_view(admin_only=True)
+def api_keys(request: TenantRequest) -> HttpResponse:
+    form = ApiKeyForm(request.POST or None)
+    new_key = ""
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            key, new_key = ApiKey.issue(
+                request.tenant, form.cleaned_data["role"], form.cleaned_data["name"],
+                created_by=request.user,
+            )  # fmt: skip
+            record(request.tenant, "api_key.created", actor_for(request), target_type="api_key",
+                   target_id=key.pk, target_label=str(key), changes={"role": key.role})  # fmt: skip
+            form = ApiKeyForm()
+        else:
+            status = 400
+    keys = ApiKey.objects.filter(tenant=request.tenant).select_related("created_by")
+    context = {"keys": keys, "form": form, "new_key": new_key}
+    return render(request, "tenancy/api_keys.html", context, status=status)
+
+
+@tenant_view(admin_only=True)
+def api_key_revoke(request: TenantRequest, pk: int) -> HttpResponse:
+    key = get_object_or_404(ApiKey, tenant=request.tenant, pk=pk)
+    if request.method != "POST":
+        return redirect("api-keys", request.tenant.slug)
+    revoked = ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if revoked:
+        record(request.tenant, "api_key.revoked", actor_for(request), target_type="api_key",
+               target_id=key.pk, target_label=str(key))  # fmt: skip
+        messages.success(request, f"Revoked {key}. Requests with it now answer 401.")
+    return redirect("api-keys", request.tenant.slug)
