@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 WEB_PORT ?= 8000
 
-.PHONY: run test lint env migrate clean
+.PHONY: run test lint env migrate bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -43,6 +43,11 @@ lint: $(VENV)/.test-deps
 
 test: lint node_modules/.installed
 	$(BIN)/pytest
+
+# Figures for README "Performance": PostgreSQL (BENCH_DATABASE_URL, a scratch database it
+# creates) and an in-process S3 stand-in; writes bench/results.json.
+bench: $(VENV)/.test-deps
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) var

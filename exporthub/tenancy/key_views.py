@@ -13,27 +13,29 @@ from .auditlog import actor_for, record
 from .forms import ApiKeyForm
 from .models import ApiKey
 
+NEW_KEY_SESSION_KEY = "new_api_key"
 
-@never_cache  # the response that shows a new key must not stay in any cache
+
+@never_cache  # the page that shows a new key must not stay in any cache
 @tenant_view(admin_only=True)
 def api_keys(request: TenantRequest) -> HttpResponse:
+    """Create, then redirect: the key is shown by the next GET only, so a reload makes no key."""
     form = ApiKeyForm(request.POST or None)
-    new_key = ""
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            key, new_key = ApiKey.issue(
-                request.tenant, form.cleaned_data["role"], form.cleaned_data["name"],
-                created_by=request.user,
-            )  # fmt: skip
-            record(request.tenant, "api_key.created", actor_for(request), target_type="api_key",
-                   target_id=key.pk, target_label=str(key), changes={"role": key.role})  # fmt: skip
-            form = ApiKeyForm()
-        else:
-            status = 400
+    if request.method == "POST" and form.is_valid():
+        key, raw = ApiKey.issue(
+            request.tenant, form.cleaned_data["role"], form.cleaned_data["name"],
+            created_by=request.user,
+        )  # fmt: skip
+        record(request.tenant, "api_key.created", actor_for(request), target_type="api_key",
+               target_id=key.pk, target_label=str(key), changes={"role": key.role})  # fmt: skip
+        # Kept in the session only until the redirect's GET pops it.
+        request.session[NEW_KEY_SESSION_KEY] = {"tenant": request.tenant.pk, "key": raw}
+        return redirect("api-keys", request.tenant.slug)
+    shown = request.session.pop(NEW_KEY_SESSION_KEY, None) if request.method == "GET" else None
+    new_key = shown["key"] if shown and shown["tenant"] == request.tenant.pk else ""
     keys = ApiKey.objects.filter(tenant=request.tenant).select_related("created_by")
     context = {"keys": keys, "form": form, "new_key": new_key}
-    return render(request, "tenancy/api_keys.html", context, status=status)
+    return render(request, "tenancy/api_keys.html", context, status=400 if form.is_bound else 200)
 
 
 @tenant_view(admin_only=True)

@@ -82,3 +82,21 @@ document.addEventListener("submit", (event) => {
   const message = event.target.dataset && event.target.dataset.confirm;
   if (message && !window.confirm(message)) event.preventDefault();
 });
+
+// Follow running exports: refresh their row counts, reload when one ends.
+document.addEventListener("DOMContentLoaded", () => {
+  const table = document.querySelector("table[data-progress-url]");
+  if (!table || !table.querySelector("[data-running-run]")) return;
+  const poll = async () => {
+    const response = await fetch(table.dataset.progressUrl, { headers: { Accept: "application/json" } });
+    if (!response.ok) return;
+    const data = await response.json();
+    const running = new Map(data.running.map((run) => [String(run.id), run.rows]));
+    for (const cell of table.querySelectorAll("[data-running-run]")) {
+      if (!running.has(cell.dataset.runningRun)) { window.location.reload(); return; }
+      cell.textContent = `${running.get(cell.dataset.runningRun).toLocaleString("en-US")} so far`;
+    }
+    setTimeout(poll, 2000);
+  };
+  setTimeout(poll, 2000);
+});

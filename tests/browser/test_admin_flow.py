@@ -52,6 +52,11 @@ def test_an_admin_sets_up_an_s3_export_verifies_it_and_sees_files(
     expect(page.locator(".badge.state-active")).to_be_visible()
 
     integration = Integration.objects.get(name="Clicks to S3")
+    # Export a window of the last hour, so the 7-day chart (which ends now) shows it.
+    Integration.objects.filter(pk=integration.pk).update(
+        exports_from=integration.exports_from - timedelta(hours=1)  # type: ignore[operator]
+    )
+    integration.refresh_from_db()
     start = ceil(integration.exports_from, RAW_WINDOW)  # type: ignore[arg-type]  # first window
     store_events(
         tenant,
@@ -64,6 +69,10 @@ def test_an_admin_sets_up_an_s3_export_verifies_it_and_sees_files(
     page.reload()
     expect(page.locator(".badge.run-succeeded").first).to_be_visible()
     expect(page.get_by_role("cell", name="25", exact=True)).to_be_visible()
+    rows_chart = page.get_by_role("img", name=re.compile("Rows exported per hour"))
+    expect(rows_chart).to_be_visible()
+    expect(rows_chart.locator("rect")).to_have_count(1)
+    expect(page.locator("figcaption").first).to_contain_text("25 in all")
     assert any(key.endswith(".csv.gz") for key in objects(s3_env, bucket))
 
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from io import StringIO
+from uuid import UUID
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from exporthub.tenancy.models import Tenant
+from feeds.bulk import BulkGenerator, copy_text
+from feeds.columns import COLUMNS
 from feeds.models import EVENT_MODELS
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +72,33 @@ def test_it_rejects_bad_arguments(tenant: Tenant, args: list[str], message: str)
         args = [f"--tenant={tenant.slug}", *args]
     with pytest.raises(CommandError, match=message):
         call_command("generate_events", *args)
+
+
+def test_bulk_copy_text_escapes_what_copy_would_misread() -> None:
+    assert copy_text("a\tb\\c\nd\re") == "a\\tb\\\\c\\nd\\re"
+    assert copy_text(None) == "\\N" and copy_text(True) == "t" and copy_text(False) == "f"
+    assert copy_text(Decimal("-0.000001")) == "-0.000001"
+
+
+@pytest.mark.parametrize("feed", sorted(EVENT_MODELS))
+def test_the_bulk_generator_keeps_the_typed_generators_columns_and_ranges(feed: str) -> None:
+    start, end = datetime(2026, 11, 22, 10, tzinfo=UTC), datetime(2026, 11, 22, 10, 15, tzinfo=UTC)
+    chunks = list(BulkGenerator(feed, 7).copy_chunks(42, 2500, start, end, chunk=1000))
+    assert [rows for _, rows in chunks] == [1000, 1000, 500]
+    lines = "".join(text for text, _ in chunks).splitlines()
+    names = ["tenant_id", "received_at", *(c.name for c in COLUMNS[feed])]
+    rows = [dict(zip(names, line.split("\t"), strict=True)) for line in lines]
+    assert len(rows) == 2500 and {r["tenant_id"] for r in rows} == {"42"}
+    for row in rows:
+        event = datetime.fromisoformat(row["event_time"])
+        received = datetime.fromisoformat(row["received_at"])
+        assert start <= event <= received < end
+    for column in COLUMNS[feed]:
+        values = [r[column.name] for r in rows]
+        if not column.nullable:
+            assert "\\N" not in values, column.name
+        if column.name.endswith("_id") and column.type == "string":
+            present = [v for v in values if v != "\\N"]
+            assert len(set(present)) == len(present), column.name  # unique per row
+            assert all(str(UUID(v)) == v and UUID(v).version == 4 for v in present)
+    assert list(BulkGenerator(feed, 7).copy_chunks(42, 2500, start, end, chunk=1000)) == chunks

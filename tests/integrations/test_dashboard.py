@@ -60,3 +60,21 @@ def test_its_query_count_does_not_grow_with_integrations(
     for index in range(5):
         make_integration(tenant, "s3", "clicks", name=f"more {index}", directory=f"/b{index}")
     assert _queries(admin_client, f"/t/{tenant.slug}/") == few
+
+
+def test_it_pages_many_integrations_with_the_same_queries(
+    admin_client: Client, tenant: Tenant
+) -> None:
+    template = make_integration(tenant, "s3", "clicks")
+    clones = []
+    for i in range(54):
+        clone = Integration.objects.get(pk=template.pk)
+        clone.pk, clone.name, clone.destination_key = None, f"clicks {i:02d}", f"key-{i}"
+        clones.append(clone)
+    Integration.objects.bulk_create(clones)
+    url = f"/t/{tenant.slug}/"
+    first = admin_client.get(url).content.decode()
+    second = admin_client.get(url + "?page=2").content.decode()
+    assert "Page 1 of 2" in first and first.count('class="badge state-') == 50
+    assert second.count('class="badge state-') == 5
+    assert _queries(admin_client, url) == _queries(admin_client, url + "?page=2")

@@ -21,9 +21,11 @@ def test_create_shows_the_key_once_and_it_works_until_revoked(
 ) -> None:
     empty = admin_client.get(_url(tenant))
     assert "No API keys yet" in empty.content.decode()
-    response = admin_client.post(_url(tenant), {"name": "ingestion job", "role": "admin"})
-    assert response.status_code == 200
+    created = admin_client.post(_url(tenant), {"name": "ingestion job", "role": "admin"})
+    assert created.status_code == 302  # a reload of the next page creates no second key
+    response = admin_client.get(created["Location"])
     assert "no-store" in response["Cache-Control"]
+    assert "new_api_key" not in admin_client.session  # popped once shown
     found = re.search(r"ehk_[\w-]+", response.content.decode())
     assert found
     raw = found.group(0)
@@ -55,7 +57,7 @@ def test_bad_input_is_an_error_and_creates_nothing(tenant: Tenant, admin_client:
 def test_viewers_and_other_tenants_cannot_see_or_revoke_keys(
     tenant: Tenant, other_tenant: Tenant, viewer_client: Client, outsider_client: Client
 ) -> None:
-    key, raw = ApiKey.issue(tenant, "admin", "job")
+    key, _ = ApiKey.issue(tenant, "admin", "job")
     assert viewer_client.get(_url(tenant)).status_code == 403
     assert viewer_client.post(_url(tenant, f"{key.pk}/revoke/")).status_code == 403
     assert outsider_client.get(_url(tenant)).status_code == 404

@@ -8,11 +8,13 @@ from itertools import islice
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 from django.utils import timezone
 
 from exporthub.tenancy.models import Tenant
+from feeds.bulk import BulkGenerator
 from feeds.catalog import FEEDS
-from feeds.store import store_events
+from feeds.store import copy_events, store_events
 from feeds.synthetic import Generator
 
 CHUNK = 50_000
@@ -46,10 +48,17 @@ class Command(BaseCommand):
         start = _instant(options["start"]) if options["start"] else end - timedelta(hours=1)
         if start >= end:
             raise CommandError("--start must be before --end.")
-        events = Generator(options["feed"], options["seed"]).rows(options["count"], start, end)
-        began, stored = time.monotonic(), 0
-        while chunk := list(islice(events, CHUNK)):
-            stored += store_events(tenant, options["feed"], chunk)
+        began = time.monotonic()
+        if connection.vendor == "postgresql":
+            generator = BulkGenerator(options["feed"], options["seed"])
+            stored = copy_events(
+                options["feed"], generator.copy_chunks(tenant.pk, options["count"], start, end)
+            )
+        else:
+            stored = 0
+            events = Generator(options["feed"], options["seed"]).rows(options["count"], start, end)
+            while chunk := list(islice(events, CHUNK)):
+                stored += store_events(tenant, options["feed"], chunk)
         seconds = time.monotonic() - began
         rate = stored / seconds if seconds else 0.0
         self.stdout.write(

@@ -1,0 +1,1 @@
+"""`make bench`: end-to-end export, scheduler, page, ingestion and freshness figures."""

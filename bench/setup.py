@@ -1,0 +1,86 @@
+"""Bench data: a tenant, windows of generated events, active integrations on the S3 stand-in."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+from django.db import connection
+
+from exporthub.tenancy.auditlog import Actor
+from exporthub.tenancy.models import Tenant
+from feeds.bulk import BulkGenerator
+from feeds.models import EVENT_MODELS
+from feeds.store import copy_events
+from integrations.forms import form_class
+from integrations.models import Integration, State
+from integrations.services import save_integration
+
+WINDOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)  # raw window / log-level hour under test
+RAW_END = WINDOW + timedelta(minutes=15)
+HOUR_END = WINDOW + timedelta(hours=1)
+
+
+def tenant(name: str, seat_id: int) -> Tenant:
+    found, _ = Tenant.objects.get_or_create(
+        slug=name, defaults={"name": name.title(), "seat_id": seat_id}
+    )
+    return found
+
+
+def events(owner: Tenant, feed: str, rows: int, start: datetime, end: datetime) -> None:
+    """Exactly `rows` events of `feed` in [start, end) for the tenant (regenerated if not)."""
+    model = EVENT_MODELS[feed]
+    existing = model._default_manager.filter(
+        tenant=owner, received_at__gte=start, received_at__lt=end
+    )
+    if existing.count() == rows:
+        return
+    model._default_manager.filter(tenant=owner).delete()
+    copy_events(feed, BulkGenerator(feed, 1).copy_chunks(owner.pk, rows, start, end))
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {model._meta.db_table}")
+
+
+def bucket(name: str) -> str:
+    client = boto3.client("s3", region_name="us-east-1")
+    with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
+        client.create_bucket(Bucket=name)
+    return name
+
+
+def empty_bucket(name: str) -> None:
+    client = boto3.client("s3", region_name="us-east-1")
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=name):
+        for item in page.get("Contents", []):
+            client.delete_object(Bucket=name, Key=item["Key"])
+
+
+def integration(owner: Tenant, feed: str, name: str, **fields: Any) -> Integration:
+    """An active S3 integration created through the real form, exporting from WINDOW."""
+    data = {
+        "name": name,
+        "bucket": bucket(f"bench-{owner.slug}"),
+        "region": "us-east-1",
+        "auth_mode": "access_key",
+        "access_key": "AKIABENCH00000000000",
+        "secret_key": "bench-secret-key-not-a-real-one-000000",
+        "sse": "none",
+        "notification_emails": "bench@example.com",
+        **fields,
+    }
+    if feed in ("clicks", "conversions"):
+        data.setdefault("directory", f"/{name}")
+    else:
+        data.setdefault("manifest_path", f"/{name}/manifests")
+        data.setdefault("feed_path", f"/{name}/%FEED_NAME%/%YEAR%/%MONTH%/%DAY%/%HOUR%/%TIMESTAMP%")
+    Integration.objects.filter(tenant=owner, name=name).delete()
+    form = form_class("s3")(data, tenant=owner, feed=feed)
+    if not form.is_valid():
+        raise RuntimeError(f"bench integration {name}: {form.errors.as_json()}")
+    created = save_integration(form, Actor.system())
+    Integration.objects.filter(pk=created.pk).update(state=State.ACTIVE, exports_from=WINDOW)
+    created.refresh_from_db()
+    return created

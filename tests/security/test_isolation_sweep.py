@@ -1,0 +1,146 @@
+"""Every URL pattern, found by walking the resolver (a new route is covered without editing
+this file; a route with a parameter of an unknown kind fails until it is mapped below):
+
+- an outsider (Admin of another tenant) gets 404 for this tenant's pages, and for this tenant's
+  objects under their own tenant's URL;
+- a Viewer gets 403 for every write;
+- an anonymous visitor is sent to the login page (pages) or gets 401 (API);
+- another tenant's API key gets 404 for this tenant's objects; a Viewer key 403 for writes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from exporthub.tenancy.models import ApiKey, Membership, Tenant, User
+from integrations.models import Verification
+from tests.integrations.conftest import make_integration
+
+pytestmark = pytest.mark.django_db
+WRITES = ("post", "put", "patch", "delete")
+# Not tenant-scoped by design: login/logout/password links, Django's admin (staff only, own
+# login), the health check, the published schemas (same for everyone, login required).
+PUBLIC_PREFIXES = ("accounts/", "admin/", "healthz", "schemas/", "api/schema")
+
+
+def _patterns(resolvers: Any = None, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for entry in resolvers if resolvers is not None else get_resolver().url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from _patterns(entry.url_patterns, route)
+        else:
+            yield route, entry
+
+
+def _fill(route: str, values: dict[str, str]) -> str:
+    def value(match: re.Match[str]) -> str:
+        name = match.group("name")
+        if name not in values:
+            raise AssertionError(f"map the URL parameter {name!r} of {route!r} in this test")
+        return values[name]
+
+    route = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"<\1>", route)  # regex routes (DRF's router)
+    route = route.replace("^", "").replace("$", "").replace("\\Z", "").replace("\\", "")
+    return "/" + re.sub(r"<(?:\w+:)?(?P<name>\w+)>", value, route)
+
+
+@pytest.fixture
+def world(tenant: Tenant, other_tenant: Tenant, admin_user: User, viewer_user: User,
+          outsider: User) -> dict[str, Any]:  # fmt: skip
+    integration = make_integration(tenant, "s3", "standard_feed")
+    verification = Verification.objects.create(integration=integration)
+    key, _ = ApiKey.issue(tenant, "admin", "victim key")
+    membership = Membership.objects.get(user=viewer_user)
+    values = {
+        "tenant_slug": tenant.slug,
+        "pk": str(integration.pk),
+        "verification_id": str(verification.pk),
+        "feed": "clicks",
+        "destination": "s3",
+        "kind": "proto",
+    }
+    objects = {"member": membership.pk, "api-key": key.pk, "verification": verification.pk}
+    return {"values": values, "objects": objects, "tenant": tenant, "other": other_tenant}
+
+
+def _values_for(name: str, world: dict[str, Any], slug: str) -> dict[str, str]:
+    values = {**world["values"], "tenant_slug": slug}
+    for prefix, pk in world["objects"].items():
+        if name.startswith(prefix):
+            values["pk"] = str(pk)
+    return values
+
+
+def _tenant_routes(world: dict[str, Any], slug: str) -> list[tuple[str, str]]:
+    routes = []
+    for route, pattern in _patterns():
+        if route.startswith("t/<slug:tenant_slug>/"):
+            routes.append(
+                (pattern.name or route, _fill(route, _values_for(pattern.name or "", world, slug)))
+            )
+    assert len(routes) >= 15, routes  # the walk found the tenant pages
+    return routes
+
+
+def test_every_tenant_page_is_404_to_an_outsider_and_login_to_anonymous(
+    world: dict[str, Any], outsider_client: Client
+) -> None:
+    anonymous = Client()
+    for name, url in _tenant_routes(world, world["tenant"].slug):
+        for method in ("get", *WRITES):
+            answer = getattr(outsider_client, method)(url)
+            assert answer.status_code == 404, (name, method, url, answer.status_code)
+            answer = getattr(anonymous, method)(url)
+            assert answer.status_code == 302, (name, method, url, answer.status_code)
+            assert answer["Location"].startswith("/accounts/login/"), (name, url)
+
+
+def test_this_tenants_objects_are_404_under_the_outsiders_own_tenant(
+    world: dict[str, Any], outsider_client: Client
+) -> None:
+    for name, url in _tenant_routes(world, world["other"].slug):
+        if "<" in url or not re.search(r"/\d+", url):
+            continue  # no object of this tenant in the URL
+        for method in ("get", "post"):
+            answer = getattr(outsider_client, method)(url)
+            assert answer.status_code == 404, (name, method, url, answer.status_code)
+
+
+def test_every_write_is_403_to_a_viewer(world: dict[str, Any], viewer_client: Client) -> None:
+    for name, url in _tenant_routes(world, world["tenant"].slug):
+        for method in WRITES:
+            answer = getattr(viewer_client, method)(url)
+            assert answer.status_code == 403, (name, method, url, answer.status_code)
+
+
+def test_every_api_route_checks_the_key_and_its_tenant(world: dict[str, Any]) -> None:
+    _, outsider_key = ApiKey.issue(world["other"], "admin", "outsider")
+    _, viewer_key = ApiKey.issue(world["tenant"], "viewer", "viewer")
+    anonymous = Client()
+    outsider = Client(HTTP_AUTHORIZATION=f"Bearer {outsider_key}")
+    viewer = Client(HTTP_AUTHORIZATION=f"Bearer {viewer_key}")
+    checked = 0
+    for route, pattern in _patterns():
+        if not route.startswith("api/v1/"):
+            continue
+        if "<format>" in route:
+            continue  # DRF's format-suffix variants of the same views
+        url = _fill(route, _values_for(pattern.name or "", world, world["tenant"].slug))
+        checked += 1
+        for method in ("get", *WRITES):
+            answer = getattr(anonymous, method)(url, content_type="application/json")
+            assert answer.status_code == 401, (route, method, answer.status_code)
+        if re.search(r"/\d+", url):
+            for method in ("get", *WRITES):
+                answer = getattr(outsider, method)(url, content_type="application/json")
+                assert answer.status_code in (404, 405), (route, method, answer.status_code)
+        for method in WRITES:
+            answer = getattr(viewer, method)(url, content_type="application/json")
+            assert answer.status_code in (403, 405), (route, method, answer.status_code)
+    assert checked >= 5
