@@ -61,12 +61,13 @@ def test_it_runs_a_task_on_a_worker_through_redis(tmp_path: Path) -> None:
 def test_it_runs_a_task_on_a_worker_through_the_embedded_broker(tmp_path: Path) -> None:
     queue = f"test-{uuid.uuid4().hex}"
     broker_dir = tmp_path / "broker"
-    for folder in ("queue", "processed", "results"):
+    for folder in ("queue", "processed", "results", "control"):
         (broker_dir / folder).mkdir(parents=True)
     conf: dict[str, Any] = {
         "broker_url": "filesystem://",
         "result_backend": f"file://{broker_dir / 'results'}",
         "broker_transport_options": {
+            "control_folder": str(broker_dir / "control"),
             "data_folder_in": str(broker_dir / "queue"),
             "data_folder_out": str(broker_dir / "queue"),
             "processed_folder": str(broker_dir / "processed"),

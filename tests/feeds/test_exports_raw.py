@@ -177,3 +177,42 @@ def test_the_exported_bytes_equal_pythons_csv_of_the_stored_rows(
     expected = [csv_header("clicks"), *([csv_text(v) for v in row] for row in rows)]
     assert read_csv_gz(files[key]) == expected
     assert ExportRun.objects.get().rows == 40
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("feed", ["clicks", "standard_feed"])
+def test_progress_reports_never_block_a_streaming_export(
+    s3_env: str, tenant: Tenant, feed: str
+) -> None:
+    """A progress report is a query; issued on a connection busy streaming the window (COPY)
+    it would wait forever. Reports every row here, and the export must still finish."""
+    import threading
+    from functools import partial
+    from unittest import mock
+
+    from feeds.progress import Progress
+
+    bucket = new_bucket(s3_env)
+    fields = {"format": "avro", "compression": "NONE"} if feed == "standard_feed" else {}
+    active(tenant, "s3", feed, T0, bucket=bucket, **fields)
+    end = T0 + timedelta(hours=1)
+    store_events(tenant, feed, Generator(feed, 3).rows(3000, T0, end))
+    now = (end + timedelta(minutes=11)).isoformat()
+    done = threading.Event()
+
+    def export() -> None:
+        try:
+            with mock.patch("feeds.export.Progress", partial(Progress, interval=0)):
+                run_exports(now)
+        finally:
+            from django.db import connection
+
+            connection.close()
+            done.set()
+
+    worker = threading.Thread(target=export, daemon=True)
+    worker.start()
+    assert done.wait(120), "the export hung on its own progress report"
+    runs = ExportRun.objects.filter(integration__feed=feed)
+    assert runs.exists() and all(r.status == "succeeded" for r in runs)
+    assert sum(r.rows for r in runs) == 3000
