@@ -24,6 +24,7 @@ STATUS_CODES = {"301": "PermanentRedirect", "400": "BadRequest", "403": "AccessD
                 "404": "NoSuchBucket"}  # fmt: skip
 SSE_ARGS = {"none": {}, "sse-s3": {"ServerSideEncryption": "AES256"}}
 MULTIPART_THRESHOLD = 16 * 1024 * 1024
+UPLOAD_CONCURRENCY = 4  # parts in flight; enough to hide latency on 2 cores
 
 
 def map_error(exc: Exception, secrets: dict[str, Any]) -> DestinationError:
@@ -72,8 +73,13 @@ class S3Connection(Connection):
 
         reader = HashingReader(stream)
         transfer = TransferConfig(
-            multipart_threshold=MULTIPART_THRESHOLD, multipart_chunksize=MULTIPART_THRESHOLD
+            multipart_threshold=MULTIPART_THRESHOLD,
+            multipart_chunksize=MULTIPART_THRESHOLD,
+            max_concurrency=UPLOAD_CONCURRENCY,
         )
+        # The stream is read ahead into memory chunks; bound them so memory does not grow with
+        # the file (by default 10 chunks of 16 MiB).
+        transfer.max_in_memory_upload_chunks = UPLOAD_CONCURRENCY
         extra = {"ContentType": content_type, **self.sse_args}
         with self.errors():
             self.client.upload_fileobj(reader, self.bucket, key, ExtraArgs=extra, Config=transfer)
