@@ -1,6 +1,7 @@
 """`make bench`: run every case against PostgreSQL and the S3 stand-in, print a table, write
 bench/results.json. Sizes: BENCH_ROWS (1 000 000), BENCH_BIG_ROWS (10 000 000; 0 skips),
-BENCH_INTEGRATIONS (10 000). Database: BENCH_DATABASE_URL (a scratch database, created)."""
+BENCH_INTEGRATIONS (10 000). Database: BENCH_DATABASE_URL (a scratch database, created).
+BENCH_ONLY=case,case runs a subset (results.json then holds only those)."""
 
 from __future__ import annotations
 
@@ -126,6 +127,9 @@ def main() -> None:
         ]  # fmt: skip
         if big:
             plan.append(("export_csv_gz", big))
+        only = os.environ.get("BENCH_ONLY")  # e.g. "export_csv_gz,pages" while tuning
+        if only:
+            plan = [(case, size) for case, size in plan if case in only.split(",")]
         records: list[dict[str, Any]] = []
         for case, size in plan:
             found = _run(env, case, size)

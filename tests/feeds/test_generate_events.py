@@ -102,21 +102,3 @@ def test_the_bulk_generator_keeps_the_typed_generators_columns_and_ranges(feed: 
             assert len(set(present)) == len(present), column.name  # unique per row
             assert all(str(UUID(v)) == v and UUID(v).version == 4 for v in present)
     assert list(BulkGenerator(feed, 7).copy_chunks(42, 2500, start, end, chunk=1000)) == chunks
-
-
-@pytest.mark.django_db(transaction=True)
-def test_shards_loaded_in_parallel_give_the_same_events_for_the_same_seed(
-    tenant: Tenant, other_tenant: Tenant, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """On PostgreSQL the command loads fixed shards in a pool of processes; the events must not
-    depend on how the shards were spread over the pool."""
-    monkeypatch.setattr("feeds.bulk_load.SHARD_ROWS", 100)
-    _generate(tenant, "clicks", 350, seed=5)
-    _generate(other_tenant, "clicks", 350, seed=5)
-    model = EVENT_MODELS["clicks"]
-    stored = [
-        sorted(model._default_manager.filter(tenant=t).values_list("click_id", "received_at"))
-        for t in (tenant, other_tenant)
-    ]
-    assert len(stored[0]) == 350 and len({click for click, _ in stored[0]}) == 350
-    assert stored[0] == stored[1]

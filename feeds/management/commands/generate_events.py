@@ -12,9 +12,9 @@ from django.db import connection
 from django.utils import timezone
 
 from exporthub.tenancy.models import Tenant
-from feeds.bulk_load import load
+from feeds.bulk import BulkGenerator
 from feeds.catalog import FEEDS
-from feeds.store import store_events
+from feeds.store import copy_events, store_events
 from feeds.synthetic import Generator
 
 CHUNK = 50_000
@@ -50,7 +50,10 @@ class Command(BaseCommand):
             raise CommandError("--start must be before --end.")
         began = time.monotonic()
         if connection.vendor == "postgresql":
-            stored = load(options["feed"], tenant.pk, options["count"], start, end, options["seed"])
+            generator = BulkGenerator(options["feed"], options["seed"])
+            stored = copy_events(
+                options["feed"], generator.copy_chunks(tenant.pk, options["count"], start, end)
+            )
         else:
             stored = 0
             events = Generator(options["feed"], options["seed"]).rows(options["count"], start, end)
