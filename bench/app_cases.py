@@ -1,0 +1,159 @@
+"""Application cases: the beat tick, page latency, the ingestion API."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from datetime import timedelta
+from typing import Any
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from bench import setup
+from feeds.models import ExportRun
+from feeds.schemas import csv_header
+
+from .measure import record, timed
+
+
+def scheduler_tick(integrations: int) -> None:
+    """The beat tick (find due windows, create runs, enqueue) with N active raw integrations."""
+    from exporthub.celery import app
+    from feeds.tasks import schedule_exports
+    from integrations.models import Integration, State
+
+    owner = setup.tenant("bench-scheduler", 950)
+    template = setup.integration(owner, "clicks", "tick-template")
+    have = Integration.objects.filter(tenant=owner).count()
+    clones = []
+    for i in range(have, integrations):
+        clone = Integration.objects.get(pk=template.pk)
+        clone.pk = None
+        clone.name = f"tick-{i}"
+        clone.destination_key = f"{template.destination_key}-{i}"
+        clones.append(clone)
+    Integration.objects.bulk_create(clones, batch_size=1000)
+    Integration.objects.exclude(tenant=owner).update(state=State.NEW)
+    Integration.objects.filter(tenant=owner).update(state=State.ACTIVE, exports_from=setup.WINDOW)
+    ExportRun.objects.filter(integration__tenant=owner).delete()
+    # Every integration exported up to the window before the one that is now due.
+    ExportRun.objects.bulk_create(
+        [
+            ExportRun(
+                integration_id=pk,
+                window_start=setup.WINDOW,
+                window_end=setup.RAW_END,
+                status="succeeded",
+            )
+            for pk in Integration.objects.filter(tenant=owner).values_list("pk", flat=True)
+        ],
+        batch_size=5000,
+    )
+    now = setup.RAW_END + timedelta(minutes=16)
+    sent: list[int] = []
+    app.conf.task_always_eager = False
+    from unittest import mock
+
+    with (
+        mock.patch("feeds.tasks.timezone.now", return_value=now),
+        mock.patch("feeds.tasks.export_run.delay", side_effect=sent.append),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        ready, seconds = timed(lambda: schedule_exports("raw"))
+    record("scheduler_tick", integrations, seconds, queries=len(queries), enqueued=ready)
+
+
+def pages(integrations: int) -> None:
+    """Dashboard and integration page latency and queries, 1 000 integrations, 100 k runs."""
+    from exporthub.tenancy.models import Membership, User
+    from integrations.models import Integration
+
+    owner = setup.tenant("bench-pages", 960)
+    user, _ = User.objects.get_or_create(email="pages@bench.example")
+    Membership.objects.get_or_create(user=user, tenant=owner, defaults={"role": "admin"})
+    template = setup.integration(owner, "clicks", "page-template")
+    have = Integration.objects.filter(tenant=owner).count()
+    clones = []
+    for i in range(have, integrations):
+        clone = Integration.objects.get(pk=template.pk)
+        clone.pk, clone.name = None, f"page-{i}"
+        clone.destination_key = f"{template.destination_key}-p{i}"
+        clones.append(clone)
+    Integration.objects.bulk_create(clones, batch_size=1000)
+    ids = list(Integration.objects.filter(tenant=owner).values_list("pk", flat=True))
+    runs_wanted = 100_000
+    if ExportRun.objects.filter(integration__tenant=owner).count() != runs_wanted:
+        ExportRun.objects.filter(integration__tenant=owner).delete()
+        per = runs_wanted // len(ids)
+        ExportRun.objects.bulk_create(
+            [
+                ExportRun(
+                    integration_id=pk,
+                    window_start=setup.WINDOW - timedelta(minutes=15 * k),
+                    window_end=setup.WINDOW - timedelta(minutes=15 * (k - 1)),
+                    status="failed" if k % 50 == 0 else "succeeded",
+                    rows=1000 + k,
+                    bytes=50_000 + k,
+                )
+                for pk in ids
+                for k in range(per)
+            ],
+            batch_size=5000,
+        )
+    client = Client()
+    client.force_login(user)
+    for name, url in (
+        ("page_dashboard", f"/t/{owner.slug}/"),
+        ("page_integration", f"/t/{owner.slug}/integrations/{template.pk}/"),
+    ):
+        client.get(url)  # warm caches and the session
+        latencies = []
+        for _ in range(200):
+            began = time.perf_counter()
+            assert client.get(url).status_code == 200
+            latencies.append(time.perf_counter() - began)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        latencies.sort()
+        record(name, 200, sum(latencies), queries=len(queries),
+               p50_ms=round(statistics.median(latencies) * 1000, 1),
+               p95_ms=round(latencies[int(len(latencies) * 0.95) - 1] * 1000, 1),
+               integrations=len(ids), runs=runs_wanted)  # fmt: skip
+
+
+def ingestion(batches: int) -> None:
+    """POST /api/v1/events/clicks with 10 000-row JSON-lines batches, in process."""
+    from exporthub.tenancy.models import ApiKey
+    from feeds.synthetic import Generator
+
+    owner = setup.tenant("bench-ingest", 970)
+    _, raw = ApiKey.issue(owner, "admin", "bench")
+    names = csv_header("clicks")
+    generator = Generator("clicks", 5)
+    bodies = []
+    for _ in range(batches):
+        lines = []
+        for row, _ in generator.rows(10_000, setup.WINDOW, setup.RAW_END):
+            lines.append(json.dumps({n: _json(v) for n, v in zip(names, row, strict=True)}))
+        bodies.append("\n".join(lines).encode())
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    began = time.perf_counter()
+    for body in bodies:
+        answer = client.post("/api/v1/events/clicks", body, content_type="application/x-ndjson")
+        assert 200 <= answer.status_code < 300, answer.content[:500]
+    seconds = time.perf_counter() - began
+    record("ingest_jsonl", batches * 10_000, seconds, sum(len(b) for b in bodies))
+
+
+def _json(value: Any) -> Any:
+    from datetime import datetime
+    from decimal import Decimal
+
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
