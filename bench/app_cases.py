@@ -27,15 +27,7 @@ def scheduler_tick(integrations: int) -> None:
 
     owner = setup.tenant("bench-scheduler", 950)
     template = setup.integration(owner, "clicks", "tick-template")
-    have = Integration.objects.filter(tenant=owner).count()
-    clones = []
-    for i in range(have, integrations):
-        clone = Integration.objects.get(pk=template.pk)
-        clone.pk = None
-        clone.name = f"tick-{i}"
-        clone.destination_key = f"{template.destination_key}-{i}"
-        clones.append(clone)
-    Integration.objects.bulk_create(clones, batch_size=1000)
+    setup.clones(template, integrations, "tick")
     Integration.objects.exclude(tenant=owner).update(state=State.NEW)
     Integration.objects.filter(tenant=owner).update(state=State.ACTIVE, exports_from=setup.WINDOW)
     ExportRun.objects.filter(integration__tenant=owner).delete()
@@ -69,21 +61,12 @@ def scheduler_tick(integrations: int) -> None:
 def pages(integrations: int) -> None:
     """Dashboard and integration page latency and queries, 1 000 integrations, 100 k runs."""
     from exporthub.tenancy.models import Membership, User
-    from integrations.models import Integration
 
     owner = setup.tenant("bench-pages", 960)
     user, _ = User.objects.get_or_create(email="pages@bench.example")
     Membership.objects.get_or_create(user=user, tenant=owner, defaults={"role": "admin"})
     template = setup.integration(owner, "clicks", "page-template")
-    have = Integration.objects.filter(tenant=owner).count()
-    clones = []
-    for i in range(have, integrations):
-        clone = Integration.objects.get(pk=template.pk)
-        clone.pk, clone.name = None, f"page-{i}"
-        clone.destination_key = f"{template.destination_key}-p{i}"
-        clones.append(clone)
-    Integration.objects.bulk_create(clones, batch_size=1000)
-    ids = list(Integration.objects.filter(tenant=owner).values_list("pk", flat=True))
+    ids = setup.clones(template, integrations, "page")
     runs_wanted = 100_000
     if ExportRun.objects.filter(integration__tenant=owner).count() != runs_wanted:
         ExportRun.objects.filter(integration__tenant=owner).delete()

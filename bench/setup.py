@@ -102,3 +102,17 @@ def integration(owner: Tenant, feed: str, name: str, **fields: Any) -> Integrati
     Integration.objects.filter(pk=created.pk).update(state=State.ACTIVE, exports_from=WINDOW)
     created.refresh_from_db()
     return created
+
+
+def clones(template: Integration, count: int, prefix: str) -> list[int]:
+    """Copies of an integration up to `count` in its tenant (bulk inserted); all their ids."""
+    owner = template.tenant
+    have = Integration.objects.filter(tenant=owner).count()
+    copies = []
+    for i in range(have, count):
+        copy = Integration.objects.get(pk=template.pk)
+        copy.pk, copy.name = None, f"{prefix}-{i}"
+        copy.destination_key = f"{template.destination_key}-{prefix}{i}"
+        copies.append(copy)
+    Integration.objects.bulk_create(copies, batch_size=1000)
+    return list(Integration.objects.filter(tenant=owner).values_list("pk", flat=True))

@@ -18,6 +18,12 @@ from .models import EVENT_MODELS
 BATCH = 5000
 
 
+def _copy_from(feed: str) -> str:
+    """COPY … FROM STDIN into the feed's table: tenant_id, received_at, then its columns."""
+    columns = ", ".join(["tenant_id", "received_at", *(c.name for c in COLUMNS[feed])])
+    return f"COPY {EVENT_MODELS[feed]._meta.db_table} ({columns}) FROM STDIN"
+
+
 def store_events(
     tenant: Tenant, feed: str, events: Iterable[tuple[tuple[Any, ...], datetime]]
 ) -> int:
@@ -27,9 +33,7 @@ def store_events(
     count = 0
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            columns = ", ".join(["tenant_id", "received_at", *names])
-            sql = f"COPY {model._meta.db_table} ({columns}) FROM STDIN"
-            with connection.cursor() as cursor, cursor.copy(sql) as copy:
+            with connection.cursor() as cursor, cursor.copy(_copy_from(feed)) as copy:
                 for row, received_at in events:
                     copy.write_row((tenant.pk, received_at, *row))
                     count += 1
@@ -49,14 +53,11 @@ def store_events(
 def copy_events(feed: str, chunks: Iterable[tuple[str, int]]) -> int:
     """PostgreSQL only: COPY pre-formatted text (tenant_id, received_at, columns…) in one
     transaction; return the rows. For trusted, generated data: nothing is validated here."""
-    model = EVENT_MODELS[feed]
-    columns = ", ".join(["tenant_id", "received_at", *(c.name for c in COLUMNS[feed])])
     count = 0
-    sql = f"COPY {model._meta.db_table} ({columns}) FROM STDIN"
     with transaction.atomic(), connection.cursor() as cursor:
         # A sending thread lets the next chunk be generated while the server parses this one.
         raw = cursor.cursor
-        with raw.copy(sql, writer=QueuedLibpqWriter(raw)) as copy:
+        with raw.copy(_copy_from(feed), writer=QueuedLibpqWriter(raw)) as copy:
             for text, rows in chunks:
                 copy.write(text)
                 count += rows

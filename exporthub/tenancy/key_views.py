@@ -12,6 +12,7 @@ from .access import TenantRequest, tenant_view
 from .auditlog import actor_for, record
 from .forms import ApiKeyForm
 from .models import ApiKey
+from .services import issue_api_key
 
 NEW_KEY_SESSION_KEY = "new_api_key"
 
@@ -22,12 +23,10 @@ def api_keys(request: TenantRequest) -> HttpResponse:
     """Create, then redirect: the key is shown by the next GET only, so a reload makes no key."""
     form = ApiKeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        key, raw = ApiKey.issue(
+        _, raw = issue_api_key(
             request.tenant, form.cleaned_data["role"], form.cleaned_data["name"],
-            created_by=request.user,
+            actor_for(request),
         )  # fmt: skip
-        record(request.tenant, "api_key.created", actor_for(request), target_type="api_key",
-               target_id=key.pk, target_label=str(key), changes={"role": key.role})  # fmt: skip
         # Kept in the session only until the redirect's GET pops it.
         request.session[NEW_KEY_SESSION_KEY] = {"tenant": request.tenant.pk, "key": raw}
         return redirect("api-keys", request.tenant.slug)

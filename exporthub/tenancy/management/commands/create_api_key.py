@@ -6,8 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from exporthub.tenancy.auditlog import Actor, record
-from exporthub.tenancy.models import ApiKey, Role, Tenant
+from exporthub.tenancy.auditlog import Actor
+from exporthub.tenancy.models import Role, Tenant
+from exporthub.tenancy.services import issue_api_key
 
 
 class Command(BaseCommand):
@@ -22,10 +23,9 @@ class Command(BaseCommand):
         tenant = Tenant.objects.filter(slug=options["tenant"]).first()
         if tenant is None:
             raise CommandError(f"No tenant with the slug {options['tenant']!r}.")
-        key, raw = ApiKey.issue(tenant, options["role"], options["name"])
-        record(tenant, "api_key.created", Actor(label="system (create_api_key)"),
-               target_type="api_key", target_id=key.pk, target_label=str(key),
-               changes={"role": key.role})  # fmt: skip
+        key, raw = issue_api_key(
+            tenant, options["role"], options["name"], Actor(label="system (create_api_key)")
+        )
         self.stdout.write(
             f"Created {key.get_role_display()} key {key.prefix}… for {tenant.name}. "
             "It is shown once; store it now:"
