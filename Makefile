@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 WEB_PORT ?= 8000
 
-.PHONY: run test lint env migrate bench clean
+.PHONY: run test lint audit env migrate bench reliability clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -40,6 +40,11 @@ lint: $(VENV)/.test-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/bandit --quiet --recursive exporthub integrations feeds
+
+# Known vulnerabilities in the installed dependencies; needs PyPI's JSON API or OSV.
+audit: $(VENV)/.test-deps
+	$(BIN)/pip-audit --strict --skip-editable
 
 test: lint node_modules/.installed
 	$(BIN)/pytest
@@ -48,6 +53,11 @@ test: lint node_modules/.installed
 # creates) and an in-process S3 stand-in; writes bench/results.json.
 bench: $(VENV)/.test-deps
 	$(BIN)/python -m bench
+
+# The long runs of docs/RELIABILITY.md (kills, faults, outages, leak sweep): figures printed and
+# written to reliability/results.json. PostgreSQL when DATABASE_URL names it, else SQLite.
+reliability: $(VENV)/.test-deps node_modules/.installed
+	$(BIN)/python -m reliability
 
 clean:
 	rm -rf $(VENV) var

@@ -235,6 +235,10 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "exporthub.api.schema.document_errors",
+    ],
     "TITLE": "ExportHub API",
     "DESCRIPTION": "Configure cloud exports of your event data. Authenticate with "
     "`Authorization: Bearer <API key>`.",
@@ -330,5 +334,14 @@ AZURE_BLOB_ENDPOINT = env.str("AZURE_BLOB_ENDPOINT", default="")
 INGEST_MAX_BYTES = env.int("INGEST_MAX_BYTES", default=16 * 1024 * 1024)
 # Log-level data files are split into parts of about this size.
 EXPORT_PART_BYTES = env.int("EXPORT_PART_BYTES", default=256 * 1024 * 1024)
+# A worker owns a run this long without news (renewed after every uploaded part); a run whose
+# worker died is taken over after it. Failed runs retry after 30 s, 1 min, 2 min … up to 1 h.
+EXPORT_LEASE_SECONDS = env.int("EXPORT_LEASE_SECONDS", default=15 * 60)
+EXPORT_RETRY_BASE_SECONDS = env.float("EXPORT_RETRY_BASE_SECONDS", default=30.0)
+# How long a destination may stay silent on one request before the SDK retries it.
+DESTINATION_READ_TIMEOUT_SECONDS = env.float("DESTINATION_READ_TIMEOUT_SECONDS", default=60.0)
+# Azure's SDK waits this long before its first retry of a throttled or failed request (its
+# own default); S3's and GCS's SDKs back off by themselves within about a second.
+AZURE_RETRY_BACKOFF_SECONDS = env.float("AZURE_RETRY_BACKOFF_SECONDS", default=15.0)
 # Set when S3 requests go to a local stand-in (make run); pages say so.
 S3_STANDIN_URL = env.str("AWS_ENDPOINT_URL_S3", default="")

@@ -58,3 +58,6 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/", include("integrations.urls")),
     path("api/", include("exporthub.api.urls")),
 ]
+
+handler404 = "exporthub.errors.not_found"
+handler500 = "exporthub.errors.server_error"

@@ -11,9 +11,31 @@ from .validation import RowError, clean_row
 MAX_REPORTED_ERRORS = 1000
 
 
+class DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # JSON parsers disagree on which of two equal keys wins; we refuse to guess.
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DuplicateKey(f"Invalid JSON: the key {key[:100]!r} appears twice.")
+            seen.add(key)
+    return found
+
+
 def _loads(text: str) -> Any:
     # Decimals stay exact; NaN and Infinity are refused by the column checks.
-    return json.loads(text, parse_float=Decimal)
+    return json.loads(text, parse_float=Decimal, object_pairs_hook=_unique_keys)
+
+
+def _unreadable(exc: Exception) -> str:
+    if isinstance(exc, DuplicateKey):
+        return str(exc)
+    return "Invalid JSON: too deeply nested or a number too long."
 
 
 def parse_events(feed: str, body: bytes) -> tuple[list[tuple[Any, ...]], list[RowError]]:
@@ -30,8 +52,8 @@ def parse_events(feed: str, body: bytes) -> tuple[list[tuple[Any, ...]], list[Ro
             items = _loads(text)
         except json.JSONDecodeError as exc:
             return [], [RowError(exc.lineno, "", f"Invalid JSON: {exc.msg}.")]
-        except (ValueError, RecursionError):
-            return [], [RowError(0, "", "Invalid JSON: too deeply nested or a number too long.")]
+        except (ValueError, RecursionError) as exc:
+            return [], [RowError(0, "", _unreadable(exc))]
         numbered = list(enumerate(items, start=1))
     else:
         numbered = []
@@ -42,10 +64,10 @@ def parse_events(feed: str, body: bytes) -> tuple[list[tuple[Any, ...]], list[Ro
                 numbered.append((number, _loads(line)))
             except json.JSONDecodeError as exc:
                 errors.append(RowError(number, "", f"Invalid JSON: {exc.msg}."))
-            except (ValueError, RecursionError):
-                errors.append(
-                    RowError(number, "", "Invalid JSON: too deeply nested or a number too long.")
-                )
+            except (ValueError, RecursionError) as exc:
+                errors.append(RowError(number, "", _unreadable(exc)))
+    if not numbered and not errors:  # "[]", or only blank lines
+        return [], [RowError(0, "", "The body holds no events.")]
     rows = []
     for number, item in numbered:
         row = clean_row(feed, number, item, errors)

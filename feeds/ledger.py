@@ -5,12 +5,12 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import ExportRun
 
-LEASE = timedelta(minutes=15)
 MAX_BACKOFF = timedelta(hours=1)
 Status = ExportRun.Status
 
@@ -27,7 +27,7 @@ def claim(run_id: int, now: datetime | None = None) -> ExportRun | None:
     """Own a run for one lease, or None if another worker has it or it is done."""
     now = now or timezone.now()
     won = ExportRun.objects.filter(claimable(now), pk=run_id).update(
-        status=Status.RUNNING, lease_expires_at=now + LEASE, attempts=F("attempts") + 1
+        status=Status.RUNNING, lease_expires_at=now + lease(), attempts=F("attempts") + 1
     )
     if not won:
         return None
@@ -36,14 +36,19 @@ def claim(run_id: int, now: datetime | None = None) -> ExportRun | None:
 
 def extend_lease(run: ExportRun) -> None:
     ExportRun.objects.filter(pk=run.pk, status=Status.RUNNING).update(
-        lease_expires_at=timezone.now() + LEASE
+        lease_expires_at=timezone.now() + lease()
     )
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=settings.EXPORT_LEASE_SECONDS)
 
 
 def backoff(attempts: int) -> timedelta:
     """Exponential with full jitter: 30 s, 1 min, 2 min … up to an hour."""
-    ceiling = min(MAX_BACKOFF, timedelta(seconds=30) * 2 ** max(attempts - 1, 0))
-    return timedelta(seconds=random.uniform(0.5, 1.0) * ceiling.total_seconds())  # noqa: S311
+    base = timedelta(seconds=settings.EXPORT_RETRY_BASE_SECONDS)
+    ceiling = min(MAX_BACKOFF, base * 2 ** max(attempts - 1, 0))
+    return timedelta(seconds=random.uniform(0.5, 1.0) * ceiling.total_seconds())  # noqa: S311  # nosec B311 - jitter
 
 
 def succeed(run: ExportRun, **fields: object) -> None:

@@ -47,6 +47,22 @@ def document(
     return json.dumps(body, indent=2).encode()
 
 
+def parse(body: bytes) -> dict[str, Any] | None:
+    """A manifest we wrote, read back; None when the bucket holds something else there."""
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(document, dict) or not isinstance(document.get("path"), str):
+        return None
+    entries = document.get("files")
+    if not isinstance(entries, list) or not all(
+        isinstance(e, dict) and isinstance(e.get("name"), str) and "checksum" in e for e in entries
+    ):
+        return None
+    return document
+
+
 def put(conn: Connection, key: str, body: bytes) -> None:
     conn.write(key, io.BytesIO(body), content_type="application/json")
 

@@ -56,7 +56,7 @@ LATE_SHARE = 0.02
 
 class Generator:
     def __init__(self, feed: str, seed: int | None = None) -> None:
-        self.rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
+        self.rng = random.Random(seed)  # noqa: S311  # nosec B311 - synthetic data
         self.columns = COLUMNS[feed]
         self._pools: dict[str, list[int]] = {}
         self._makers: list[Callable[[], Any]] = [self._maker(column) for column in self.columns]

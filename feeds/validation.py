@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from functools import cache, partial
 from typing import Any
 
 from .columns import COLUMNS, INT_RANGES, Column
@@ -79,23 +81,65 @@ def _string(column: Column, value: Any) -> str:
 
 
 def clean_value(column: Column, value: Any) -> Any:
-    if value is None:
-        if not column.nullable:
-            raise ValueProblem(
-                "Required." if column.type != "bool" else "Required (true or false)."
-            )
-        return None
+    return checker(column)(value)
+
+
+def _required(column: Column) -> ValueProblem:
+    return ValueProblem("Required." if column.type != "bool" else "Required (true or false).")
+
+
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueProblem("Expected true or false.")
+    return value
+
+
+def _typed(column: Column) -> Callable[[Any], Any]:
+    """The check of one non-null value; the common, valid case answers without a detour."""
     if column.type in INT_RANGES:
-        return _integer(column, value)
+        low, high = INT_RANGES[column.type]
+
+        def integer(value: Any) -> Any:
+            if type(value) is int and low <= value <= high:
+                return value
+            return _integer(column, value)
+
+        return integer
     if column.type == "decimal":
-        return _decimal(column, value)
+        return partial(_decimal, column)
     if column.type == "timestamp":
-        return _timestamp(value)
+        return _timestamp
     if column.type == "bool":
-        if not isinstance(value, bool):
-            raise ValueProblem("Expected true or false.")
-        return value
-    return _string(column, value)
+        return _boolean
+    longest = column.max_length
+
+    def string(value: Any) -> Any:
+        if type(value) is str and len(value) <= longest and "\x00" not in value:
+            return value
+        return _string(column, value)
+
+    return string
+
+
+@cache
+def checker(column: Column) -> Callable[[Any], Any]:
+    """A column's check, built once: None handling, then the typed check."""
+    typed = _typed(column)
+    if column.nullable:
+        return lambda value: None if value is None else typed(value)
+
+    def required(value: Any) -> Any:
+        if value is None:
+            raise _required(column)
+        return typed(value)
+
+    return required
+
+
+@cache
+def _row_checks(feed: str) -> tuple[frozenset[str], tuple[tuple[str, Callable[[Any], Any]], ...]]:
+    columns = COLUMNS[feed]
+    return frozenset(c.name for c in columns), tuple((c.name, checker(c)) for c in columns)
 
 
 def clean_row(feed: str, line: int, data: Any, errors: list[RowError]) -> tuple[Any, ...] | None:
@@ -103,14 +147,16 @@ def clean_row(feed: str, line: int, data: Any, errors: list[RowError]) -> tuple[
     if not isinstance(data, dict):
         errors.append(RowError(line, "", "Each event must be a JSON object."))
         return None
-    columns = COLUMNS[feed]
-    known = {column.name for column in columns}
-    problems = [RowError(line, key, "Unknown field.") for key in data if key not in known]
+    known, checks = _row_checks(feed)
+    problems = []
+    if not data.keys() <= known:
+        problems = [RowError(line, key, "Unknown field.") for key in data if key not in known]
     values = []
-    for column in columns:
+    get = data.get
+    for name, check in checks:
         try:
-            values.append(clean_value(column, data.get(column.name)))
+            values.append(check(get(name)))
         except ValueProblem as problem:
-            problems.append(RowError(line, column.name, str(problem)))
+            problems.append(RowError(line, name, str(problem)))
     errors.extend(problems)
     return None if problems else tuple(values)

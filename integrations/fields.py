@@ -10,7 +10,7 @@ LABELS: dict[str, str] = {
     "region": "Region",
     "auth_mode": "Authorization",
     "access_key": "Access key",
-    "secret_key": "Secret key",
+    "secret_key": "Secret key",  # nosec B105 - a label
     "role_arn": "Role ARN",
     "sse": "Server-side encryption",
     "kms_key_id": "KMS key ARN or id",
@@ -19,7 +19,7 @@ LABELS: dict[str, str] = {
     "service_account_email": "Service account",
     "storage_account": "Storage account",
     "container": "Container",
-    "sas_token": "SAS token",
+    "sas_token": "SAS token",  # nosec B105 - a label
     "directory": "Directory",
     "manifest_path": "Manifest path",
     "feed_path": "Feed path",

@@ -178,8 +178,9 @@ class AzureBlobDestination(Destination):
                 url,
                 credential=secrets["sas_token"].removeprefix("?"),
                 connection_timeout=10,
-                read_timeout=60,
+                read_timeout=settings.DESTINATION_READ_TIMEOUT_SECONDS,
                 retry_total=3,
+                initial_backoff=settings.AZURE_RETRY_BACKOFF_SECONDS,
                 max_single_put_size=BLOCK_SIZE,
                 max_block_size=BLOCK_SIZE,
             )

@@ -8,15 +8,20 @@ import json
 from collections.abc import Iterator
 from typing import IO, Any
 
+from django.conf import settings
+
 from .base import Connection, Destination, DestinationError, HashingReader, ObjectInfo, scrub
 
 GRANT_ROLE = "roles/storage.objectAdmin"
 SCOPES = ["https://www.googleapis.com/auth/devstorage.read_write"]
 CHUNK_SIZE = 8 * 1024 * 1024  # resumable uploads, in multiples of 256 KiB
-TIMEOUT = (10, 60)
 PERMANENT_STATUS = {400, 401, 403, 404}
 # How long the SDK keeps retrying throttling and 5xx answers before we see the error.
 RETRY_SECONDS = 60.0
+
+
+def _timeout() -> tuple[float, float]:
+    return (10.0, settings.DESTINATION_READ_TIMEOUT_SECONDS)
 
 
 def _retry() -> Any:
@@ -79,17 +84,19 @@ class GCSConnection(Connection):
         blob = self.bucket.blob(key, chunk_size=CHUNK_SIZE)
         with self.errors():
             blob.upload_from_file(
-                reader, content_type=content_type, timeout=TIMEOUT, checksum=None, retry=_retry()
+                reader, content_type=content_type, timeout=_timeout(), checksum=None, retry=_retry()
             )
         return ObjectInfo(key=key, size=reader.size, md5=reader.md5)
 
     def read(self, key: str) -> bytes:
         with self.errors():
-            return bytes(self.bucket.blob(key).download_as_bytes(timeout=TIMEOUT, retry=_retry()))
+            return bytes(
+                self.bucket.blob(key).download_as_bytes(timeout=_timeout(), retry=_retry())
+            )
 
     def head(self, key: str) -> ObjectInfo | None:
         with self.errors():
-            blob = self.bucket.get_blob(key, timeout=TIMEOUT, retry=_retry())
+            blob = self.bucket.get_blob(key, timeout=_timeout(), retry=_retry())
         if blob is None:
             return None
         md5 = base64.b64decode(blob.md5_hash).hex() if blob.md5_hash else None
@@ -100,7 +107,7 @@ class GCSConnection(Connection):
     def list_objects(self, prefix: str) -> Iterator[ObjectInfo]:
         with self.errors():
             for blob in self.client.list_blobs(
-                self.bucket, prefix=prefix, timeout=TIMEOUT, retry=_retry()
+                self.bucket, prefix=prefix, timeout=_timeout(), retry=_retry()
             ):
                 yield ObjectInfo(
                     key=blob.name, size=int(blob.size or 0), storage_class=blob.storage_class
@@ -109,21 +116,21 @@ class GCSConnection(Connection):
     def copy(self, source: str, target: str) -> None:
         with self.errors():
             self.bucket.copy_blob(
-                self.bucket.blob(source), self.bucket, target, timeout=TIMEOUT, retry=_retry()
+                self.bucket.blob(source), self.bucket, target, timeout=_timeout(), retry=_retry()
             )
 
     def delete(self, key: str) -> None:
         from google.api_core.exceptions import NotFound
 
         with self.errors(), contextlib.suppress(NotFound):
-            self.bucket.blob(key).delete(timeout=TIMEOUT, retry=_retry())
+            self.bucket.blob(key).delete(timeout=_timeout(), retry=_retry())
 
     def acl(self, key: str) -> list[dict[str, Any]] | None:
         from google.api_core.exceptions import BadRequest
 
         blob = self.bucket.blob(key)
         try:
-            blob.acl.reload(timeout=TIMEOUT)
+            blob.acl.reload(timeout=_timeout())
         except BadRequest:
             return None  # uniform bucket-level access: there are no object ACLs to check
         except Exception as exc:
@@ -134,7 +141,9 @@ class GCSConnection(Connection):
         # Listing needs only storage.objects.list, which the granted role has; buckets.get does not.
         with self.errors():
             list(
-                self.client.list_blobs(self.bucket, max_results=1, timeout=TIMEOUT, retry=_retry())
+                self.client.list_blobs(
+                    self.bucket, max_results=1, timeout=_timeout(), retry=_retry()
+                )
             )
         return f"Bucket {self.bucket.name} answers."
 

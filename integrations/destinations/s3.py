@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from . import s3_policy
@@ -187,7 +188,7 @@ def _client_config(region: str, path_style: bool) -> Any:
         signature_version="s3v4",
         retries={"mode": "standard", "max_attempts": 5},
         connect_timeout=10,
-        read_timeout=60,
+        read_timeout=settings.DESTINATION_READ_TIMEOUT_SECONDS,
         s3={"addressing_style": "path" if path_style else "auto"},
         # S3-compatible stores often reject the newer default CRC checksums.
         request_checksum_calculation="when_required",

@@ -279,3 +279,59 @@ def test_admins_can_reprocess_an_hour_through_the_api(
         (0, "succeeded", 10),
         (1, "succeeded", 10),
     ]
+
+
+def _worker_died(run: ExportRun) -> None:
+    """As if the worker running `run` was killed: still `running`, its lease run out."""
+    ExportRun.objects.filter(pk=run.pk).update(
+        status=ExportRun.Status.RUNNING,
+        lease_expires_at=datetime(2026, 11, 22, 11, 0, tzinfo=UTC),
+        rows=0,
+        files=[],
+    )
+
+
+def test_a_worker_killed_after_the_manifest_leaves_one_manifest_for_the_hour(
+    s3_env: str, tenant: Tenant
+) -> None:
+    bucket = new_bucket(s3_env)
+    integration = active(tenant, "s3", "standard_feed", HOUR, bucket=bucket, **AVRO)
+    events(tenant, "standard_feed", 300, HOUR, HOUR + timedelta(hours=1))
+    run_exports("2026-11-22T11:11:00Z")
+    run = ExportRun.objects.get(integration=integration)
+    first = (run.manifest, run.files, run.processed_on)
+    # Killed between step 3's final manifest and step 4's removal of -processing, before the
+    # run was recorded as succeeded.
+    processing = run.manifest + "-processing"
+    s3(s3_env).put_object(Bucket=bucket, Key=processing.lstrip("/"), Body=b"{}")
+    _worker_died(run)
+    run_exports("2026-11-22T11:41:00Z")
+    files = objects(s3_env, bucket)
+    assert len(_manifests(files)) == 1
+    assert not _manifests(files, "-processing") and not _manifests(files, "-failed")
+    run.refresh_from_db()
+    assert run.status == "succeeded" and (run.manifest, run.files, run.processed_on) == first
+    assert run.rows == 300
+
+
+def test_a_worker_killed_mid_export_is_followed_by_a_complete_export(
+    s3_env: str, tenant: Tenant
+) -> None:
+    bucket = new_bucket(s3_env)
+    integration = active(tenant, "s3", "standard_feed", HOUR, bucket=bucket, **AVRO)
+    events(tenant, "standard_feed", 300, HOUR, HOUR + timedelta(hours=1))
+    run_exports("2026-11-22T11:11:00Z")
+    run = ExportRun.objects.get(integration=integration)
+    # Killed after the -processing manifest and some data, before the final manifest.
+    client = s3(s3_env)
+    final = run.manifest.lstrip("/")
+    client.copy_object(Bucket=bucket, Key=final + "-processing",
+                       CopySource={"Bucket": bucket, "Key": final})  # fmt: skip
+    client.delete_object(Bucket=bucket, Key=final)
+    _worker_died(run)
+    run_exports("2026-11-22T11:41:00Z")
+    files = objects(s3_env, bucket)
+    assert len(_manifests(files)) == 1 and len(_manifests(files, ".json-failed")) == 1
+    run.refresh_from_db()
+    assert run.status == "succeeded" and run.manifest.lstrip("/") != final
+    assert run.rows == 300

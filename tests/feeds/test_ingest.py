@@ -96,10 +96,30 @@ def test_it_checks_64_bit_integers(api: Client, value: Any, message: str) -> Non
         '{"a": ' + "9" * 5000 + "}",
         "\xff\xfe",
         "[NaN]",
+        "[]",
+        "42",
+        '"just a string"',
+        '{"click_id": "c-1"}\n' + "{" * 50_000,
+        "[" + json.dumps(_click()) + ", 7, null, [], true]",
+        json.dumps(_click()) + "\n" + json.dumps(_click(click_id="x" * 10_000_000)),
+        json.dumps(_click()) + "\n" + '{"click_id": "' + "y" * 10_000_000,
+        json.dumps(_click(offer_id=10**400)),
+        json.dumps(_click(cost="1e999999")),
+        json.dumps(_click(offer_id="17", affiliate_id=5.5, is_unique="yes")),
+        json.dumps(_click(event_time="2026-02-30T10:00:00Z")),
+        json.dumps(_click(click_id="c\u0000-1")),
+        json.dumps(_click()).replace("{", '{"click_id": 1, ', 1),
     ],
 )
 def test_it_answers_malformed_payloads_with_400(api: Client, body: str) -> None:
     response = _post(api, body)
+    assert response.status_code == 400, response.content[:300]
+    assert not ClickEvent.objects.exists()  # type: ignore[attr-defined]
+
+
+def test_it_answers_invalid_utf8_with_400(api: Client) -> None:
+    body = json.dumps(_click()).encode().replace(b"c-1", b"c-\xc3\x28")
+    response = api.post(URL, body, content_type="application/json")
     assert response.status_code == 400
     assert not ClickEvent.objects.exists()  # type: ignore[attr-defined]
 
@@ -143,3 +163,11 @@ def test_it_ingests_the_log_level_feed(api: Client, tenant: Tenant) -> None:
     event["event_time"] = event["event_time"].replace("Z", "+00:00")
     assert _post(api, json.dumps([event]), "/api/v1/events/standard_feed").status_code == 202
     assert StandardFeedEvent.objects.get().auction_id_64 == row[0]  # type: ignore[attr-defined]
+
+
+def test_it_refuses_a_key_given_twice(api: Client) -> None:
+    body = json.dumps(_click()).replace("{", '{"offer_id": 1, ', 1)
+    response = _post(api, body)
+    assert response.json() == [
+        {"line": 1, "field": "", "message": "Invalid JSON: the key 'offer_id' appears twice."}
+    ]

@@ -23,8 +23,7 @@ class UserManager(DjangoUserManager["User"]):
         if not email:
             raise ValueError("An email address is required.")
         user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
-        user.password = ""
-        user.set_password(password)
+        user.set_password(password)  # None makes it unusable, as Django's own manager does
         return user
 
     def _create_user(self, email: str, password: str | None, **extra_fields: Any) -> User:

@@ -29,7 +29,7 @@ BUCKET = "exporthub-demo"
 INTERVAL_SECONDS = 20
 DEMO_KEYS = {
     "access_key": "AKIADEMO000000000000",
-    "secret_key": "demo-secret-for-the-local-stand-in",
+    "secret_key": "demo-secret-for-the-local-stand-in",  # nosec B105 - local stand-in
 }
 
 

@@ -1,0 +1,1 @@
+"""Long runs that prove exports survive kills, cloud faults and outages (`make reliability`)."""

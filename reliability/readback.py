@@ -1,0 +1,130 @@
+"""Reading the buckets back as a data engineer's loader would, and counting what went wrong."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from .world import World, azure_service
+
+
+def _objects(world: World, integration: Any) -> dict[str, bytes]:
+    """Every object the integration's bucket or container holds, read from the stand-in itself."""
+    config = integration.config
+    if integration.destination == "s3":
+        import boto3
+
+        client = boto3.client("s3", endpoint_url=world.s3_url, region_name="us-east-1")
+        found = {}
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=config["bucket"]):
+            for item in page.get("Contents", []):
+                found[item["Key"]] = client.get_object(Bucket=config["bucket"], Key=item["Key"])[
+                    "Body"
+                ].read()
+        return found
+    container = azure_service(world).get_container_client(config["container"])
+    return {b.name: container.download_blob(b.name).readall() for b in container.list_blobs()}
+
+
+def _ids(feed: str, data_format: str, data: bytes) -> Iterator[Any]:
+    """The first column (the event's id) of every row in one data file."""
+    from feeds.columns import COLUMNS
+
+    key = COLUMNS[feed][0].name
+    if data_format == "csv":
+        import csv
+
+        with gzip.open(io.BytesIO(data), "rt", encoding="utf-8", newline="") as text:
+            rows = csv.reader(text)
+            next(rows)  # header
+            yield from (row[0] for row in rows)
+    elif data_format == "avro":
+        import fastavro
+
+        yield from (str(record[key]) for record in fastavro.reader(io.BytesIO(data)))  # type: ignore[index, call-overload]
+    else:
+        from google.protobuf.internal.decoder import _DecodeVarint32
+
+        from feeds.schemas import message_class
+
+        raw, cls, position = gzip.decompress(data), message_class(feed), 0
+        while position < len(raw):
+            size, position = _DecodeVarint32(raw, position)
+            yield str(getattr(cls.FromString(raw[position : position + size]), key))
+            position += size
+
+
+def check(world: World) -> dict[str, int]:
+    """Lost and duplicated events, manifests and their files, stale -processing, per world."""
+    from feeds.catalog import FeedKind
+    from feeds.columns import COLUMNS
+    from feeds.models import EVENT_MODELS
+    from integrations.models import Integration
+
+    totals: Counter[str] = Counter()
+    for integration in Integration.objects.filter(pk__in=world.integrations):
+        feed = integration.feed
+        objects = _objects(world, integration)
+        expected = Counter(
+            str(value)
+            for value in EVENT_MODELS[feed]
+            ._default_manager.filter(tenant_id=integration.tenant_id)
+            .values_list(COLUMNS[feed][0].name, flat=True)
+        )
+        if integration.feed_info.kind == FeedKind.RAW:
+            manifests = [k for k in objects if k.endswith(".manifest.json")]
+            data_format = "csv"
+        else:
+            manifests = [k for k in objects if k.startswith("manifests/") and k.endswith(".json")]
+            data_format = integration.config["format"]
+            totals["stale_processing"] += sum(k.endswith(".json-processing") for k in objects)
+            totals["failed_manifests"] += sum(k.endswith(".json-failed") for k in objects)
+            hours = Counter(json.loads(objects[k])["hour"] for k in manifests)
+            totals["hours_with_two_manifests"] += sum(1 for n in hours.values() if n > 1)
+        exported: Counter[Any] = Counter()
+        referenced = set()
+        for key in manifests:
+            manifest = json.loads(objects[key])
+            for entry in manifest["files"]:
+                path = f"{manifest['path'].strip('/')}/{entry['name']}"
+                referenced.add(path)
+                body = objects.get(path)
+                if body is None:
+                    totals["missing_files"] += 1
+                    continue
+                if hashlib.md5(body).hexdigest() != entry["checksum"]:  # noqa: S324
+                    totals["checksum_mismatches"] += 1
+                exported.update(_ids(feed, data_format, body))
+        totals["manifests"] += len(manifests)
+        totals["data_files"] += len(referenced)
+        totals["events_expected"] += sum(expected.values())
+        totals["events_exported"] += sum(exported.values())
+        totals["events_lost"] += sum((expected - exported).values())
+        totals["events_duplicated"] += sum((exported - expected).values())
+    return dict(totals)
+
+
+def leaks(world: World) -> dict[str, int]:
+    """Canary secrets found in what the run left behind: every broker command (messages and task
+    results), every email, every worker log line. All should be 0."""
+    from urllib.parse import quote
+
+    places = {
+        "broker_and_results": [world.redis.transcript],
+        "emails": sorted((world.workdir / "mail").iterdir()),
+        "worker_logs": sorted(world.workdir.glob("worker-*.log")),
+    }
+    found = {}
+    for place, files in places.items():
+        text = "".join(f.read_text(errors="replace") for f in files if f.exists())
+        found[f"leaks_in_{place}"] = sum(
+            text.count(c) + (text.count(quote(c, safe="")) if quote(c, safe="") != c else 0)
+            for c in world.canaries
+        )
+        found[f"bytes_searched_in_{place}"] = len(text)
+    return found

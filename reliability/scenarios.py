@@ -1,0 +1,230 @@
+"""The long runs: workers killed at random, faults injected by the clouds, broker and database
+outages. Each returns the figures it measured; `__main__` prints them."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+from . import readback
+from .workers import Worker
+from .world import World
+
+TICK_SECONDS = 3.0  # the scheduler's sweep; production's beat ticks every few minutes
+
+
+def _runs() -> Any:
+    from feeds.models import ExportRun
+
+    return ExportRun.objects.filter(generation=0)
+
+
+def _tick() -> bool:
+    """One beat tick, as the beat process would run it; False while the broker is away."""
+    from feeds.tasks import schedule_exports
+
+    try:
+        schedule_exports("all")
+    except Exception:  # the broker is down: beat logs it and ticks again later
+        return False
+    return True
+
+
+def _expected_runs(hours: int) -> int:
+    return hours * 4 * 2 + hours * 2  # two raw integrations, two log-level ones
+
+
+def _drain(
+    workers: list[Worker], hours: int, timeout: float, on_idle: Callable[[], None] | None = None
+) -> bool:
+    """Tick until every window has one succeeded run; False if `timeout` passes first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        _tick()
+        # Windows after the generated hours exist too (empty ones, exported all the same).
+        done = _runs().filter(status="succeeded").count()
+        if done >= _expected_runs(hours) and _runs().count() == done:
+            return True
+        for worker in workers:  # a worker that died by itself is restarted, as systemd would
+            if worker.process is not None and worker.process.poll() is not None:
+                worker.start()
+        if on_idle:
+            on_idle()
+        time.sleep(TICK_SECONDS)
+    return False
+
+
+def _summary(world: World, hours: int, began: float, finished: bool) -> dict[str, Any]:
+    from django.db.models import Sum
+
+    from integrations.models import Integration, State
+
+    runs = _runs()
+    figures: dict[str, Any] = {
+        "windows": runs.count(),
+        "runs_succeeded": runs.filter(status="succeeded").count(),
+        "run_attempts": runs.aggregate(n=Sum("attempts"))["n"] or 0,
+        "drained": finished,
+        "seconds": round(time.monotonic() - began, 1),
+        "deactivated": Integration.objects.filter(
+            pk__in=world.integrations, state=State.DEACTIVATED
+        ).count(),
+        "emails": sum(
+            f.read_text(errors="replace").count("\nSubject: ")
+            for f in (world.workdir / "mail").iterdir()
+        ),
+    }
+    figures.update(readback.check(world))
+    figures.update(readback.leaks(world))
+    return figures
+
+
+def chaos(world: World, hours: int, kills: int, seed: int = 1) -> dict[str, Any]:
+    """Two workers export every window; one of them is SIGKILLed every 0.5 to 4 s, `kills` times."""
+    rng = random.Random(seed)  # noqa: S311 - test timing, not secrets
+    workers = [Worker(world, f"w{i}") for i in range(2)]
+    for worker in workers:
+        worker.start()
+    began = time.monotonic()
+    killed = during_export = 0
+    try:
+        while killed < kills:
+            _tick()
+            time.sleep(rng.uniform(0.5, 4.0))
+            if _runs().filter(status="running").exists():
+                during_export += 1
+            rng.choice(workers).kill()
+            killed += 1
+            for worker in workers:
+                if worker.process is None or worker.process.poll() is not None:
+                    worker.start()
+        finished = _drain(workers, hours, timeout=600)
+    finally:
+        for worker in workers:
+            worker.stop()
+    figures = _summary(world, hours, began, finished)
+    figures.update(kills=killed, kills_with_a_run_in_flight=during_export)
+    return figures
+
+
+def faults(world: World, hours: int, rate: float) -> dict[str, Any]:
+    """Every window exported through proxies that fail `rate` of requests; then one integration
+    loses its permission mid-run, which must deactivate it rather than be retried."""
+    for plan in world.faults.values():
+        plan.rate = rate
+    workers = [Worker(world, f"w{i}") for i in range(2)]
+    for worker in workers:
+        worker.start()
+    began = time.monotonic()
+    try:
+        finished = _drain(workers, hours, timeout=1200)
+        figures = _permission_lost(world)
+        figures.update(_summary(world, hours, began, finished))
+    finally:
+        for worker in workers:
+            worker.stop()
+    # The integration whose permission was taken away is the only one allowed to deactivate.
+    figures["deactivated_by_transient_faults"] = figures.pop("deactivated") - int(
+        figures["permission_loss_deactivated"]
+    )
+    figures["faults_injected"] = sum(p.total for p in world.faults.values())
+    figures["requests_proxied"] = sum(p.requests for p in world.faults.values())
+    by_kind: dict[str, int] = {}
+    for plan in world.faults.values():
+        for kind, count in plan.injected.items():
+            by_kind[kind] = by_kind.get(kind, 0) + count
+    figures["faults_by_kind"] = by_kind
+    return figures
+
+
+def _permission_lost(world: World) -> dict[str, Any]:
+    """The Azure raw integration's token loses write permission; its next run must deactivate
+    it (a permanent error found by Verify), not be retried as if transient."""
+    from exporthub.tenancy.auditlog import Actor
+    from feeds.models import ExportRun
+    from feeds.schedule import request_reprocessing
+    from integrations.models import Integration, State
+    from tests.support import standins
+    from tests.support.credentials import sas_token
+
+    integration = Integration.objects.get(pk__in=world.integrations, feed="conversions")
+    token = sas_token(permission="rl", account=standins.AZURITE_ACCOUNT,
+                      account_key=standins.AZURITE_KEY)  # fmt: skip
+    world.canaries.append(token.split("sig=")[1].split("&")[0])
+    integration.set_secrets({"sas_token": token}, {"sas_token": "…"})
+    integration.save()
+    first = ExportRun.objects.filter(integration=integration).order_by("window_start").first()
+    assert first is not None
+    run = request_reprocessing(integration, first.window_start, Actor.system())
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        _tick()
+        integration.refresh_from_db()
+        if integration.state == State.DEACTIVATED:
+            break
+        time.sleep(1)
+    run.refresh_from_db()
+    return {
+        "permission_loss_deactivated": integration.state == State.DEACTIVATED,
+        "permission_loss_error": run.error_code,
+    }
+
+
+def outages(world: World, hours: int, cycles: int) -> dict[str, Any]:
+    """While workers export: Redis stopped for a while and started again, then every database
+    connection of the workers terminated, `cycles` times; /healthz is asked throughout."""
+    from django.db import connection
+    from django.test import Client
+
+    workers = [Worker(world, f"w{i}") for i in range(2)]
+    for worker in workers:
+        worker.start()
+    began = time.monotonic()
+    client = Client()
+    counts = ("healthz_503_while_broker_down", "healthz_asked_while_broker_down",
+              "healthz_200_after_database_drop", "database_connections_dropped",
+              "ticks_refused_by_the_broker")  # fmt: skip
+    figures: dict[str, Any] = dict.fromkeys(counts, 0)
+    try:
+        _wait_for_work_in_flight()
+        for _ in range(cycles):
+            world.redis.stop()
+            for _ in range(3):
+                figures["ticks_refused_by_the_broker"] += not _tick()
+                answer = client.get("/healthz")
+                figures["healthz_asked_while_broker_down"] += 1
+                if answer.status_code == 503 and not answer.json()["checks"]["broker"]["ok"]:
+                    figures["healthz_503_while_broker_down"] += 1
+                time.sleep(1)
+            world.redis.start()
+            _tick()
+            _wait_for_work_in_flight()
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                    figures["database_connections_dropped"] += cursor.rowcount
+                figures["healthz_200_after_database_drop"] += (
+                    client.get("/healthz").status_code == 200
+                )
+        finished = _drain(workers, hours, timeout=600)
+    finally:
+        for worker in workers:
+            worker.stop()
+    figures.update(_summary(world, hours, began, finished), outage_cycles=cycles)
+    figures["database"] = connection.vendor
+    return figures
+
+
+def _wait_for_work_in_flight(timeout: float = 60) -> None:
+    """Until a worker is exporting (so the outage hits work, not idle workers)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _runs().filter(status="running").exists():
+            return
+        _tick()
+        time.sleep(0.2)

@@ -1,0 +1,43 @@
+"""Real Celery workers in their own processes, which the runs kill with SIGKILL and restart."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from .world import ROOT, World
+
+
+class Worker:
+    def __init__(self, world: World, name: str) -> None:
+        self.world, self.name = world, name
+        self.log = world.workdir / f"worker-{name}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+
+    def start(self) -> None:
+        with Path(self.log).open("a") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "exporthub", "worker", "--pool=solo",
+                 "-n", f"{self.name}@%h", "--without-mingle", "--without-gossip",
+                 "--loglevel=WARNING"],
+                cwd=ROOT, env=self.world.env, stdout=out, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        self.starts += 1
+
+    def kill(self) -> None:
+        """SIGKILL: no cleanup, no ack, no lease released; as when a machine dies."""
+        if self.process is not None and self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()

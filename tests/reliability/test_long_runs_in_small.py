@@ -1,0 +1,62 @@
+"""The long runs of `make reliability`, small enough for every CI run: real Celery workers
+(Redis broker, the suite's database server), the S3 and Azure stand-ins behind fault proxies,
+and every bucket read back afterwards."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(*args: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-m", "reliability", *args, "--json"],
+        cwd=ROOT, capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-6000:]
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _assert_every_event_exactly_once(figures: dict[str, Any]) -> None:
+    assert figures["drained"] is True, figures
+    assert figures["runs_succeeded"] == figures["windows"] > 0, figures
+    assert figures["events_exported"] == figures["events_expected"] > 0, figures
+    for count in ("events_lost", "events_duplicated", "missing_files", "checksum_mismatches",
+                  "stale_processing", "hours_with_two_manifests"):  # fmt: skip
+        assert figures.get(count, 0) == 0, (count, figures)
+    for place in ("broker_and_results", "emails", "worker_logs"):
+        assert figures[f"leaks_in_{place}"] == 0, (place, figures)
+    assert figures["bytes_searched_in_broker_and_results"] > 0  # the transcript was captured
+
+
+def test_workers_killed_at_random_lose_and_duplicate_nothing() -> None:
+    figures = _run("chaos", "--hours", "3", "--kills", "5", "--rows", "2000")
+    _assert_every_event_exactly_once(figures)
+    assert figures["kills"] == 5 and figures["run_attempts"] >= figures["windows"]
+    assert figures["deactivated"] == 0 and figures["emails"] == 0
+
+
+def test_cloud_faults_are_retried_and_a_lost_permission_is_not() -> None:
+    figures = _run("faults", "--hours", "2", "--rate", "0.3", "--rows", "500")
+    _assert_every_event_exactly_once(figures)
+    assert figures["faults_injected"] >= 10, figures
+    assert figures["deactivated_by_transient_faults"] == 0, figures
+    assert figures["permission_loss_deactivated"] is True, figures
+    assert figures["emails"] == 1  # the one deactivation, scanned for leaks above
+
+
+def test_broker_and_database_outages_lose_no_window() -> None:
+    figures = _run("outages", "--hours", "3", "--cycles", "1", "--rows", "20000")
+    _assert_every_event_exactly_once(figures)
+    asked = figures["healthz_asked_while_broker_down"]
+    assert figures["healthz_503_while_broker_down"] == asked > 0, figures
+    assert figures["ticks_refused_by_the_broker"] > 0
+    if figures["database"] == "postgresql":
+        assert figures["database_connections_dropped"] > 0, figures
+        assert figures["healthz_200_after_database_drop"] == 1, figures
+    assert figures["deactivated"] == 0 and figures["emails"] == 0
