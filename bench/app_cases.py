@@ -129,6 +129,47 @@ def ingestion(batches: int) -> None:
         assert 200 <= answer.status_code < 300, answer.content[:500]
     seconds = time.perf_counter() - began
     record("ingest_jsonl", batches * 10_000, seconds, sum(len(b) for b in bodies))
+    _served_ingestion(raw, bodies)
+
+
+def _served_ingestion(key: str, bodies: list[bytes]) -> None:
+    """The same batches through gunicorn, one worker per core, one client per worker: what a
+    deployment on this machine accepts (parsing and validating is Python, one core each)."""
+    import http.client
+    import os
+    import subprocess
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.support.services import free_port, wait_for_port
+
+    workers, port = os.cpu_count() or 1, free_port()
+    server = subprocess.Popen(  # noqa: S603 - our own app, fixed arguments
+        [sys.executable, "-m", "gunicorn", "exporthub.wsgi", "-w", str(workers),
+         "-b", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "120"],
+    )  # fmt: skip
+    try:
+        wait_for_port(port, timeout=60)
+
+        def post(body: bytes) -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            conn.request("POST", "/api/v1/events/clicks", body=body, headers={
+                "Authorization": f"Bearer {key}", "Content-Type": "application/x-ndjson",
+                "Host": "127.0.0.1"})  # fmt: skip
+            answer = conn.getresponse()
+            assert answer.status == 202, answer.read()[:500]
+            conn.close()
+
+        post(bodies[0])  # workers warm: imports and connections
+        began = time.perf_counter()
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(post, bodies))
+        seconds = time.perf_counter() - began
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    record(f"ingest_jsonl_served_{workers}_workers", len(bodies) * 10_000, seconds,
+           sum(len(b) for b in bodies))  # fmt: skip
 
 
 def _json(value: Any) -> Any:

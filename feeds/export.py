@@ -52,6 +52,9 @@ def execute(run_id: int) -> ExportRun | None:
         export = _export_raw if integration.feed_info.kind == FeedKind.RAW else _export_log_level
         fields = export(run, integration, conn)
         ledger.succeed(run, duration_seconds=time.monotonic() - began, **fields)
+    except ledger.LeaseLost:
+        # Our lease ran out (a request hung) and another worker owns the run: it decides.
+        logger.warning("export run %s was taken over by another worker", run.pk)
     except DestinationError as exc:
         handle_destination_error(run, integration, exc, duration_seconds=time.monotonic() - began)
     except Exception as exc:
@@ -143,7 +146,8 @@ def _export_log_level(run: ExportRun, integration: Integration, conn: Connection
     processed_on = _processing_time(run)
     data_cutoff = timezone.now()
     # Recorded before anything is written, so a later attempt can find what this one wrote.
-    ExportRun.objects.filter(pk=run.pk).update(processed_on=processed_on, data_cutoff=data_cutoff)
+    if not ledger.owned(run).update(processed_on=processed_on, data_cutoff=data_cutoff):
+        raise ledger.LeaseLost(f"run {run.pk} was taken over by another worker")
     manifests.fail_stale(conn, config["manifest_path"], feed, seat)
     path = resolve(config["feed_path"], feed=feed, hour=hour, processed_on=processed_on)
     base = join_key(
@@ -181,6 +185,9 @@ def _export_log_level(run: ExportRun, integration: Integration, conn: Connection
             finish_part,
             settings.EXPORT_PART_BYTES,
         )
+        # Fencing: only the owner may publish the hour (a worker that lost its lease stops here
+        # and its -processing manifest becomes -failed).
+        ledger.extend_lease(run)
         manifests.put(
             conn, base, manifests.document(feed, seat, hour, processed_on, path, files, properties)
         )

@@ -6,7 +6,7 @@ import random
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from .models import ExportRun
@@ -27,17 +27,30 @@ def claim(run_id: int, now: datetime | None = None) -> ExportRun | None:
     """Own a run for one lease, or None if another worker has it or it is done."""
     now = now or timezone.now()
     won = ExportRun.objects.filter(claimable(now), pk=run_id).update(
-        status=Status.RUNNING, lease_expires_at=now + lease(), attempts=F("attempts") + 1
+        status=Status.RUNNING,
+        lease_expires_at=now + lease(),
+        attempts=F("attempts") + 1,
+        enqueued_at=None,  # taken off the queue: a retry may be sent as soon as it is due
     )
     if not won:
         return None
     return ExportRun.objects.select_related("integration__tenant").get(pk=run_id)
 
 
+class LeaseLost(Exception):
+    """This worker's lease ran out and another worker claimed the run: stop, touch nothing."""
+
+
+def owned(run: ExportRun) -> QuerySet[ExportRun]:
+    """The run, if this worker still owns it: every claim counts an attempt, so a worker whose
+    lease expired and was taken over no longer matches (a fencing token)."""
+    return ExportRun.objects.filter(pk=run.pk, status=Status.RUNNING, attempts=run.attempts)
+
+
 def extend_lease(run: ExportRun) -> None:
-    ExportRun.objects.filter(pk=run.pk, status=Status.RUNNING).update(
-        lease_expires_at=timezone.now() + lease()
-    )
+    """Renew the lease; LeaseLost when another worker owns the run by now."""
+    if not owned(run).update(lease_expires_at=timezone.now() + lease()):
+        raise LeaseLost(f"run {run.pk} was taken over by another worker")
 
 
 def lease() -> timedelta:
@@ -52,7 +65,7 @@ def backoff(attempts: int) -> timedelta:
 
 
 def succeed(run: ExportRun, **fields: object) -> None:
-    ExportRun.objects.filter(pk=run.pk).update(
+    owned(run).update(
         status=Status.SUCCEEDED,
         finished_at=timezone.now(),
         lease_expires_at=None,
@@ -64,7 +77,7 @@ def succeed(run: ExportRun, **fields: object) -> None:
 
 def fail(run: ExportRun, code: str, message: str, *, retry: bool, **fields: object) -> None:
     now = timezone.now()
-    ExportRun.objects.filter(pk=run.pk).update(
+    owned(run).update(
         status=Status.FAILED,
         finished_at=now,
         lease_expires_at=None,

@@ -113,6 +113,11 @@ class ExportRun(models.Model):
     )
     attempts = models.PositiveIntegerField(default=0, help_text="Times a worker claimed it.")
     next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="Retry not before.")
+    # When the beat tick last sent this run to the queue: it is not sent again before a lease
+    # has passed, so a backlog does not fill the queue with copies of the same runs.
+    enqueued_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sent to the queue by the beat tick."
+    )
     lease_expires_at = models.DateTimeField(
         null=True, blank=True, help_text="A running run whose lease expired is reclaimed."
     )

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef, Q
 
 from exporthub.tenancy.auditlog import Actor, record
 from integrations.models import Integration, State
 
 from .catalog import FEEDS, FeedKind
-from .ledger import claimable
+from .ledger import claimable, lease
 from .models import EVENT_MODELS, ExportRun
 from .windows import BACKFILL_LIMIT, due_windows, floor, window_length
 
@@ -52,7 +52,8 @@ def schedule(
                     status=status,
                 )
             )
-    ExportRun.objects.bulk_create(new_runs, ignore_conflicts=True, batch_size=1000)
+    # One INSERT on PostgreSQL however many runs are due (SQLite splits it by its variable limit).
+    ExportRun.objects.bulk_create(new_runs, ignore_conflicts=True)
     # Runs that failed or waited (e.g. while deactivated) past the backfill limit: skipped, shown.
     ExportRun.objects.filter(
         status__in=(Status.PENDING, Status.FAILED), window_start__lt=oldest_allowed
@@ -64,47 +65,50 @@ def schedule(
     )
     if FeedKind.LOG_LEVEL in kinds:
         reprocess_late_events(now)
-    ready = ExportRun.objects.filter(claimable(now), integration__state=State.ACTIVE)
-    return list(ready.order_by("window_start").values_list("pk", flat=True))
+    ready = ExportRun.objects.filter(
+        claimable(now),
+        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - lease()),
+        integration__state=State.ACTIVE,
+    )
+    ids = list(ready.order_by("window_start").values_list("pk", flat=True))
+    ExportRun.objects.filter(pk__in=ids).update(enqueued_at=now)
+    return ids
 
 
 def reprocess_late_events(now: datetime) -> int:
-    """An event that arrived after an hour was exported makes a new run of that hour."""
-    created = 0
-    recent = ExportRun.objects.filter(
-        status=Status.SUCCEEDED,
-        window_start__gte=now - BACKFILL_LIMIT,
-        integration__state=State.ACTIVE,
-        integration__feed__in=LOG_LEVEL_FEEDS,
-    ).select_related("integration")
-    newest: dict[tuple[int, datetime], ExportRun] = {}
-    for run in recent:
-        key = (run.integration_id, run.window_start)
-        if key not in newest or run.generation > newest[key].generation:
-            newest[key] = run
-    for run in newest.values():
-        if ExportRun.objects.filter(
-            integration=run.integration,
-            window_start=run.window_start,
-            generation__gt=run.generation,
-        ).exists():
-            continue
-        model = EVENT_MODELS[run.integration.feed]
-        late = model._default_manager.filter(
-            tenant_id=run.integration.tenant_id,
-            event_time__gte=run.window_start,
-            event_time__lt=run.window_end,
-            received_at__gte=run.data_cutoff,
+    """An event that arrived after an hour was exported makes a new run of that hour.
+
+    One query per log-level feed finds the newest succeeded run of each recent hour that has
+    events received after its data cutoff; one insert creates the next generations."""
+    later = ExportRun.objects.filter(
+        integration=OuterRef("integration"),
+        window_start=OuterRef("window_start"),
+        generation__gt=OuterRef("generation"),
+    )
+    new_runs = []
+    for feed in LOG_LEVEL_FEEDS:
+        late = EVENT_MODELS[feed]._default_manager.filter(
+            tenant_id=OuterRef("integration__tenant_id"),
+            event_time__gte=OuterRef("window_start"),
+            event_time__lt=OuterRef("window_end"),
+            received_at__gte=OuterRef("data_cutoff"),
         )
-        if run.data_cutoff and late.exists():
-            ExportRun.objects.get_or_create(
-                integration=run.integration,
-                window_start=run.window_start,
-                generation=run.generation + 1,
-                defaults={"window_end": run.window_end},
-            )
-            created += 1
-    return created
+        stale = ExportRun.objects.filter(
+            Exists(late),
+            ~Exists(later),
+            status=Status.SUCCEEDED,
+            window_start__gte=now - BACKFILL_LIMIT,
+            data_cutoff__isnull=False,
+            integration__state=State.ACTIVE,
+            integration__feed=feed,
+        ).values_list("integration_id", "window_start", "window_end", "generation")
+        new_runs += [
+            ExportRun(integration_id=integration, window_start=start, window_end=end,
+                      generation=generation + 1)
+            for integration, start, end, generation in stale
+        ]  # fmt: skip
+    ExportRun.objects.bulk_create(new_runs, ignore_conflicts=True)
+    return len(new_runs)
 
 
 def request_reprocessing(integration: Integration, hour: datetime, actor: Actor) -> ExportRun:

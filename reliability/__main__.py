@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+SCENARIOS = ("chaos", "faults", "outages")
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
 
@@ -23,10 +24,10 @@ def _scenario(name: str, options: argparse.Namespace) -> dict[str, Any]:
 
     from reliability import scenarios, world
 
-    built = world.build(seed=options.seed)
+    built = world.build(name, seed=options.seed)
     try:
         world.configure_django(built)
-        hours = options.hours or {"chaos": 12, "faults": 48, "outages": 6}[name]
+        hours = options.hours or {"chaos": 48, "faults": 48, "outages": 12}[name]
         world.populate(built, hours, options.rows, timezone.now())
         if name == "chaos":
             figures = scenarios.chaos(built, hours, options.kills, options.seed)
@@ -43,8 +44,7 @@ def main() -> None:
     # Stopped from outside (a CI timeout): unwind, so the workers and stand-ins stop too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser(prog="python -m reliability")
-    parser.add_argument("scenarios", nargs="*", default=["chaos", "faults", "outages"],
-                        choices=["chaos", "faults", "outages"])  # fmt: skip
+    parser.add_argument("scenarios", nargs="*", help=f"any of {', '.join(SCENARIOS)} (all)")
     parser.add_argument("--hours", type=int, default=0, help="hours of events per integration")
     parser.add_argument("--rows", type=int, default=2000, help="events per hour and integration")
     parser.add_argument("--kills", type=int, default=50)
@@ -53,13 +53,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="one JSON line per scenario only")
     options = parser.parse_args()
+    options.scenarios = options.scenarios or list(SCENARIOS)
+    if unknown := set(options.scenarios) - set(SCENARIOS):
+        parser.error(f"unknown scenario {', '.join(sorted(unknown))}")
     if len(options.scenarios) > 1:
         # Django is configured once per process: one process per scenario.
         import subprocess
 
         results = []
         for name in options.scenarios:
-            args = [a for a in sys.argv[1:] if a not in ("chaos", "faults", "outages")]
+            args = [a for a in sys.argv[1:] if a not in SCENARIOS]
             done = subprocess.run(
                 [sys.executable, "-m", "reliability", name, *args, "--json"],
                 capture_output=True, text=True, check=False,
@@ -75,8 +78,13 @@ def main() -> None:
     result = _scenario(options.scenarios[0], options)
     if options.json:
         print(json.dumps(result))
-    else:
-        _print(result)
+        return
+    _print(result)
+    # One scenario run on its own replaces its entry in the results file.
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else []
+    results = [r for r in results if r["scenario"] != result["scenario"]] + [result]
+    results.sort(key=lambda r: SCENARIOS.index(r["scenario"]))
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
 
 
 def _print(result: dict[str, Any]) -> None:

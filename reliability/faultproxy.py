@@ -1,14 +1,16 @@
-"""A proxy in front of a storage stand-in that answers some requests with the faults clouds
-produce: 500, 503 SlowDown / ServerBusy, 429, silence past the client's timeout, a reset
-connection, or a slow (but correct) answer."""
+"""A proxy in front of a storage stand-in (S3, Azure or GCS) that answers some requests with the
+faults clouds produce: 500, 503 SlowDown / ServerBusy, 429, silence past the client's timeout, a
+reset connection, or a slow (but correct) answer."""
 
 from __future__ import annotations
 
 import http.client
+import json
 import random
 import socket
 import ssl
 import struct
+import sys
 import threading
 import time
 from collections import Counter
@@ -17,6 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from tests.support.standins import relay
 
 KINDS = ("500", "503", "429", "timeout", "reset", "slow")
 # Error bodies as S3 and Azure write them; the SDKs read the code from them.
@@ -58,7 +62,7 @@ class FaultPlan:
 
 
 def _handler(
-    upstream: tuple[str, int], plan: FaultPlan, upstream_tls: ssl.SSLContext | None, azure: bool
+    upstream: tuple[str, int], plan: FaultPlan, upstream_tls: ssl.SSLContext | None, cloud: str
 ) -> type[BaseHTTPRequestHandler]:
     class Proxy(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -86,16 +90,22 @@ def _handler(
 
         def _error(self, status: int) -> None:
             code, message = BODIES[str(status)]
-            if azure:
+            if cloud == "azure":
                 code = AZURE_CODES[str(status)]
-            payload = (
-                f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code>'
-                f"<Message>{message}</Message></Error>"
-            ).encode()
+            content_type, payload = (
+                "application/xml",
+                (
+                    f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code>'
+                    f"<Message>{message}</Message></Error>"
+                ).encode(),
+            )
+            if cloud == "gcs":
+                error = {"code": status, "message": message, "errors": [{"reason": code}]}
+                content_type, payload = "application/json", json.dumps({"error": error}).encode()
             self.send_response(status)
-            self.send_header("Content-Type", "application/xml")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(payload)))
-            if azure:
+            if cloud == "azure":
                 self.send_header("x-ms-error-code", code)
             self.end_headers()
             self.wfile.write(payload)
@@ -108,19 +118,8 @@ def _handler(
                 )
             else:
                 conn = http.client.HTTPConnection(host, port, timeout=60)
-            headers = {k: v for k, v in self.headers.items() if k.lower() != "connection"}
-            conn.request(self.command, self.path, body=body or None, headers=headers)
-            answer = conn.getresponse()
-            data = answer.read()
-            self.send_response(answer.status)
-            for key, value in answer.getheaders():
-                if key.lower() not in ("transfer-encoding", "connection", "content-length"):
-                    self.send_header(key, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(data)
-            conn.close()
+            # Host kept: S3 signs it.
+            relay(self, conn, body)
 
         do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _handle
 
@@ -134,10 +133,15 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client killed mid-request (the chaos run's SIGKILL) resets its connection; expected.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
 
 @contextmanager
 def fault_proxy(
-    upstream_url: str, plan: FaultPlan, certificate: tuple[Path, Path] | None = None
+    upstream_url: str, plan: FaultPlan, cloud: str, certificate: tuple[Path, Path] | None = None
 ) -> Iterator[str]:
     """Serve on a free loopback port; yield its URL. With a certificate, TLS on both sides."""
     scheme, _, rest = upstream_url.partition("://")
@@ -148,7 +152,7 @@ def fault_proxy(
         upstream_tls = ssl.create_default_context(
             cafile=str(certificate[0]) if certificate else None
         )
-    handler = _handler((host, int(port)), plan, upstream_tls, azure=scheme == "https")
+    handler = _handler((host, int(port)), plan, upstream_tls, cloud)
     server = _Server(("127.0.0.1", 0), handler)
     if certificate is not None:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -27,8 +27,25 @@ def _objects(world: World, integration: Any) -> dict[str, bytes]:
                     "Body"
                 ].read()
         return found
+    if integration.destination == "gcs":
+        return _gcs_objects(world, config["bucket"])
     container = azure_service(world).get_container_client(config["container"])
     return {b.name: container.download_blob(b.name).readall() for b in container.list_blobs()}
+
+
+def _gcs_objects(world: World, bucket: str) -> dict[str, bytes]:
+    from urllib.parse import quote
+    from urllib.request import urlopen
+
+    base = f"{world.gcs_url}/storage/v1/b/{bucket}/o"
+    with urlopen(base, timeout=30) as answer:  # noqa: S310 - the local emulator
+        names = [item["name"] for item in json.load(answer).get("items", [])]
+    found = {}
+    for name in names:
+        url = f"{world.gcs_url}/download/storage/v1/b/{bucket}/o/{quote(name, safe='')}?alt=media"
+        with urlopen(url, timeout=30) as answer:  # noqa: S310 - the local emulator
+            found[name] = answer.read()
+    return found
 
 
 def _ids(feed: str, data_format: str, data: bytes) -> Iterator[Any]:
@@ -128,3 +145,24 @@ def leaks(world: World) -> dict[str, int]:
         )
         found[f"bytes_searched_in_{place}"] = len(text)
     return found
+
+
+def task_messages(world: World) -> dict[str, int]:
+    """Every task message the broker received, decoded from the Redis transcript: their
+    arguments must be ids (integers) or the scheduler's feed kind, and nothing else."""
+    import ast
+    import base64
+
+    messages = with_more_than_ids = 0
+    for line in world.redis.transcript.read_text(errors="replace").splitlines():
+        marker = '"LPUSH" "celery" '
+        if marker not in line:
+            continue
+        quoted = line.split(marker, 1)[1]
+        envelope = json.loads(ast.literal_eval("b" + quoted))  # redis-cli escapes like Python
+        args, kwargs, _ = json.loads(base64.b64decode(envelope["body"]))
+        messages += 1
+        allowed = all(type(a) is int for a in args) or args in (["all"], ["raw"], ["log_level"])
+        if not allowed or kwargs:
+            with_more_than_ids += 1
+    return {"task_messages": messages, "task_messages_with_more_than_ids": with_more_than_ids}

@@ -33,7 +33,7 @@ def _tick() -> bool:
 
 
 def _expected_runs(hours: int) -> int:
-    return hours * 4 * 2 + hours * 2  # two raw integrations, two log-level ones
+    return hours * 4 * 3 + hours * 2  # three raw integrations, two log-level ones
 
 
 def _drain(
@@ -78,6 +78,7 @@ def _summary(world: World, hours: int, began: float, finished: bool) -> dict[str
     }
     figures.update(readback.check(world))
     figures.update(readback.leaks(world))
+    figures.update(readback.task_messages(world))
     return figures
 
 
@@ -89,6 +90,7 @@ def chaos(world: World, hours: int, kills: int, seed: int = 1) -> dict[str, Any]
         worker.start()
     began = time.monotonic()
     killed = during_export = 0
+    rotation: dict[str, int] = {}
     try:
         while killed < kills:
             _tick()
@@ -97,6 +99,8 @@ def chaos(world: World, hours: int, kills: int, seed: int = 1) -> dict[str, Any]
                 during_export += 1
             rng.choice(workers).kill()
             killed += 1
+            if killed == kills // 2 + 1:
+                rotation = _rotate_keys()
             for worker in workers:
                 if worker.process is None or worker.process.poll() is not None:
                     worker.start()
@@ -105,8 +109,28 @@ def chaos(world: World, hours: int, kills: int, seed: int = 1) -> dict[str, Any]
         for worker in workers:
             worker.stop()
     figures = _summary(world, hours, began, finished)
-    figures.update(kills=killed, kills_with_a_run_in_flight=during_export)
+    figures.update(kills=killed, kills_with_a_run_in_flight=during_export, **rotation)
+    figures["secrets_not_on_the_new_key_after"] = _not_on_primary_key()
     return figures
+
+
+def _not_on_primary_key() -> int:
+    from exporthub.crypto import is_encrypted_with_primary_key
+    from integrations.models import Integration
+
+    tokens = Integration.objects.values_list("encrypted_secrets", flat=True)
+    return sum(not is_encrypted_with_primary_key(token) for token in tokens)
+
+
+def _rotate_keys() -> dict[str, int]:
+    """`rotate_encryption_keys` while the workers export (and keep being killed)."""
+    import io
+
+    from django.core.management import call_command
+
+    before = _not_on_primary_key()
+    call_command("rotate_encryption_keys", stdout=io.StringIO())
+    return {"secrets_rotated_under_load": before - _not_on_primary_key()}
 
 
 def faults(world: World, hours: int, rate: float) -> dict[str, Any]:
@@ -136,6 +160,7 @@ def faults(world: World, hours: int, rate: float) -> dict[str, Any]:
         for kind, count in plan.injected.items():
             by_kind[kind] = by_kind.get(kind, 0) + count
     figures["faults_by_kind"] = by_kind
+    figures["faults_by_cloud"] = {cloud: plan.total for cloud, plan in world.faults.items()}
     return figures
 
 

@@ -7,11 +7,13 @@ get the same environment, so they see the same database, broker and (proxied) cl
 from __future__ import annotations
 
 import io
+import json
 import os
 import secrets
 import shutil
 import subprocess
 import tempfile
+import urllib.request
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -76,9 +78,14 @@ class World:
     redis: Redis
     s3_url: str  # the stand-in itself, for reading back
     azure_url: str  # ditto, with {account}
+    gcs_url: str  # ditto
+    gcs_token_uri: str
     faults: dict[str, FaultPlan]
     stack: ExitStack
     canaries: list[str] = field(default_factory=list)
+    # Secrets are stored under this key; every process also knows a newer one, first in
+    # FIELD_ENCRYPTION_KEYS, so the chaos run can rotate keys while workers export.
+    old_key: str = ""
     integrations: list[int] = field(default_factory=list)
 
     def close(self) -> None:
@@ -88,22 +95,22 @@ class World:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def _database_url(workdir: Path) -> str:
+def _database_url(workdir: Path, scenario: str) -> str:
     """PostgreSQL beside DATABASE_URL when that is PostgreSQL (as in CI), else SQLite."""
     base = os.environ.get("RELIABILITY_DATABASE_URL") or os.environ.get("DATABASE_URL", "")
     if not base.startswith(("postgres://", "postgresql://")):
         return f"sqlite:///{workdir / 'exporthub.sqlite3'}"
     import psycopg
 
-    parsed = urlparse(base)
+    parsed, name = urlparse(base), f"{SCRATCH_DB}_{scenario}"  # scenarios may run side by side
     admin = parsed._replace(path="/postgres").geturl()
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{SCRATCH_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{SCRATCH_DB}"')
-    return parsed._replace(path=f"/{SCRATCH_DB}").geturl()
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return parsed._replace(path=f"/{name}").geturl()
 
 
-def build(fault_rate: float = 0.0, seed: int = 1) -> World:
+def build(scenario: str, fault_rate: float = 0.0, seed: int = 1) -> World:
     """Start every service and write the environment; Django is not configured yet."""
     from cryptography.fernet import Fernet
     from moto.server import ThreadedMotoServer
@@ -119,22 +126,27 @@ def build(fault_rate: float = 0.0, seed: int = 1) -> World:
     s3_url = f"http://{host}:{port}"
     azurite = stack.enter_context(standins.azurite(workdir))
     certificate = (azurite.ca_bundle, workdir / "azurite-key.pem")
-    faults = {"s3": FaultPlan(seed=seed), "azure": FaultPlan(seed=seed + 1)}
-    s3_proxy = stack.enter_context(fault_proxy(s3_url, faults["s3"]))
+    gcs = stack.enter_context(standins.gcs_emulator(workdir))
+    faults = {cloud: FaultPlan(seed=seed + i) for i, cloud in enumerate(("s3", "azure", "gcs"))}
+    s3_proxy = stack.enter_context(fault_proxy(s3_url, faults["s3"], "s3"))
     azure_direct = azurite.endpoint.removesuffix("/{account}")
-    azure_proxy = stack.enter_context(fault_proxy(azure_direct, faults["azure"], certificate))
+    azure_proxy = stack.enter_context(
+        fault_proxy(azure_direct, faults["azure"], "azure", certificate)
+    )
+    gcs_proxy = stack.enter_context(fault_proxy(gcs.direct, faults["gcs"], "gcs"))
     for plan in faults.values():
         plan.rate = fault_rate
         plan.silence_seconds = READ_TIMEOUT_SECONDS + 1
+    old_key = Fernet.generate_key().decode()
     mail_dir = workdir / "mail"
     mail_dir.mkdir()
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(workdir),
+        "DATABASE_URL": _database_url(workdir, scenario),
         "DJANGO_SETTINGS_MODULE": "exporthub.settings",
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
-        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "FIELD_ENCRYPTION_KEYS": f"{Fernet.generate_key().decode()},{old_key}",
         "REDIS_URL": redis.url,
         "CELERY_BROKER_URL": redis.url,
         "CELERY_RESULT_BACKEND": redis.url,
@@ -145,6 +157,7 @@ def build(fault_rate: float = 0.0, seed: int = 1) -> World:
         "AWS_DEFAULT_REGION": "us-east-1",
         "AZURE_BLOB_ENDPOINT": azure_proxy + "/{account}",
         "REQUESTS_CA_BUNDLE": str(azurite.ca_bundle),
+        "STORAGE_EMULATOR_HOST": gcs_proxy,
         "EMAIL_URL": f"filemail:///{mail_dir}",  # django-environ drops one leading slash
         "ENDPOINT_URL_ALLOWED_HOSTS": "127.0.0.1",
         "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
@@ -156,8 +169,9 @@ def build(fault_rate: float = 0.0, seed: int = 1) -> World:
         "VAR_DIR": str(workdir / "var"),
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    canaries = [S3_SECRET_CANARY, env["SECRET_KEY"], env["FIELD_ENCRYPTION_KEYS"]]
-    return World(workdir, env, redis, s3_url, azurite.endpoint, faults, stack, canaries=canaries)
+    canaries = [S3_SECRET_CANARY, env["SECRET_KEY"], *env["FIELD_ENCRYPTION_KEYS"].split(",")]
+    return World(workdir, env, redis, s3_url, azurite.endpoint, gcs.direct, gcs.token_uri,
+                 faults, stack, canaries, old_key)  # fmt: skip
 
 
 def configure_django(world: World) -> None:
@@ -185,15 +199,20 @@ def populate(world: World, hours: int, rows_per_hour: int, now: datetime) -> dat
     start = end - timedelta(hours=hours)
     acme = Tenant.objects.create(name="Acme", slug="acme", seat_id=998)
     globex = Tenant.objects.create(name="Globex", slug="globex", seat_id=1234)
+    initech = Tenant.objects.create(name="Initech", slug="initech", seat_id=4321)
     plans: list[tuple[Tenant, str, str, dict[str, Any]]] = [
         (acme, "s3", "clicks", {"directory": "/raw/clicks"}),
         (acme, "s3", "standard_feed", {"format": "avro", "compression": "DEFLATE"}),
         (globex, "azure", "conversions", {"directory": "/raw/conversions"}),
         (globex, "azure", "standard_feed",
          {"format": "protobuf-delimited", "compression": "GZIP"}),
+        (initech, "gcs", "clicks", {"directory": "/raw/clicks"}),
     ]  # fmt: skip
+    from django.test import override_settings
+
     for owner, destination, feed, fields in plans:
-        world.integrations.append(_integration(world, owner, destination, feed, fields, start))
+        with override_settings(FIELD_ENCRYPTION_KEYS=[world.old_key]):
+            world.integrations.append(_integration(world, owner, destination, feed, fields, start))
         _generate(owner.slug, feed, rows_per_hour * hours, start, end)
     return start
 
@@ -220,6 +239,17 @@ def _integration(
         data |= {"bucket": container, "region": "us-east-1", "auth_mode": "access_key",
                  "access_key": "AKIARELIABILITY00000", "sse": "none",
                  "secret_key": S3_SECRET_CANARY}  # fmt: skip
+    elif destination == "gcs":
+        from tests.support.credentials import service_account_key
+
+        request = urllib.request.Request(  # noqa: S310 - the local emulator
+            f"{world.gcs_url}/storage/v1/b?project=reliability", method="POST",
+            data=json.dumps({"name": container}).encode(),
+            headers={"Content-Type": "application/json"},
+        )  # fmt: skip
+        urllib.request.urlopen(request, timeout=10).close()  # noqa: S310 - the local emulator
+        key = service_account_key(token_uri=world.gcs_token_uri)
+        data |= {"bucket": container, "auth_mode": "key", "service_account_key": key}
     else:
         from tests.support.credentials import sas_token
 

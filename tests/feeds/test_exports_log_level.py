@@ -291,14 +291,19 @@ def _worker_died(run: ExportRun) -> None:
     )
 
 
-def test_a_worker_killed_after_the_manifest_leaves_one_manifest_for_the_hour(
-    s3_env: str, tenant: Tenant
-) -> None:
+def _exported_hour(s3_env: str, tenant: Tenant) -> tuple[str, ExportRun]:
+    """An hour of 300 events exported to a new bucket: the bucket and the run."""
     bucket = new_bucket(s3_env)
     integration = active(tenant, "s3", "standard_feed", HOUR, bucket=bucket, **AVRO)
     events(tenant, "standard_feed", 300, HOUR, HOUR + timedelta(hours=1))
     run_exports("2026-11-22T11:11:00Z")
-    run = ExportRun.objects.get(integration=integration)
+    return bucket, ExportRun.objects.get(integration=integration)
+
+
+def test_a_worker_killed_after_the_manifest_leaves_one_manifest_for_the_hour(
+    s3_env: str, tenant: Tenant
+) -> None:
+    bucket, run = _exported_hour(s3_env, tenant)
     first = (run.manifest, run.files, run.processed_on)
     # Killed between step 3's final manifest and step 4's removal of -processing, before the
     # run was recorded as succeeded.
@@ -317,11 +322,7 @@ def test_a_worker_killed_after_the_manifest_leaves_one_manifest_for_the_hour(
 def test_a_worker_killed_mid_export_is_followed_by_a_complete_export(
     s3_env: str, tenant: Tenant
 ) -> None:
-    bucket = new_bucket(s3_env)
-    integration = active(tenant, "s3", "standard_feed", HOUR, bucket=bucket, **AVRO)
-    events(tenant, "standard_feed", 300, HOUR, HOUR + timedelta(hours=1))
-    run_exports("2026-11-22T11:11:00Z")
-    run = ExportRun.objects.get(integration=integration)
+    bucket, run = _exported_hour(s3_env, tenant)
     # Killed after the -processing manifest and some data, before the final manifest.
     client = s3(s3_env)
     final = run.manifest.lstrip("/")
@@ -335,3 +336,53 @@ def test_a_worker_killed_mid_export_is_followed_by_a_complete_export(
     run.refresh_from_db()
     assert run.status == "succeeded" and run.manifest.lstrip("/") != final
     assert run.rows == 300
+
+
+def test_late_events_are_found_with_a_constant_number_of_queries(
+    s3_env: str, tenant: Tenant
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from feeds.schedule import LOG_LEVEL_FEEDS, reprocess_late_events
+
+    active(tenant, "s3", "standard_feed", HOUR, bucket=new_bucket(s3_env), **AVRO)
+    events(tenant, "standard_feed", 30, HOUR, HOUR + timedelta(hours=3))
+    run_exports("2026-11-22T13:11:00Z")
+    assert ExportRun.objects.filter(status="succeeded").count() == 3
+    for hour in (HOUR, HOUR + timedelta(hours=2)):
+        late, _ = next(Generator("standard_feed", 5).rows(1, hour, hour + timedelta(minutes=1)))
+        store_events(tenant, "standard_feed", [(late, datetime.now(UTC) + timedelta(seconds=1))])
+    now = datetime.now(UTC) + timedelta(minutes=1)
+    with CaptureQueriesContext(connection) as queries:
+        created = reprocess_late_events(now)
+    assert created == 2 and len(queries) == len(LOG_LEVEL_FEEDS) + 1
+    assert reprocess_late_events(now) == 0  # the new generations are pending: nothing twice
+
+
+def test_a_worker_whose_lease_was_taken_over_publishes_nothing(
+    s3_env: str, tenant: Tenant, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request hung past the lease; another worker claimed the run meanwhile. The first one
+    must neither write the hour's manifest nor record the run's outcome."""
+    from django.db.models import F
+
+    from feeds import formats
+
+    settings.EXPORT_PART_BYTES = 20_000
+    bucket = new_bucket(s3_env)
+    integration = active(tenant, "s3", "standard_feed", HOUR, bucket=bucket, **AVRO)
+    events(tenant, "standard_feed", 1000, HOUR, HOUR + timedelta(hours=1))
+    original = formats.write_parts
+
+    def taken_over_mid_export(*args: Any, **kwargs: Any) -> Any:
+        # Another worker's claim: a new attempt, its own lease.
+        ExportRun.objects.filter(integration=integration).update(attempts=F("attempts") + 1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr("feeds.export.write_parts", taken_over_mid_export)
+    run_exports("2026-11-22T11:11:00Z")
+    files = objects(s3_env, bucket)
+    assert not _manifests(files) and len(_manifests(files, ".json-failed")) == 1
+    run = ExportRun.objects.get(integration=integration)
+    assert run.status == "running" and run.attempts == 2  # the new owner's, untouched

@@ -86,3 +86,44 @@ def test_the_page_shows_runs_and_admins_can_reprocess(
     assert [(r.generation, r.status) for r in runs] == [(0, "succeeded"), (1, "succeeded")]
     assert admin_client.post(base + "reprocess/", {"hour": "yesterday"}).status_code == 302
     assert runs.count() == 2
+
+
+def test_the_tick_queries_as_often_for_many_windows_as_for_one(tenant: Tenant) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from feeds.schedule import schedule
+    from integrations.models import Integration
+    from tests.integrations.conftest import make_integration
+
+    def queries_of_a_tick(now: datetime) -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as queries:
+            ready = schedule(now)
+        return len(queries), len(ready)
+
+    first = make_integration(tenant, "s3", "clicks", name="one")
+    ExportRun.objects.all().delete()
+    Integration.objects.filter(pk=first.pk).update(state="active", exports_from=HOUR)
+    few = queries_of_a_tick(HOUR + timedelta(minutes=16))
+    second = make_integration(tenant, "s3", "standard_feed", name="two")
+    Integration.objects.filter(pk=second.pk).update(state="active", exports_from=HOUR)
+    many = queries_of_a_tick(HOUR + timedelta(hours=9, minutes=16))
+    assert few[1] == 1 and many[1] > 40  # one due window, then dozens across both feeds
+    assert few[0] == many[0]
+
+
+def test_a_waiting_run_is_sent_to_the_queue_once_per_lease(tenant: Tenant) -> None:
+    from feeds.ledger import lease
+    from feeds.schedule import schedule
+    from integrations.models import Integration
+    from tests.integrations.conftest import make_integration
+
+    integration = make_integration(tenant, "s3", "clicks")
+    Integration.objects.filter(pk=integration.pk).update(state="active", exports_from=HOUR)
+    tick = HOUR + timedelta(minutes=16)
+    first = schedule(tick)
+    assert len(first) == 1
+    # No worker took it yet (a backlog): the next ticks do not send it again…
+    assert schedule(tick + timedelta(minutes=1)) == []
+    # …until a lease has passed, in case the message was lost with the broker.
+    assert first[0] in schedule(tick + lease() + timedelta(seconds=1))

@@ -32,6 +32,7 @@ def _assert_every_event_exactly_once(figures: dict[str, Any]) -> None:
     for place in ("broker_and_results", "emails", "worker_logs"):
         assert figures[f"leaks_in_{place}"] == 0, (place, figures)
     assert figures["bytes_searched_in_broker_and_results"] > 0  # the transcript was captured
+    assert figures["task_messages"] > 0 and figures["task_messages_with_more_than_ids"] == 0
 
 
 def test_workers_killed_at_random_lose_and_duplicate_nothing() -> None:
@@ -39,12 +40,16 @@ def test_workers_killed_at_random_lose_and_duplicate_nothing() -> None:
     _assert_every_event_exactly_once(figures)
     assert figures["kills"] == 5 and figures["run_attempts"] >= figures["windows"]
     assert figures["deactivated"] == 0 and figures["emails"] == 0
+    # Keys rotated halfway, while the workers exported: every secret moved, no row lost.
+    assert figures["secrets_rotated_under_load"] == 5  # one per integration
+    assert figures["secrets_not_on_the_new_key_after"] == 0
 
 
 def test_cloud_faults_are_retried_and_a_lost_permission_is_not() -> None:
     figures = _run("faults", "--hours", "2", "--rate", "0.3", "--rows", "500")
     _assert_every_event_exactly_once(figures)
     assert figures["faults_injected"] >= 10, figures
+    assert all(count > 0 for count in figures["faults_by_cloud"].values()), figures
     assert figures["deactivated_by_transient_faults"] == 0, figures
     assert figures["permission_loss_deactivated"] is True, figures
     assert figures["emails"] == 1  # the one deactivation, scanned for leaks above
@@ -55,7 +60,6 @@ def test_broker_and_database_outages_lose_no_window() -> None:
     _assert_every_event_exactly_once(figures)
     asked = figures["healthz_asked_while_broker_down"]
     assert figures["healthz_503_while_broker_down"] == asked > 0, figures
-    assert figures["ticks_refused_by_the_broker"] > 0
     if figures["database"] == "postgresql":
         assert figures["database_connections_dropped"] > 0, figures
         assert figures["healthz_200_after_database_drop"] == 1, figures

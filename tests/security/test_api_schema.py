@@ -19,7 +19,7 @@ from exporthub.tenancy.models import ApiKey, Role, Tenant
 from exporthub.wsgi import application
 
 pytestmark = pytest.mark.django_db
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))
+EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "30"))
 
 
 @pytest.fixture

@@ -160,6 +160,28 @@ class Faults:
         return self.status, self.reason
 
 
+def relay(
+    handler: BaseHTTPRequestHandler,
+    conn: http.client.HTTPConnection,
+    body: bytes,
+    drop_headers: tuple[str, ...] = ("connection",),
+) -> None:
+    """Send the request `handler` received to `conn`, and the answer back, unchanged."""
+    headers = {k: v for k, v in handler.headers.items() if k.lower() not in drop_headers}
+    conn.request(handler.command, handler.path, body=body or None, headers=headers)
+    answer = conn.getresponse()
+    data = answer.read()
+    handler.send_response(answer.status)
+    for key, value in answer.getheaders():
+        if key.lower() not in ("transfer-encoding", "connection", "content-length"):
+            handler.send_header(key, value)
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    if handler.command != "HEAD":
+        handler.wfile.write(data)
+    conn.close()
+
+
 def _proxy_handler(upstream: int, faults: Faults) -> type[BaseHTTPRequestHandler]:
     class Proxy(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -183,20 +205,7 @@ def _proxy_handler(upstream: int, faults: Faults) -> type[BaseHTTPRequestHandler
                 self.wfile.write(payload)
                 return
             conn = http.client.HTTPConnection("127.0.0.1", upstream, timeout=30)
-            headers = {
-                k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")
-            }
-            conn.request(self.command, self.path, body=body, headers=headers)
-            answer = conn.getresponse()
-            data = answer.read()
-            self.send_response(answer.status)
-            for key, value in answer.getheaders():
-                if key.lower() not in ("transfer-encoding", "connection", "content-length"):
-                    self.send_header(key, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-            conn.close()
+            relay(self, conn, body, drop_headers=("host", "connection"))
 
         do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
 
