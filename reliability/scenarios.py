@@ -143,7 +143,7 @@ def faults(world: World, hours: int, rate: float) -> dict[str, Any]:
         worker.start()
     began = time.monotonic()
     try:
-        finished = _drain(workers, hours, timeout=1200)
+        finished = _drain(workers, hours, timeout=1800)
         figures = _permission_lost(world)
         figures.update(_summary(world, hours, began, finished))
     finally:
