@@ -26,9 +26,10 @@ from .copy_source import CsvWindow
 from .events import window_rows
 from .failures import handle_destination_error
 from .formats import CsvGzWriter, PartResult, write_parts, writer_class
-from .models import EVENT_MODELS, ExportRun
+from .models import ExportRun
 from .paths import join_key, resolve
 from .progress import Progress
+from .recovery import finished_attempt
 
 logger = logging.getLogger(__name__)
 SPOOL_BYTES = 32 * 1024 * 1024  # parts larger than this go to a temporary file, not memory
@@ -140,7 +141,7 @@ def _export_log_level(run: ExportRun, integration: Integration, conn: Connection
     """Seed 004: stale -processing → -failed; manifest -processing; data; .json or -failed."""
     config, feed, seat = integration.config, integration.feed, integration.tenant.seat_id
     hour = run.window_start.astimezone(UTC)
-    finished = _finished_attempt(run, integration, conn)
+    finished = finished_attempt(run, integration, conn)
     if finished is not None:
         return finished
     processed_on = _processing_time(run)
@@ -205,53 +206,4 @@ def _export_log_level(run: ExportRun, integration: Integration, conn: Connection
         "manifest": base,
         "processed_on": processed_on,
         "data_cutoff": data_cutoff,
-    }
-
-
-def _finished_attempt(
-    run: ExportRun, integration: Integration, conn: Connection
-) -> dict[str, Any] | None:
-    """The fields of an earlier attempt of this run that completed its manifest, if any.
-
-    A worker killed after the final manifest was written but before the run was recorded as
-    succeeded left a complete export; writing the hour again would give users a second, equal
-    manifest. Its rows are those the hour held at the attempt's data cutoff."""
-    if run.processed_on is None or run.data_cutoff is None:
-        return None
-    config, feed, seat = integration.config, integration.feed, integration.tenant.seat_id
-    hour = run.window_start.astimezone(UTC)
-    base = join_key(
-        config["manifest_path"], manifests.manifest_name(feed, seat, hour, run.processed_on)
-    )
-    if conn.head(base) is None:
-        return None
-    document = manifests.parse(conn.read(base))
-    if document is None:  # not what we wrote: export the hour again, under a new name
-        return None
-    files = []
-    for entry in document["files"]:
-        info = conn.head(join_key(document["path"], entry["name"]))
-        if info is None:  # deleted by someone since: export the hour again
-            return None
-        files.append({"name": entry["name"], "bytes": info.size, "md5": entry["checksum"]})
-    with contextlib.suppress(DestinationError):
-        conn.delete(base + manifests.PROCESSING)  # killed before step 4 removed it
-    rows = (
-        EVENT_MODELS[feed]
-        ._default_manager.filter(
-            tenant_id=integration.tenant_id,
-            event_time__gte=run.window_start,
-            event_time__lt=run.window_end,
-            received_at__lt=run.data_cutoff,
-        )
-        .count()
-    )
-    return {
-        "rows": rows,
-        "bytes": sum(f["bytes"] for f in files),
-        "files": files,
-        "path": document["path"],
-        "manifest": base,
-        "processed_on": run.processed_on,
-        "data_cutoff": run.data_cutoff,
     }

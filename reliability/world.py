@@ -110,7 +110,7 @@ def _database_url(workdir: Path, scenario: str) -> str:
     return parsed._replace(path=f"/{name}").geturl()
 
 
-def build(scenario: str, fault_rate: float = 0.0, seed: int = 1) -> World:
+def build(scenario: str, seed: int = 1) -> World:
     """Start every service and write the environment; Django is not configured yet."""
     from cryptography.fernet import Fernet
     from moto.server import ThreadedMotoServer
@@ -127,16 +127,17 @@ def build(scenario: str, fault_rate: float = 0.0, seed: int = 1) -> World:
     azurite = stack.enter_context(standins.azurite(workdir))
     certificate = (azurite.ca_bundle, workdir / "azurite-key.pem")
     gcs = stack.enter_context(standins.gcs_emulator(workdir))
-    faults = {cloud: FaultPlan(seed=seed + i) for i, cloud in enumerate(("s3", "azure", "gcs"))}
+    # No faults until a scenario sets a rate; a silence outlasts the clients' read timeout.
+    faults = {
+        cloud: FaultPlan(seed=seed + i, silence_seconds=READ_TIMEOUT_SECONDS + 1)
+        for i, cloud in enumerate(("s3", "azure", "gcs"))
+    }
     s3_proxy = stack.enter_context(fault_proxy(s3_url, faults["s3"], "s3"))
     azure_direct = azurite.endpoint.removesuffix("/{account}")
     azure_proxy = stack.enter_context(
         fault_proxy(azure_direct, faults["azure"], "azure", certificate)
     )
     gcs_proxy = stack.enter_context(fault_proxy(gcs.direct, faults["gcs"], "gcs"))
-    for plan in faults.values():
-        plan.rate = fault_rate
-        plan.silence_seconds = READ_TIMEOUT_SECONDS + 1
     old_key = Fernet.generate_key().decode()
     mail_dir = workdir / "mail"
     mail_dir.mkdir()
