@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from . import readback
@@ -32,26 +32,27 @@ def _tick() -> bool:
     return True
 
 
-def _expected_runs(hours: int) -> int:
-    return hours * 4 * 3 + hours * 2  # three raw integrations, two log-level ones
+def _expected_runs(world: World, hours: int) -> int:
+    """Windows in the generated hours, over the world's integrations."""
+    from feeds.windows import window_length
+    from integrations.models import Integration
+
+    feeds = Integration.objects.filter(pk__in=world.integrations).values_list("feed", flat=True)
+    return sum(timedelta(hours=hours) // window_length(feed) for feed in feeds)
 
 
-def _drain(
-    workers: list[Worker], hours: int, timeout: float, on_idle: Callable[[], None] | None = None
-) -> bool:
+def _drain(world: World, workers: list[Worker], hours: int, timeout: float) -> bool:
     """Tick until every window has one succeeded run; False if `timeout` passes first."""
-    deadline = time.monotonic() + timeout
+    expected, deadline = _expected_runs(world, hours), time.monotonic() + timeout
     while time.monotonic() < deadline:
         _tick()
         # Windows after the generated hours exist too (empty ones, exported all the same).
         done = _runs().filter(status="succeeded").count()
-        if done >= _expected_runs(hours) and _runs().count() == done:
+        if done >= expected and _runs().count() == done:
             return True
         for worker in workers:  # a worker that died by itself is restarted, as systemd would
             if worker.process is not None and worker.process.poll() is not None:
                 worker.start()
-        if on_idle:
-            on_idle()
         time.sleep(TICK_SECONDS)
     return False
 
@@ -104,7 +105,7 @@ def chaos(world: World, hours: int, kills: int, seed: int = 1) -> dict[str, Any]
             for worker in workers:
                 if worker.process is None or worker.process.poll() is not None:
                     worker.start()
-        finished = _drain(workers, hours, timeout=600)
+        finished = _drain(world, workers, hours, timeout=600)
     finally:
         for worker in workers:
             worker.stop()
@@ -143,7 +144,7 @@ def faults(world: World, hours: int, rate: float) -> dict[str, Any]:
         worker.start()
     began = time.monotonic()
     try:
-        finished = _drain(workers, hours, timeout=1800)
+        finished = _drain(world, workers, hours, timeout=1800)
         figures = _permission_lost(world)
         figures.update(_summary(world, hours, began, finished))
     finally:
@@ -236,7 +237,7 @@ def outages(world: World, hours: int, cycles: int) -> dict[str, Any]:
                 figures["healthz_200_after_database_drop"] += (
                     client.get("/healthz").status_code == 200
                 )
-        finished = _drain(workers, hours, timeout=600)
+        finished = _drain(world, workers, hours, timeout=600)
     finally:
         for worker in workers:
             worker.stop()
