@@ -30,6 +30,7 @@ from .models import ExportRun
 from .paths import join_key, resolve
 from .progress import Progress
 from .recovery import finished_attempt
+from .row_source import hour_rows
 
 logger = logging.getLogger(__name__)
 SPOOL_BYTES = 32 * 1024 * 1024  # parts larger than this go to a temporary file, not memory
@@ -174,17 +175,18 @@ def _export_log_level(run: ExportRun, integration: Integration, conn: Connection
             files.append({"name": name, "bytes": result.bytes, "md5": result.md5})
             ledger.extend_lease(run)
 
-        rows = Progress(run.pk).count(
-            window_rows(feed, integration.tenant_id, "event_time", run.window_start, run.window_end)
+        rows, prepared = hour_rows(
+            writer, feed, integration.tenant_id, run.window_start, run.window_end
         )
         results = write_parts(
             writer,
             feed,
             config["compression"],
-            rows,
+            Progress(run.pk).count(rows),
             open_part,
             finish_part,
             settings.EXPORT_PART_BYTES,
+            prepared=prepared,
         )
         # Fencing: only the owner may publish the hour (a worker that lost its lease stops here
         # and its -processing manifest becomes -failed).

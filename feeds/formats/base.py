@@ -9,7 +9,9 @@ from typing import IO, Any, ClassVar
 
 from ..columns import COLUMNS, Column
 
-Row = Sequence[Any]  # values in column order: int, str, Decimal, aware datetime, bool or None
+# Values in column order: int, str, Decimal, aware datetime, bool or None; with prepared=True,
+# timestamps and decimals as the writer's prepared_types say.
+Row = Sequence[Any]
 
 
 @dataclass(frozen=True)
@@ -60,11 +62,18 @@ class FormatWriter:
     data_format: ClassVar[str]
     container_format: ClassVar[str]
     compressions: ClassVar[tuple[str, ...]]
+    # How the writer also takes timestamp and decimal values ready-made (row_source.EXPRESSIONS),
+    # when constructed with prepared=True; empty: Python values only.
+    prepared_types: ClassVar[dict[str, str]] = {}
 
-    def __init__(self, feed: str, stream: IO[bytes], compression: str) -> None:
+    def __init__(
+        self, feed: str, stream: IO[bytes], compression: str, *, prepared: bool = False
+    ) -> None:
         if compression not in self.compressions:
             raise ValueError(f"{self.data_format} cannot be compressed with {compression}.")
-        self.feed, self.compression = feed, compression
+        if prepared and not self.prepared_types:
+            raise ValueError(f"{self.data_format} takes Python values only.")
+        self.feed, self.compression, self.prepared = feed, compression, prepared
         self.columns: tuple[Column, ...] = COLUMNS[feed]
         self.out = DigestStream(stream)
         self.rows = 0

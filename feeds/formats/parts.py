@@ -19,10 +19,13 @@ def write_parts(
     open_part: Callable[[int], IO[bytes]],
     finish_part: Callable[[int, IO[bytes], PartResult], None],
     max_part_bytes: int,
+    *,
+    prepared: bool = False,
 ) -> list[PartResult]:
     """Write rows into parts numbered from 0; a part closes once it reaches max_part_bytes.
 
     A window with no rows still gets one (empty) part, so a missing file means a failure.
+    `prepared`: the rows hold the writer's prepared_types (row_source), not Python values.
     """
     results: list[PartResult] = []
     iterator = iter(rows)
@@ -30,7 +33,7 @@ def write_parts(
     number = 0
     while True:
         stream = open_part(number)
-        part = writer(feed, stream, compression)
+        part = writer(feed, stream, compression, prepared=prepared)
         taken = False
         # At least one batch per part, or a limit below the header size would never end.
         while batch and (not taken or part.bytes_written < max_part_bytes):
