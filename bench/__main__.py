@@ -84,7 +84,7 @@ def _ratios(records: list[dict[str, Any]]) -> None:
 
 
 def _table(records: list[dict[str, Any]]) -> str:
-    extra = ("queries", "p50_ms", "p95_ms")
+    extra = ("queries", "p50_ms", "p95_ms", "upload_seconds")
     header = [*COLUMNS, *extra]
     lines = [header] + [[_cell(r.get(c)) for c in header] for r in records]
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]

@@ -175,7 +175,14 @@ def log_level_baselines(key: str) -> Callable[[int], None]:
         size, seconds = timed(naive)
         setup.empty_bucket(bucket)
         record(f"naive_{key}", rows, seconds, size)
-        hour, prepared = hour_rows(writer, "standard_feed", tenant_id, setup.WINDOW, setup.HOUR_END)
+
+        def read() -> tuple[Any, bool]:
+            return hour_rows(writer, "standard_feed", tenant_id, setup.WINDOW, setup.HOUR_END)
+
+        # The export's other half: the same rows read from the database and dropped.
+        count, seconds = timed(lambda: sum(1 for _ in read()[0]))
+        record(f"fetch_{key}", count, seconds)
+        hour, prepared = read()
         in_memory = list(hour)
 
         def ceiling() -> int:

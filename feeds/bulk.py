@@ -1,16 +1,27 @@
-"""Synthetic events as PostgreSQL COPY text, for `generate_events` at benchmark scale.
+"""Synthetic events as PostgreSQL binary COPY data, for `generate_events` at benchmark scale.
 
-`Generator` makes one typed row at a time, and formatting typed values for COPY costs more than
-making them. Here runs of adjacent columns draw from pools of pre-joined, COPY-formatted
-segments that the row generator made (values within a segment are independent draws, so each
-column keeps `Generator`'s distribution); only what must differ per row (unique ids, times) is
-made per row, and rows are joined in C. The same seed gives the same events.
+`Generator` makes one typed row at a time, and encoding typed values for COPY costs more than
+making them. Here runs of adjacent columns draw from pools of pre-encoded segments that the row
+generator made (values within a segment are independent draws, so each column keeps
+`Generator`'s distribution); only what must differ per row (unique ids, times) is made per row,
+and rows are joined in C. Binary, not text: the server then parses no numbers, decimals or
+timestamps, which is most of what loading a wide row costs it (docs/feeds.md). Values are
+encoded by psycopg's own binary dumpers; the same seed gives the same events.
 """
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from psycopg.adapt import Dumper
+from psycopg.types.bool import BoolBinaryDumper
+from psycopg.types.datetime import DatetimeBinaryDumper
+from psycopg.types.numeric import DecimalBinaryDumper, Int4BinaryDumper, Int8BinaryDumper
+from psycopg.types.string import StrBinaryDumper
 
 from .columns import Column
 from .synthetic import LATE_SHARE, Generator
@@ -18,18 +29,29 @@ from .synthetic import LATE_SHARE, Generator
 POOL_SIZE = 4096
 SEGMENT_COLUMNS = 6  # 4096**k combinations for a run of 6k pooled columns
 M = 1_000_000  # microseconds per second
-NULL = "\\N"
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+# COPY's binary file layout: signature, flags, header extension length; a -1 field count ends it.
+SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
+TRAILER = struct.pack(">h", -1)
+NULL = struct.pack(">i", -1)
+POSTGRES_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # binary timestamps count from here
+_INT8_FIELD = struct.Struct(">iq")
 _VARIANT = "89ab89ab89ab89ab"  # RFC 4122 variant nibble for each possible hex digit
+DUMPERS: dict[str, Dumper] = {
+    "int64": Int8BinaryDumper(int),
+    "int32": Int4BinaryDumper(int),
+    "string": StrBinaryDumper(str),
+    "decimal": DecimalBinaryDumper(Decimal),
+    "bool": BoolBinaryDumper(bool),
+    "timestamp": DatetimeBinaryDumper(datetime),
+}
 
 
-def copy_text(value: object) -> str:
-    """One value in COPY's text format."""
+def copy_field(column: Column, value: Any) -> bytes:
+    """One field of a binary COPY row: its length, then the value as the server stores it."""
     if value is None:
         return NULL
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    return str(value).translate(_ESCAPES)
+    data = bytes(DUMPERS[column.type].dump(value) or b"")
+    return struct.pack(">i", len(data)) + data
 
 
 def _unique(column: Column) -> bool:
@@ -45,8 +67,9 @@ def _unique(column: Column) -> bool:
 class BulkGenerator(Generator):
     def copy_chunks(
         self, tenant_id: int, count: int, start: datetime, end: datetime, chunk: int = 50_000
-    ) -> Iterator[tuple[str, int]]:
-        """(COPY text, rows) chunks for tenant_id, received_at, then the feed's columns.
+    ) -> Iterator[tuple[bytes, int]]:
+        """(binary COPY rows, rows) chunks for tenant_id, received_at, then the feed's columns;
+        copy_events adds the signature and the trailer.
 
         Rows within a chunk are in event-time order, so nearly in received order, as they
         would arrive (and as the time indexes prefer them).
@@ -55,9 +78,10 @@ class BulkGenerator(Generator):
         if span <= 0:
             raise ValueError("end must be after start")
         parts = self._parts()
-        stamp = _Seconds(start)
+        base = int((start - POSTGRES_EPOCH) / timedelta(microseconds=1))
+        stamp = _INT8_FIELD.pack
         random, last = self.rng.random, span - 1
-        prefix = f"{tenant_id}\t"
+        head = struct.pack(">h", len(self.columns) + 2) + stamp(8, tenant_id)
         done = 0
         while done < count:
             n = min(chunk, count - done)
@@ -68,19 +92,15 @@ class BulkGenerator(Generator):
                 for o in events
             ]  # fmt: skip
             columns = [
-                [f"{stamp[o // M]}{o % M:06d}+00" for o in events] if part is None else part(n)
-                for part in parts
+                [stamp(8, base + o) for o in events] if part is None else part(n) for part in parts
             ]
-            times = [f"{prefix}{stamp[o // M]}{o % M:06d}+00\t" for o in received]
-            lines = map(
-                "".join, zip(times, map("\t".join, zip(*columns, strict=True)), strict=True)
-            )
-            yield "\n".join(lines) + "\n", n
+            heads = [head + stamp(8, base + o) for o in received]
+            yield b"".join(map(b"".join, zip(heads, *columns, strict=True))), n
             done += n
 
-    def _parts(self) -> list[Callable[[int], list[str]] | None]:
+    def _parts(self) -> list[Callable[[int], list[bytes]] | None]:
         """One maker per segment, in column order; None stands for event_time."""
-        parts: list[Callable[[int], list[str]] | None] = []
+        parts: list[Callable[[int], list[bytes]] | None] = []
         run: list[Column] = []
 
         def flush() -> None:
@@ -97,49 +117,36 @@ class BulkGenerator(Generator):
         flush()
         return parts
 
-    def _pooled(self, columns: list[Column]) -> Callable[[int], list[str]]:
+    def _pooled(self, columns: list[Column]) -> Callable[[int], list[bytes]]:
         rng = self.rng
         makers = [(self._maker(c), 0.1 if c.nullable else 0.0) for c in columns]
         pool = [
-            "\t".join(
-                NULL if nulls and rng.random() < nulls else copy_text(make())
-                for make, nulls in makers
+            b"".join(
+                NULL if nulls and rng.random() < nulls else copy_field(column, make())
+                for (make, nulls), column in zip(makers, columns, strict=True)
             )
             for _ in range(POOL_SIZE)
         ]
         return lambda n: rng.choices(pool, k=n)
 
-    def _unique_maker(self, column: Column) -> Callable[[int], list[str]]:
+    def _unique_maker(self, column: Column) -> Callable[[int], list[bytes]]:
         rng, nulls = self.rng, 0.1 if column.nullable else 0.0
 
-        def with_nulls(values: list[str]) -> list[str]:
+        def with_nulls(values: list[bytes]) -> list[bytes]:
             if nulls:
                 return [NULL if rng.random() < nulls else v for v in values]
             return values
 
         if column.type != "string":
-            return lambda n: with_nulls([str(rng.getrandbits(63)) for _ in range(n)])
+            field = _INT8_FIELD.pack
+            return lambda n: with_nulls([field(8, rng.getrandbits(63)) for _ in range(n)])
 
-        def uuids(n: int) -> list[str]:
+        def uuids(n: int) -> list[bytes]:
             h = rng.randbytes(16 * n).hex()
             return with_nulls([
-                f"{h[i:i+8]}-{h[i+8:i+12]}-4{h[i+13:i+16]}-{_VARIANT[int(h[i+16], 16)]}"
-                f"{h[i+17:i+20]}-{h[i+20:i+32]}"
+                f"\x00\x00\x00\x24{h[i:i+8]}-{h[i+8:i+12]}-4{h[i+13:i+16]}-"
+                f"{_VARIANT[int(h[i+16], 16)]}{h[i+17:i+20]}-{h[i+20:i+32]}".encode()
                 for i in range(0, 32 * n, 32)
             ])  # fmt: skip
 
         return uuids
-
-
-class _Seconds(dict[int, str]):
-    """Second n after start as COPY text up to the decimal point, each formatted once."""
-
-    def __init__(self, start: datetime) -> None:
-        super().__init__()
-        self.start = start.astimezone(UTC)
-
-    def __missing__(self, second: int) -> str:
-        if len(self) > 100_000:  # spans of days: bound the cache
-            self.clear()
-        text = self[second] = f"{self.start + timedelta(seconds=second):%Y-%m-%d %H:%M:%S.}"
-        return text

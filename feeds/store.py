@@ -12,6 +12,7 @@ from psycopg.copy import QueuedLibpqWriter
 
 from exporthub.tenancy.models import Tenant
 
+from .bulk import SIGNATURE, TRAILER
 from .columns import COLUMNS
 from .models import EVENT_MODELS
 
@@ -50,15 +51,19 @@ def store_events(
     return count
 
 
-def copy_events(feed: str, chunks: Iterable[tuple[str, int]]) -> int:
-    """PostgreSQL only: COPY pre-formatted text (tenant_id, received_at, columns…) in one
-    transaction; return the rows. For trusted, generated data: nothing is validated here."""
+def copy_events(feed: str, chunks: Iterable[tuple[bytes, int]]) -> int:
+    """PostgreSQL only: COPY binary rows (tenant_id, received_at, columns…; bulk.BulkGenerator)
+    in one transaction; return the rows. For trusted, generated data: nothing is validated here.
+    """
     count = 0
     with transaction.atomic(), connection.cursor() as cursor:
         # A sending thread lets the next chunk be generated while the server parses this one.
         raw = cursor.cursor
-        with raw.copy(_copy_from(feed), writer=QueuedLibpqWriter(raw)) as copy:
-            for text, rows in chunks:
-                copy.write(text)
+        statement = _copy_from(feed) + " (FORMAT binary)"
+        with raw.copy(statement, writer=QueuedLibpqWriter(raw)) as copy:
+            copy.write(SIGNATURE)
+            for data, rows in chunks:
+                copy.write(data)
                 count += rows
+            copy.write(TRAILER)
     return count
