@@ -18,6 +18,8 @@ from feeds.schemas import csv_header
 
 from .measure import record, timed
 
+DAY = timedelta(days=1)
+
 
 def scheduler_tick(integrations: int) -> None:
     """The beat tick (find due windows, create runs, enqueue) with N active raw integrations."""
@@ -181,3 +183,24 @@ def _json(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     return value
+
+
+def generate(rows: int) -> None:
+    """`generate_events`' PostgreSQL path: N rows of each feed spread over a day, loaded into
+    tables that already hold the other cases' rows; removed again afterwards."""
+    from feeds.bulk import BulkGenerator
+    from feeds.models import EVENT_MODELS
+    from feeds.store import copy_events
+
+    owner = setup.tenant("bench-generate", 990)
+    start = setup.WINDOW - timedelta(days=2)
+
+    def load(feed: str) -> int:
+        generator = BulkGenerator(feed, 5)
+        return copy_events(feed, generator.copy_chunks(owner.pk, rows, start, start + DAY))
+
+    for feed, model in EVENT_MODELS.items():
+        model._default_manager.filter(tenant=owner).delete()
+        stored, seconds = timed(lambda feed=feed: load(feed))  # type: ignore[misc]
+        record(f"generate_{feed}", stored, seconds)
+        model._default_manager.filter(tenant=owner).delete()

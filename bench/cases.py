@@ -27,6 +27,7 @@ CASES: dict[str, Callable[[int], None]] = {
     "scheduler_tick": app_cases.scheduler_tick,
     "pages": app_cases.pages,
     "ingestion": app_cases.ingestion,
+    "generate": app_cases.generate,
     "freshness": export_cases.freshness,
 }
 
