@@ -95,45 +95,54 @@ def _boolean(value: Any) -> bool:
 
 
 def _typed(column: Column) -> Callable[[Any], Any]:
-    """The check of one non-null value; the common, valid case answers without a detour."""
+    """The check of one non-null value."""
     if column.type in INT_RANGES:
-        low, high = INT_RANGES[column.type]
-
-        def integer(value: Any) -> Any:
-            if type(value) is int and low <= value <= high:
-                return value
-            return _integer(column, value)
-
-        return integer
+        return partial(_integer, column)
     if column.type == "decimal":
         return partial(_decimal, column)
     if column.type == "timestamp":
         return _timestamp
     if column.type == "bool":
         return _boolean
-    longest = column.max_length
-
-    def string(value: Any) -> Any:
-        if type(value) is str and len(value) <= longest and "\x00" not in value:
-            return value
-        return _string(column, value)
-
-    return string
+    return partial(_string, column)
 
 
 @cache
 def checker(column: Column) -> Callable[[Any], Any]:
-    """A column's check, built once: None handling, then the typed check."""
-    typed = _typed(column)
-    if column.nullable:
-        return lambda value: None if value is None else typed(value)
+    """A column's check, built once, in one call per value: the valid integer or string as it
+    is, then null (allowed or required), then the typed check with its error messages."""
+    typed, nullable = _typed(column), column.nullable
 
-    def required(value: Any) -> Any:
-        if value is None:
-            raise _required(column)
-        return typed(value)
+    def _null_or(value: None) -> None:
+        if nullable:
+            return None
+        raise _required(column)
 
-    return required
+    if column.type in INT_RANGES:
+        low, high = INT_RANGES[column.type]
+
+        def integer(value: Any) -> Any:
+            if type(value) is int and low <= value <= high:
+                return value
+            return _null_or(value) if value is None else typed(value)
+
+        check = integer
+    elif column.type == "string":
+        longest = column.max_length
+
+        def string(value: Any) -> Any:
+            if type(value) is str and len(value) <= longest and "\x00" not in value:
+                return value
+            return _null_or(value) if value is None else typed(value)
+
+        check = string
+    else:
+
+        def other(value: Any) -> Any:
+            return _null_or(value) if value is None else typed(value)
+
+        check = other
+    return check
 
 
 @cache
