@@ -55,10 +55,7 @@ class _Messages:
         return bytes(self._cls(**fields).SerializeToString())
 
 
-class ProtobufSequenceWriter(FormatWriter):
-    data_format = "protobuf"
-    container_format = "SEQUENCE"
-    compressions = ("SNAPPY", "DEFLATE", "GZIP", "NONE")
+class _ProtobufWriter(FormatWriter):
     prepared_types = PREPARED_TYPES
 
     def __init__(
@@ -66,6 +63,17 @@ class ProtobufSequenceWriter(FormatWriter):
     ) -> None:
         super().__init__(feed, stream, compression, prepared=prepared)
         self._messages = _Messages(feed, self.columns, prepared)
+
+
+class ProtobufSequenceWriter(_ProtobufWriter):
+    data_format = "protobuf"
+    container_format = "SEQUENCE"
+    compressions = ("SNAPPY", "DEFLATE", "GZIP", "NONE")
+
+    def __init__(
+        self, feed: str, stream: IO[bytes], compression: str, *, prepared: bool = False
+    ) -> None:
+        super().__init__(feed, stream, compression, prepared=prepared)
         self._file = SequenceFileWriter(self.out, compression)  # type: ignore[arg-type]
 
     def write_rows(self, rows: Iterable[Row]) -> None:
@@ -78,19 +86,17 @@ class ProtobufSequenceWriter(FormatWriter):
         self._file.close()
 
 
-class ProtobufDelimitedWriter(FormatWriter):
+class ProtobufDelimitedWriter(_ProtobufWriter):
     """Each message preceded by its varint length, as Java's writeDelimitedTo."""
 
     data_format = "protobuf-delimited"
     container_format = "NONE"
     compressions = ("GZIP", "NONE")
-    prepared_types = PREPARED_TYPES
 
     def __init__(
         self, feed: str, stream: IO[bytes], compression: str, *, prepared: bool = False
     ) -> None:
         super().__init__(feed, stream, compression, prepared=prepared)
-        self._messages = _Messages(feed, self.columns, prepared)
         self._gzip = GzipMember(self.out) if compression == "GZIP" else None
         self._sink: Any = self._gzip or self.out
 
