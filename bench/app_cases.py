@@ -6,6 +6,7 @@ import json
 import statistics
 import time
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.db import connection
@@ -201,6 +202,6 @@ def generate(rows: int) -> None:
 
     for feed, model in EVENT_MODELS.items():
         model._default_manager.filter(tenant=owner).delete()
-        stored, seconds = timed(lambda feed=feed: load(feed))  # type: ignore[misc]
+        stored, seconds = timed(partial(load, feed))
         record(f"generate_{feed}", stored, seconds)
         model._default_manager.filter(tenant=owner).delete()

@@ -73,7 +73,7 @@ class FormatWriter:
             raise ValueError(f"{self.data_format} cannot be compressed with {compression}.")
         if prepared and not self.prepared_types:
             raise ValueError(f"{self.data_format} takes Python values only.")
-        self.feed, self.compression, self.prepared = feed, compression, prepared
+        self.feed, self.compression = feed, compression
         self.columns: tuple[Column, ...] = COLUMNS[feed]
         self.out = DigestStream(stream)
         self.rows = 0

@@ -128,3 +128,8 @@ def test_a_worker_export_with_many_parts_publishes_every_row(
         for message in read_delimited(data, "standard_feed")
     ]
     assert back == stored
+
+
+def test_a_writer_without_prepared_types_refuses_prepared_rows() -> None:
+    with pytest.raises(ValueError, match="Python values only"):
+        writer_class("csv")("clicks", io.BytesIO(), "GZIP", prepared=True)
