@@ -122,7 +122,7 @@ class BulkGenerator(Generator):
         makers = [(self._maker(c), 0.1 if c.nullable else 0.0) for c in columns]
         pool = [
             b"".join(
-                NULL if nulls and rng.random() < nulls else copy_field(column, make())
+                copy_field(column, None if nulls and rng.random() < nulls else make())
                 for (make, nulls), column in zip(makers, columns, strict=True)
             )
             for _ in range(POOL_SIZE)
@@ -143,6 +143,7 @@ class BulkGenerator(Generator):
 
         def uuids(n: int) -> list[bytes]:
             h = rng.randbytes(16 * n).hex()
+            # Each field: its length (36, "\x00\x00\x00\x24"), then the UUID's text.
             return with_nulls([
                 f"\x00\x00\x00\x24{h[i:i+8]}-{h[i+8:i+12]}-4{h[i+13:i+16]}-"
                 f"{_VARIANT[int(h[i+16], 16)]}{h[i+17:i+20]}-{h[i+20:i+32]}".encode()
