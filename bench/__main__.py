@@ -1,6 +1,7 @@
 """`make bench`: run every case against PostgreSQL and the S3 stand-in, print a table, write
 bench/results.json. Sizes: BENCH_ROWS (1 000 000), BENCH_BIG_ROWS (10 000 000; 0 skips),
 BENCH_INTEGRATIONS (10 000). Database: BENCH_DATABASE_URL (a scratch database, created).
+Broker: a temporary embedded (filesystem) one, or BENCH_BROKER_URL (a scratch broker: purged).
 BENCH_ONLY=case,case runs a subset (results.json then holds only those)."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import os
 import secrets
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -21,12 +23,16 @@ COLUMNS = ("name", "rows", "seconds", "rows_per_s", "mb_per_s", "peak_rss_mb",
            "ratio_vs_naive", "ratio_vs_ceiling")  # fmt: skip
 
 
-def _environment(s3_url: str) -> dict[str, str]:
+def _environment(s3_url: str, broker_dir: str) -> dict[str, str]:
     from cryptography.fernet import Fernet
 
     env = dict(os.environ)
+    env.pop("REDIS_URL", None)  # never the application's broker: the tick really publishes
     env.update(
         DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB),
+        CELERY_BROKER_URL=os.environ.get("BENCH_BROKER_URL") or "filesystem://",
+        CELERY_RESULT_BACKEND=os.environ.get("BENCH_BROKER_URL") or f"file://{broker_dir}/results",
+        BROKER_DIR=broker_dir,
         DJANGO_SETTINGS_MODULE="exporthub.settings",
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
@@ -108,7 +114,8 @@ def main() -> None:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
-    env = _environment(f"http://{host}:{port}")
+    broker_dir = tempfile.TemporaryDirectory(prefix="exporthub-bench-broker-")
+    env = _environment(f"http://{host}:{port}", broker_dir.name)
     try:
         _create_database(env["DATABASE_URL"])
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
@@ -139,6 +146,7 @@ def main() -> None:
             records += found
     finally:
         server.stop()
+        broker_dir.cleanup()
     _ratios(records)
     RESULTS.write_text(json.dumps(records, indent=2) + "\n")
     print(_table(records))

@@ -25,7 +25,7 @@ DAY = timedelta(days=1)
 def scheduler_tick(integrations: int) -> None:
     """The beat tick (find due windows, create runs, enqueue) with N active raw integrations."""
     from exporthub.celery import app
-    from feeds.tasks import schedule_exports
+    from feeds.tasks import dispatch_runs, schedule_exports
     from integrations.models import Integration, State
 
     owner = setup.tenant("bench-scheduler", 950)
@@ -48,17 +48,31 @@ def scheduler_tick(integrations: int) -> None:
         batch_size=5000,
     )
     now = setup.RAW_END + timedelta(minutes=16)
-    sent: list[int] = []
     app.conf.task_always_eager = False
     from unittest import mock
 
+    # Messages really go to the broker; the dispatch batches are noted to time their fan-out.
+    batches: list[list[int]] = []
+    publish = dispatch_runs.delay
+
+    def dispatch(run_ids: list[int]) -> Any:
+        batches.append(run_ids)
+        return publish(run_ids)
+
     with (
         mock.patch("feeds.tasks.timezone.now", return_value=now),
-        mock.patch("feeds.tasks.export_run.delay", side_effect=sent.append),
+        mock.patch("feeds.tasks.dispatch_runs.delay", side_effect=dispatch),
         CaptureQueriesContext(connection) as queries,
     ):
         ready, seconds = timed(lambda: schedule_exports("raw"))
-    record("scheduler_tick", integrations, seconds, queries=len(queries), enqueued=ready)
+    # What the workers then do, together: one message per run.
+    published, fanout = timed(lambda: sum(dispatch_runs.run(batch) for batch in batches))
+    app.control.purge()
+    if published != ready:
+        raise RuntimeError(f"scheduler_tick: {ready} runs due, {published} published")
+    record("scheduler_tick", integrations, seconds, queries=len(queries), enqueued=ready,
+           dispatch_messages=len(batches), fanout_seconds=round(fanout, 3),
+           broker=app.conf.broker_url.split(":", 1)[0])  # fmt: skip
 
 
 def pages(integrations: int) -> None:

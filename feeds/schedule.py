@@ -12,6 +12,7 @@ from integrations.models import Integration, State
 from .catalog import FEEDS, FeedKind
 from .ledger import claimable, lease
 from .models import EVENT_MODELS, ExportRun
+from .new_runs import NewRun, create_runs
 from .windows import BACKFILL_LIMIT, due_windows, floor, window_length
 
 Status = ExportRun.Status
@@ -31,7 +32,7 @@ def schedule(
         .values_list("integration")
         .annotate(Max("window_start"))
     )
-    new_runs: list[ExportRun] = []
+    new_runs: list[NewRun] = []
     oldest_allowed = now - BACKFILL_LIMIT
     for integration in integrations.only("id", "feed", "exports_from"):
         start_from = integration.exports_from or now
@@ -44,16 +45,9 @@ def schedule(
                 if start < floor(oldest_allowed, window_length(integration.feed))
                 else Status.PENDING
             )
-            new_runs.append(
-                ExportRun(
-                    integration=integration,
-                    window_start=start,
-                    window_end=start + window_length(integration.feed),
-                    status=status,
-                )
-            )
-    # One INSERT on PostgreSQL however many runs are due (SQLite splits it by its variable limit).
-    ExportRun.objects.bulk_create(new_runs, ignore_conflicts=True)
+            end = start + window_length(integration.feed)
+            new_runs.append(NewRun(integration.pk, start, end, status))
+    create_runs(new_runs)
     # Runs that failed or waited (e.g. while deactivated) past the backfill limit: skipped, shown.
     ExportRun.objects.filter(
         status__in=(Status.PENDING, Status.FAILED), window_start__lt=oldest_allowed

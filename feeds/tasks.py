@@ -1,4 +1,5 @@
-"""Celery tasks: the beat tick only schedules; each run is its own task, by id."""
+"""Celery tasks: the beat tick only schedules; each run is its own task, by id, handed out in
+dispatch batches."""
 
 from __future__ import annotations
 
@@ -13,13 +14,28 @@ from .schedule import schedule
 KINDS = {"raw": (FeedKind.RAW,), "log_level": (FeedKind.LOG_LEVEL,), "all": tuple(FeedKind)}
 
 
+# Publishing a Celery message costs ~0.9 ms on Redis (~0.35 ms on the filesystem broker), so a
+# tick handing out 10 000 runs one message each would spend ~9 s publishing. It publishes one
+# message per DISPATCH_RUNS runs instead and the workers fan those out, in parallel.
+DISPATCH_RUNS = 200
+
+
 @shared_task(name="feeds.schedule")
 def schedule_exports(kind: str = "all") -> int:
     """Find due windows and enqueue them; duplicate ticks are harmless (claims are atomic)."""
     ready = schedule(timezone.now(), KINDS[kind])
-    for run_id in ready:
-        export_run.delay(run_id)
+    for first in range(0, len(ready), DISPATCH_RUNS):
+        dispatch_runs.delay(ready[first : first + DISPATCH_RUNS])
     return len(ready)
+
+
+@shared_task(name="feeds.dispatch")
+def dispatch_runs(run_ids: list[int]) -> int:
+    """One message per run, so every worker takes its share. A dispatch lost with its worker
+    loses nothing: its runs are handed out again once their enqueue lease ends (schedule)."""
+    for run_id in run_ids:
+        export_run.delay(run_id)
+    return len(run_ids)
 
 
 @shared_task(name="feeds.export")

@@ -162,7 +162,8 @@ def task_messages(world: World) -> dict[str, int]:
         envelope = json.loads(ast.literal_eval("b" + quoted))  # redis-cli escapes like Python
         args, kwargs, _ = json.loads(base64.b64decode(envelope["body"]))
         messages += 1
-        allowed = all(type(a) is int for a in args) or args in (["all"], ["raw"], ["log_level"])
+        ids = args[0] if len(args) == 1 and type(args[0]) is list else args  # a dispatch batch
+        allowed = all(type(a) is int for a in ids) or args in (["all"], ["raw"], ["log_level"])
         if not allowed or kwargs:
             with_more_than_ids += 1
     return {"task_messages": messages, "task_messages_with_more_than_ids": with_more_than_ids}

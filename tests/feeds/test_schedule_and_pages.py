@@ -14,7 +14,7 @@ from exporthub.celery import app
 from exporthub.tenancy.models import Tenant
 from feeds.archive import archive_manifests
 from feeds.models import ExportRun
-from feeds.tasks import schedule_exports
+from feeds.tasks import dispatch_runs, schedule_exports
 
 from .export_helpers import active, events, new_bucket, objects, run_exports, s3
 
@@ -28,7 +28,7 @@ def test_beat_schedules_raw_log_level_retries_and_archive() -> None:
     assert {entry["task"] for entry in schedule.values()} == {"feeds.schedule", "feeds.archive"}
     kinds = {e["args"][0] for e in schedule.values() if e["task"] == "feeds.schedule"}
     assert kinds == {"raw", "log_level", "all"}
-    assert {"feeds.schedule", "feeds.export", "feeds.archive"} <= set(app.tasks)
+    assert {"feeds.schedule", "feeds.dispatch", "feeds.export", "feeds.archive"} <= set(app.tasks)
 
 
 def test_the_beat_task_enqueues_one_task_per_due_window(s3_env: str, tenant: Tenant) -> None:
@@ -38,6 +38,21 @@ def test_the_beat_task_enqueues_one_task_per_due_window(s3_env: str, tenant: Ten
         assert schedule_exports("raw") == 3  # eager in tests: each task runs inline
     assert ExportRun.objects.filter(status="succeeded").count() == 3
     assert len([k for k in objects(s3_env, bucket) if k.endswith(".csv.gz")]) == 3
+
+
+def test_the_tick_publishes_one_dispatch_per_batch_of_runs(tenant: Tenant) -> None:
+    active(tenant, "s3", "clicks", HOUR, bucket="not-contacted")
+    with (
+        mock.patch("feeds.tasks.timezone.now", return_value=HOUR + timedelta(minutes=46)),
+        mock.patch("feeds.tasks.DISPATCH_RUNS", 2),
+        mock.patch("feeds.tasks.dispatch_runs.delay") as dispatch,
+    ):
+        assert schedule_exports("raw") == 3
+    runs = list(ExportRun.objects.order_by("window_start").values_list("pk", flat=True))
+    assert [c.args[0] for c in dispatch.call_args_list] == [runs[:2], runs[2:]]
+    with mock.patch("feeds.tasks.export_run.delay") as export:
+        assert dispatch_runs(runs[:2]) == 2
+    assert [c.args[0] for c in export.call_args_list] == runs[:2]
 
 
 def test_manifests_older_than_30_days_move_to_archive(s3_env: str, tenant: Tenant) -> None:
