@@ -167,7 +167,25 @@ def test_it_ingests_the_log_level_feed(api: Client, tenant: Tenant) -> None:
 
 def test_it_refuses_a_key_given_twice(api: Client) -> None:
     body = json.dumps(_click()).replace("{", '{"offer_id": 1, ', 1)
-    response = _post(api, body)
+    response = _post(api, "\n" + body)
     assert response.json() == [
-        {"line": 1, "field": "", "message": "Invalid JSON: the key 'offer_id' appears twice."}
+        {"line": 2, "field": "", "message": 'Invalid JSON: Detected duplicate key "offer_id".'}
     ]
+    in_an_array = f"[\n{json.dumps(_click())},\n{body}\n]"
+    assert _post(api, in_an_array).json()[0]["line"] == 3  # the second object's line
+    assert not ClickEvent.objects.exists()  # type: ignore[attr-defined]
+
+
+def test_json_lines_split_only_at_line_feeds(api: Client) -> None:
+    # U+2028 and U+0085 are line breaks to str.splitlines, and plain characters to JSON.
+    body = json.dumps(_click(os="a\u2028b\x85c"), ensure_ascii=False)
+    assert _post(api, body).status_code == 202
+    assert ClickEvent.objects.get().os == "a\u2028b\x85c"  # type: ignore[attr-defined]
+
+
+def test_it_answers_a_lone_surrogate_with_400(api: Client) -> None:
+    # Valid JSON, but not text PostgreSQL could store: refused while parsing, nothing stored.
+    response = _post(api, json.dumps([_click(), _click(os="\ud800")]))
+    assert response.status_code == 400
+    assert response.json()[0]["message"].startswith("Invalid JSON: ")
+    assert not ClickEvent.objects.exists()  # type: ignore[attr-defined]
