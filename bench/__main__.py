@@ -87,10 +87,18 @@ def _ratios(records: list[dict[str, Any]]) -> None:
             record["ratio_vs_naive"] = round(record["rows_per_s"] / naive["rows_per_s"], 2)
         if ceiling:
             record["ratio_vs_ceiling"] = round(record["rows_per_s"] / ceiling["rows_per_s"], 2)
+        fetch = by_name.get(f"fetch_{key}")
+        if fetch and ceiling and naive:
+            # One interpreter decodes the hour and runs the writer, one after the other: the
+            # best ratios an export could reach even if its upload cost nothing.
+            one_core = ceiling["seconds"] + fetch["cpu_seconds"]
+            record["bound_vs_naive"] = round(naive["seconds"] / one_core, 2)
+            record["bound_vs_ceiling"] = round(ceiling["seconds"] / one_core, 2)
 
 
 def _table(records: list[dict[str, Any]]) -> str:
-    extra = ("queries", "p50_ms", "p95_ms", "upload_seconds")
+    extra = ("bound_vs_naive", "bound_vs_ceiling", "upload_seconds", "cpu_seconds", "queries",
+             "p50_ms", "p95_ms")  # fmt: skip
     header = [*COLUMNS, *extra]
     lines = [header] + [[_cell(r.get(c)) for c in header] for r in records]
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
