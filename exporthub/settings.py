@@ -336,6 +336,7 @@ INGEST_MAX_BYTES = env.int("INGEST_MAX_BYTES", default=16 * 1024 * 1024)
 EXPORT_PART_BYTES = env.int("EXPORT_PART_BYTES", default=256 * 1024 * 1024)
 # A worker owns a run this long without news (renewed after every uploaded part); a run whose
 # worker died is taken over after it. Failed runs retry after 30 s, 1 min, 2 min … up to 1 h.
+# It must outlast one storage request with all its retries (~6½ min by default; docs/exports.md).
 EXPORT_LEASE_SECONDS = env.int("EXPORT_LEASE_SECONDS", default=15 * 60)
 EXPORT_RETRY_BASE_SECONDS = env.float("EXPORT_RETRY_BASE_SECONDS", default=30.0)
 # How long a destination may stay silent on one request before the SDK retries it.

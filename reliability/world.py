@@ -30,6 +30,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRATCH_DB = "exporthub_reliability"
 S3_SECRET_CANARY = "reliability-secret-key-CANARY-0000000000"  # noqa: S105 - a canary
 LEASE_SECONDS = 20  # a killed worker's run is taken over after this
+# A lease must outlast any single storage request with its SDK's retries, as in production:
+# the fencing stops a worker between requests, so a final manifest still being retried when
+# another worker takes the run over would publish the hour twice. Under injected faults one
+# Azure request can take ~60 s (backoffs of 3, 9 and 27 s, each ± 3 s, and four timeouts).
+# Without injected faults no request comes near 20 s: kills and outages keep the short lease.
+FAULTS_LEASE_SECONDS = 90
 READ_TIMEOUT_SECONDS = 2.0  # an injected silence becomes a client timeout this fast
 
 
@@ -163,7 +169,9 @@ def build(scenario: str, seed: int = 1) -> World:
         "ENDPOINT_URL_ALLOWED_HOSTS": "127.0.0.1",
         "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "false",
-        "EXPORT_LEASE_SECONDS": str(LEASE_SECONDS),
+        "EXPORT_LEASE_SECONDS": str(
+            FAULTS_LEASE_SECONDS if scenario == "faults" else LEASE_SECONDS
+        ),
         "EXPORT_RETRY_BASE_SECONDS": "1",
         "DESTINATION_READ_TIMEOUT_SECONDS": str(READ_TIMEOUT_SECONDS),
         "AZURE_RETRY_BACKOFF_SECONDS": "0.2",
