@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 WEB_PORT ?= 8000
 
-.PHONY: run test lint audit env migrate bench reliability fuzz clean
+.PHONY: run test preflight lint audit env migrate bench reliability fuzz clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -46,7 +46,11 @@ lint: $(VENV)/.test-deps
 audit: $(VENV)/.test-deps
 	$(BIN)/pip-audit --strict --skip-editable
 
-test: lint node_modules/.installed
+# Before anything is installed: the machine tools the suite drives, or the command to get them.
+preflight:
+	@$(PYTHON) tests/support/preflight.py
+
+test: preflight lint node_modules/.installed
 	$(BIN)/pytest
 
 # Figures for README "Performance": PostgreSQL (BENCH_DATABASE_URL, a scratch database it

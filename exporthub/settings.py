@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "exporthub.tenancy",
+    "exporthub.outbox",
     "integrations",
     "feeds",
 ]
@@ -287,7 +288,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 5
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Beat only schedules; each run is its own task. A tick a minute after every 15-minute window,
-# ten minutes after every hour, a catch-up/retry sweep every 5 minutes, the archive daily.
+# ten minutes after every hour, a catch-up/retry sweep every 5 minutes, the archive daily;
+# the email outbox's retries every minute.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "raw-feeds": {
         "task": "feeds.schedule",
@@ -301,6 +303,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     "catch-up-and-retries": {"task": "feeds.schedule", "schedule": 300.0, "args": ("all",)},
     "archive-manifests": {"task": "feeds.archive", "schedule": crontab(hour="3", minute="30")},
+    # Notification emails whose first try failed (mail server down) are retried from here.
+    "send-outbox": {"task": "outbox.send_due", "schedule": 60.0},
+    "credential-expiry-reminders": {
+        "task": "integrations.expiry_reminders",
+        "schedule": crontab(hour="8", minute="0"),
+    },
 }
 
 # --- Logging: one line per record, machine-parsable key=value pairs -----------------------

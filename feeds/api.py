@@ -20,7 +20,7 @@ from integrations.models import get_integration
 from .catalog import FEEDS
 from .ingest import parse_events
 from .models import ExportRun
-from .schedule import request_reprocessing
+from .reprocessing import ReprocessingRefused, request_reprocessing
 from .store import store_events
 from .tasks import export_run
 
@@ -89,6 +89,9 @@ class RunSerializer(serializers.Serializer[Any]):
     attempts = serializers.IntegerField()
     rows = serializers.IntegerField()
     files = FileSerializer(many=True)
+    destination = serializers.CharField(
+        help_text="Bucket or container written to (s3://…, gs://…, azure://account/container)."
+    )
     path = serializers.CharField()
     manifest = serializers.CharField()
     error = serializers.SerializerMethodField()
@@ -123,6 +126,11 @@ class ReprocessView(APIView):
         integration = get_integration(request.auth.tenant, pk)  # type: ignore[union-attr]
         payload = ReprocessSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        run = request_reprocessing(integration, payload.validated_data["hour"], actor_for(request))
+        try:
+            run = request_reprocessing(
+                integration, payload.validated_data["hour"], actor_for(request)
+            )
+        except ReprocessingRefused as refusal:
+            raise serializers.ValidationError({"hour": [str(refusal)]}) from None
         transaction.on_commit(lambda: export_run.delay(run.pk))
         return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)

@@ -13,14 +13,21 @@ CHUNK_ROWS = 5000
 
 
 def window_rows(
-    feed: str, tenant_id: int, field: str, start: datetime, end: datetime
+    feed: str,
+    tenant_id: int,
+    field: str,
+    start: datetime,
+    end: datetime,
+    received_before: datetime | None = None,
 ) -> Iterator[tuple[Any, ...]]:
-    """Rows with `field` (received_at or event_time) in [start, end), in a stable order."""
+    """Rows with `field` (received_at or event_time) in [start, end), in a stable order; only
+    those received before `received_before` when given (a log-level run's data cutoff)."""
     model = EVENT_MODELS[feed]
     names = [column.name for column in COLUMNS[feed]]
+    cutoff = {} if received_before is None else {"received_at__lt": received_before}
     rows = (
         model._default_manager.filter(
-            tenant_id=tenant_id, **{f"{field}__gte": start, f"{field}__lt": end}
+            tenant_id=tenant_id, **{f"{field}__gte": start, f"{field}__lt": end}, **cutoff
         )
         .order_by(field, "id")
         .values_list(*names)

@@ -15,12 +15,11 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
 
 from integrations.destinations.base import Connection, DestinationError
 from integrations.models import Integration, State
 
-from . import ledger, manifests
+from . import clock, ledger, manifests
 from .catalog import FeedKind
 from .copy_source import CsvWindow
 from .events import window_rows
@@ -49,6 +48,10 @@ def execute(run_id: int) -> ExportRun | None:
         return run
     began = time.monotonic()
     conn: Connection | None = None
+    # Where this attempt writes, recorded first: after a bucket change the history still says
+    # where every hour went.
+    location = integration.destination_class.location(integration.config)
+    ledger.owned(run).update(destination=location)
     try:
         conn = integration.connect()
         export = _export_raw if integration.feed_info.kind == FeedKind.RAW else _export_log_level
@@ -80,7 +83,7 @@ def _export_raw(run: ExportRun, integration: Integration, conn: Connection) -> d
     feed, start = integration.feed, run.window_start.astimezone(UTC)
     folder = join_key(integration.config["directory"], f"{start:%Y}", f"{start:%m}", f"{start:%d}")
     name = f"{start:%Y-%m-%d-%H-%M}.csv.gz"
-    processed_on = timezone.now()
+    processed_on = clock.now()
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
         writer = CsvGzWriter(feed, spool)
         _write_window_csv(writer, run, integration)
@@ -127,7 +130,7 @@ def _write_window_csv(writer: CsvGzWriter, run: ExportRun, integration: Integrat
 
 def _processing_time(run: ExportRun) -> datetime:
     """Now, to the second, but always after earlier runs of the hour: paths never collide."""
-    now = timezone.now().replace(microsecond=0)
+    now = clock.now().replace(microsecond=0)
     earlier = (
         ExportRun.objects.filter(integration=run.integration, window_start=run.window_start)
         .exclude(processed_on=None)
@@ -146,11 +149,15 @@ def _export_log_level(run: ExportRun, integration: Integration, conn: Connection
     if finished is not None:
         return finished
     processed_on = _processing_time(run)
-    data_cutoff = timezone.now()
+    # The file holds exactly the events received before the cutoff; later ones are late events
+    # and make a new generation (schedule.reprocess_late_events), never silently part of this.
+    data_cutoff = clock.now()
     # Recorded before anything is written, so a later attempt can find what this one wrote.
     if not ledger.owned(run).update(processed_on=processed_on, data_cutoff=data_cutoff):
         raise ledger.LeaseLost(f"run {run.pk} was taken over by another worker")
-    manifests.fail_stale(conn, config["manifest_path"], feed, seat)
+    live = ledger.live_attempts(integration.pk)
+    for manifest_path in integration.manifest_paths:
+        manifests.fail_stale(conn, manifest_path, feed, seat, live)
     path = resolve(config["feed_path"], feed=feed, hour=hour, processed_on=processed_on)
     base = join_key(
         config["manifest_path"], manifests.manifest_name(feed, seat, hour, processed_on)
@@ -176,7 +183,7 @@ def _export_log_level(run: ExportRun, integration: Integration, conn: Connection
             ledger.extend_lease(run)
 
         rows, prepared = hour_rows(
-            writer, feed, integration.tenant_id, run.window_start, run.window_end
+            writer, feed, integration.tenant_id, run.window_start, run.window_end, data_cutoff
         )
         results = write_parts(
             writer,

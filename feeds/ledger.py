@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
-from django.utils import timezone
 
+from . import clock
 from .models import ExportRun
 
 MAX_BACKOFF = timedelta(hours=1)
@@ -25,7 +25,7 @@ def claimable(now: datetime) -> Q:
 
 def claim(run_id: int, now: datetime | None = None) -> ExportRun | None:
     """Own a run for one lease, or None if another worker has it or it is done."""
-    now = now or timezone.now()
+    now = now or clock.now()
     won = ExportRun.objects.filter(claimable(now), pk=run_id).update(
         status=Status.RUNNING,
         lease_expires_at=now + lease(),
@@ -48,9 +48,23 @@ def owned(run: ExportRun) -> QuerySet[ExportRun]:
 
 
 def extend_lease(run: ExportRun) -> None:
-    """Renew the lease; LeaseLost when another worker owns the run by now."""
-    if not owned(run).update(lease_expires_at=timezone.now() + lease()):
-        raise LeaseLost(f"run {run.pk} was taken over by another worker")
+    """Renew the lease; LeaseLost when it ran out or another worker owns the run by now.
+
+    A lease that ran out is lost even if nobody claimed the run yet: from then on another run
+    of the integration may take this attempt's -processing manifest for dead and mark it
+    -failed (live_attempts), so this attempt must not publish the hour."""
+    now = clock.now()
+    if not owned(run).filter(lease_expires_at__gte=now).update(lease_expires_at=now + lease()):
+        raise LeaseLost(f"run {run.pk} lost its lease")
+
+
+def live_attempts(integration_id: int) -> set[tuple[datetime, datetime]]:
+    """(hour, processing time) of the integration's attempts whose worker holds its lease: their
+    -processing manifests are live, not left behind by a run that died."""
+    running = ExportRun.objects.filter(
+        integration_id=integration_id, status=Status.RUNNING, lease_expires_at__gte=clock.now()
+    ).values_list("window_start", "processed_on")
+    return {(hour, processed_on) for hour, processed_on in running if processed_on is not None}
 
 
 def lease() -> timedelta:
@@ -67,7 +81,7 @@ def backoff(attempts: int) -> timedelta:
 def succeed(run: ExportRun, **fields: object) -> None:
     owned(run).update(
         status=Status.SUCCEEDED,
-        finished_at=timezone.now(),
+        finished_at=clock.now(),
         lease_expires_at=None,
         error_code="",
         error_message="",
@@ -76,7 +90,7 @@ def succeed(run: ExportRun, **fields: object) -> None:
 
 
 def fail(run: ExportRun, code: str, message: str, *, retry: bool, **fields: object) -> None:
-    now = timezone.now()
+    now = clock.now()
     owned(run).update(
         status=Status.FAILED,
         finished_at=now,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 import json
 import re
-from datetime import datetime
+from collections.abc import Container
+from datetime import UTC, datetime
 from typing import Any
 
 from integrations.destinations.base import Connection
@@ -72,12 +73,26 @@ def rename(conn: Connection, source: str, target: str) -> None:
     conn.delete(source)
 
 
-def fail_stale(conn: Connection, manifest_path: str, feed: str, seat_id: int) -> list[str]:
-    """Step 1: manifests left -processing by a run that died are renamed -failed."""
+def fail_stale(
+    conn: Connection,
+    manifest_path: str,
+    feed: str,
+    seat_id: int,
+    live: Container[tuple[datetime, datetime]],
+) -> list[str]:
+    """Step 1: manifests left -processing by a run that died are renamed -failed; those of a
+    live attempt, `(hour, processed_on)` in `live`, are another run's work in progress."""
     renamed = []
+    pattern = name_pattern(feed, seat_id)
     for info in conn.list_objects(join_key(manifest_path, f"{feed}-{seat_id}-")):
-        if info.key.endswith(".json" + PROCESSING):
-            target = info.key.removesuffix(PROCESSING) + FAILED
-            rename(conn, info.key, target)
-            renamed.append(target)
+        match = pattern.match(info.key.rsplit("/", 1)[-1])
+        if match is None or match.group(3) != PROCESSING:
+            continue
+        hour = datetime.strptime(match.group(1), "%Y%m%d%H").replace(tzinfo=UTC)
+        processed_on = datetime.strptime(match.group(2), "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+        if (hour, processed_on) in live:
+            continue
+        target = info.key.removesuffix(PROCESSING) + FAILED
+        rename(conn, info.key, target)
+        renamed.append(target)
     return renamed

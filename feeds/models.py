@@ -130,6 +130,11 @@ class ExportRun(models.Model):
     rows = models.BigIntegerField(default=0, help_text="Rows exported.")
     bytes = models.BigIntegerField(default=0, help_text="Bytes uploaded (data files).")
     files = models.JSONField(default=list, blank=True, help_text="[{name, bytes, md5}].")
+    destination = models.CharField(
+        max_length=1100,
+        blank=True,
+        help_text="Bucket or container the run wrote to, e.g. s3://bucket (paths are below it).",
+    )
     path = models.CharField(max_length=1024, blank=True, help_text="Where the data files are.")
     manifest = models.CharField(max_length=1024, blank=True, help_text="Manifest object written.")
     duration_seconds = models.FloatField(null=True, blank=True, help_text="Of the last attempt.")

@@ -48,34 +48,47 @@ def _expression(column: Column, prepared_types: dict[str, str]) -> sql.Composabl
 
 
 def select_statement(
-    feed: str, tenant_id: int, start: datetime, end: datetime, prepared_types: dict[str, str]
+    feed: str,
+    tenant_id: int,
+    start: datetime,
+    end: datetime,
+    received_before: datetime,
+    prepared_types: dict[str, str],
 ) -> sql.Composed:
     """The window's rows by event time, in the same order as events.window_rows."""
     return sql.SQL(
         "SELECT {columns} FROM {table} WHERE tenant_id = {tenant}"
-        " AND event_time >= {start} AND event_time < {end} ORDER BY event_time, id"
+        " AND event_time >= {start} AND event_time < {end} AND received_at < {cutoff}"
+        " ORDER BY event_time, id"
     ).format(
         columns=sql.SQL(", ").join(_expression(c, prepared_types) for c in COLUMNS[feed]),
         table=sql.Identifier(EVENT_MODELS[feed]._meta.db_table),
         tenant=sql.Literal(tenant_id),
         start=sql.Literal(start),
         end=sql.Literal(end),
+        cutoff=sql.Literal(received_before),
     )
 
 
 def hour_rows(
-    writer: type[FormatWriter], feed: str, tenant_id: int, start: datetime, end: datetime
+    writer: type[FormatWriter],
+    feed: str,
+    tenant_id: int,
+    start: datetime,
+    end: datetime,
+    received_before: datetime,
 ) -> tuple[Iterator[tuple[Any, ...]], bool]:
-    """Rows with event_time in [start, end) for `writer`, and whether they come prepared."""
+    """Rows with event_time in [start, end), received before the run's data cutoff, for
+    `writer`, and whether they come prepared."""
     if connection.vendor == "postgresql" and writer.prepared_types:
-        return _prepared_rows(feed, tenant_id, start, end, writer.prepared_types), True
-    return window_rows(feed, tenant_id, "event_time", start, end), False
+        statement = select_statement(
+            feed, tenant_id, start, end, received_before, writer.prepared_types
+        )
+        return _prepared_rows(statement), True
+    return window_rows(feed, tenant_id, "event_time", start, end, received_before), False
 
 
-def _prepared_rows(
-    feed: str, tenant_id: int, start: datetime, end: datetime, prepared_types: dict[str, str]
-) -> Iterator[tuple[Any, ...]]:
-    statement = select_statement(feed, tenant_id, start, end, prepared_types)
+def _prepared_rows(statement: sql.Composed) -> Iterator[tuple[Any, ...]]:
     if connection.in_atomic_block:
         return _in_transaction(statement)
     return _streamed(statement)

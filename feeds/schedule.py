@@ -6,7 +6,6 @@ from datetime import datetime
 
 from django.db.models import Exists, Max, OuterRef, Q
 
-from exporthub.tenancy.auditlog import Actor, record
 from integrations.models import Integration, State
 
 from .catalog import FEEDS, FeedKind
@@ -103,29 +102,3 @@ def reprocess_late_events(now: datetime) -> int:
         ]  # fmt: skip
     ExportRun.objects.bulk_create(new_runs, ignore_conflicts=True)
     return len(new_runs)
-
-
-def request_reprocessing(integration: Integration, hour: datetime, actor: Actor) -> ExportRun:
-    """An Admin asked for an hour again: a new generation, a new path, nothing overwritten."""
-    length = window_length(integration.feed)
-    start = floor(hour, length)
-    last = ExportRun.objects.filter(integration=integration, window_start=start).aggregate(
-        Max("generation")
-    )
-    generation = 0 if last["generation__max"] is None else last["generation__max"] + 1
-    run = ExportRun.objects.create(
-        integration=integration,
-        window_start=start,
-        window_end=start + length,
-        generation=generation,
-    )
-    record(
-        integration.tenant,
-        "integration.reprocess_requested",
-        actor,
-        target_type="integration",
-        target_id=integration.pk,
-        target_label=integration.name,
-        changes={"window_start": run.window_start.isoformat()},
-    )
-    return run

@@ -16,7 +16,7 @@ from integrations.models import get_integration
 
 from .catalog import FEEDS
 from .published import KINDS, render
-from .schedule import request_reprocessing
+from .reprocessing import ReprocessingRefused, request_reprocessing
 from .tasks import export_run
 
 
@@ -35,11 +35,17 @@ def reprocess_hour(request: TenantRequest, pk: int) -> HttpResponse:
     integration = get_integration(request.tenant, pk)
     if request.method == "POST":
         try:
-            hour = datetime.fromisoformat(request.POST.get("hour", "")).replace(tzinfo=UTC)
-        except ValueError:
+            hour = datetime.fromisoformat(request.POST.get("hour", ""))
+            # The page's field is UTC; an offset given with the hour is honoured, not dropped.
+            hour = hour.replace(tzinfo=UTC) if hour.tzinfo is None else hour.astimezone(UTC)
+        except (ValueError, OverflowError):
             messages.error(request, "Enter the hour as YYYY-MM-DDTHH:00 (UTC).")
-        else:
+            return redirect("integration-detail", request.tenant.slug, pk)
+        try:
             run = request_reprocessing(integration, hour, actor_for(request))
+        except ReprocessingRefused as refusal:
+            messages.error(request, f"Not reprocessed: {refusal}")
+        else:
             transaction.on_commit(lambda: export_run.delay(run.pk))
             messages.success(
                 request, f"Reprocessing {run.window_start:%Y-%m-%d %H:%M} UTC; it appears below."

@@ -49,6 +49,9 @@ CONFIG_KEYS = (
 )
 SECRET_KEYS = ("access_key", "secret_key", "sas_token", "service_account_key")
 PATH_KEYS = ("directory", "manifest_path", "feed_path")
+# Kept in the config (never shown or edited): manifest paths this integration used before in the
+# same bucket or container, which the stale-manifest step and the archive still look in.
+EARLIER_MANIFEST_PATHS = "earlier_manifest_paths"
 # Config keys that belong to each kind of feed, in display order.
 FEED_KEYS: dict[FeedKind, tuple[str, ...]] = {
     FeedKind.RAW: ("directory",),

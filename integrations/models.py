@@ -14,6 +14,7 @@ from feeds.catalog import FEED_CHOICES, FEEDS, Feed
 
 from .destinations import DESTINATION_CHOICES, get_destination
 from .destinations.base import Connection, Destination
+from .fields import EARLIER_MANIFEST_PATHS
 
 
 class State(models.TextChoices):
@@ -57,6 +58,12 @@ class Integration(models.Model):
         blank=True,
         help_text="First window exported: the one after the first activation.",
     )
+    credentials_expire_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the stored credentials expire (a SAS token's se)."
+    )
+    expiry_reminded_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Days-before-expiry reminder last sent for them (14, 2)."
+    )
     created_at = models.DateTimeField(auto_now_add=True, help_text="When it was created.")
     updated_at = models.DateTimeField(auto_now=True, help_text="When it was last changed.")
     created_by = models.ForeignKey(
@@ -97,6 +104,11 @@ class Integration(models.Model):
     @property
     def destination_class(self) -> type[Destination]:
         return get_destination(self.destination)
+
+    @property
+    def manifest_paths(self) -> list[str]:
+        """The Manifest path, then those used before in the same bucket or container."""
+        return [self.config["manifest_path"], *self.config.get(EARLIER_MANIFEST_PATHS, [])]
 
     def connect(self) -> Connection:
         """Open the destination with this integration's config and credentials."""

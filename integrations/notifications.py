@@ -1,32 +1,47 @@
-"""Emails to an integration's notification addresses."""
+"""Emails to an integration's notification addresses, stored in the outbox with the change."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+
+from exporthub.outbox.sending import enqueue
 
 from .models import Integration
 
 
-def send_deactivation_email(
-    integration: Integration, step: dict[str, Any] | None, reason: str
-) -> None:
-    """Integration, failed check, provider code and the fix, with a link to verify again."""
-    recipients = integration.config.get("notification_emails") or []
-    if not recipients:
-        return
-    link = settings.SITE_URL.rstrip("/") + reverse(
+def integration_link(integration: Integration) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse(
         "integration-detail", args=[integration.tenant.slug, integration.pk]
     )
-    context = {"integration": integration, "step": step or {}, "reason": reason, "link": link}
-    message = EmailMultiAlternatives(
-        subject=f"ExportHub: export “{integration.name}” deactivated: storage access failed",
-        body=render_to_string("emails/deactivated.txt", context),
-        to=recipients,
+
+
+def notify(
+    integration: Integration, topic: str, subject: str, template: str, **context: Any
+) -> None:
+    """Render `emails/<template>.txt|.html` for the integration's addresses and store it; a
+    worker sends it after the caller's transaction commits."""
+    context = {"integration": integration, "link": integration_link(integration), **context}
+    enqueue(
+        tenant=integration.tenant,
+        topic=topic,
+        subject=subject,
+        text=render_to_string(f"emails/{template}.txt", context),
+        html=render_to_string(f"emails/{template}.html", context),
+        recipients=list(integration.config.get("notification_emails") or []),
     )
-    message.attach_alternative(render_to_string("emails/deactivated.html", context), "text/html")
-    message.send()
+
+
+def notify_deactivated(integration: Integration, step: dict[str, Any] | None, reason: str) -> None:
+    """Integration, failed check, provider code and the fix, with a link to verify again."""
+    notify(
+        integration,
+        "integration.deactivated",
+        f"ExportHub: export “{integration.name}” deactivated: storage access failed",
+        "deactivated",
+        step=step or {},
+        reason=reason,
+    )

@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from exporthub.tenancy.auditlog import Actor, record
 
-from .fields import PATH_KEYS
+from .fields import EARLIER_MANIFEST_PATHS, PATH_KEYS
 from .forms.base import IntegrationForm
 from .models import Integration, State
+from .validation import sas
 
 
 def _changes(
@@ -66,8 +67,14 @@ def save_integration(form: IntegrationForm, actor: Actor) -> Integration:
     )
 
     integration.name = form.cleaned_data["name"]
-    integration.config = config
+    integration.config = {
+        **config,
+        **_earlier_manifest_paths(integration, old_config, config, form),
+    }
     integration.set_secrets(secrets, hints)
+    expiry = sas.expires_at(secrets["sas_token"]) if "sas_token" in secrets else None
+    if expiry != integration.credentials_expire_at:  # a new token: its reminders start afresh
+        integration.credentials_expire_at, integration.expiry_reminded_days = expiry, None
     integration.destination_key = form.destination.destination_key(config)
     integration.updated_by = actor.user
     if creating:
@@ -90,6 +97,21 @@ def save_integration(form: IntegrationForm, actor: Actor) -> Integration:
             }
             record(form.tenant, "integration.state_changed", actor, **target, changes=transition)
     return integration
+
+
+def _earlier_manifest_paths(
+    integration: Integration, old: dict[str, Any], new: dict[str, Any], form: IntegrationForm
+) -> dict[str, list[str]]:
+    """Manifest paths used before in the same bucket or container: the stale-manifest step and
+    the archive keep looking there. A new bucket or container starts afresh (the old one may be
+    out of reach; the Configure page tells the Admin what stays there)."""
+    if "manifest_path" not in new or not old:
+        return {}
+    if integration.destination_key != form.destination.destination_key(new):
+        return {}
+    earlier = [*old.get(EARLIER_MANIFEST_PATHS, []), old.get("manifest_path")]
+    kept = [path for path in dict.fromkeys(earlier) if path and path != new["manifest_path"]]
+    return {EARLIER_MANIFEST_PATHS: kept} if kept else {}
 
 
 def delete_integration(integration: Integration, actor: Actor) -> None:

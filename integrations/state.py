@@ -48,11 +48,13 @@ def deactivate(
 ) -> bool:
     """After a permission failure confirmed by Verify.
 
-    Only the caller whose update changed the row sends the email: one email per deactivation.
+    Only the caller whose update changed the row stores the email: one email per deactivation,
+    sent through the outbox until the mail server takes it.
     """
-    changed = _transition(integration, (State.ACTIVE,), State.DEACTIVATED, actor, reason)
-    if changed:
-        from .notifications import send_deactivation_email
+    with transaction.atomic():  # the email is stored with the state change, or neither is
+        changed = _transition(integration, (State.ACTIVE,), State.DEACTIVATED, actor, reason)
+        if changed:
+            from .notifications import notify_deactivated
 
-        transaction.on_commit(lambda: send_deactivation_email(integration, step, reason))
+            notify_deactivated(integration, step, reason)
     return changed

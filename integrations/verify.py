@@ -17,17 +17,20 @@ from functools import cached_property, partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.timezone import now
 
 from feeds.catalog import FeedKind
 from feeds.paths import join_key, key_prefix, static_root
 
 from .destinations.base import Connection, DestinationError
+from .expiry import warning
 from .models import Integration
 from .validation.sas import check_not_expired
 
 TEST_OBJECT_NAME = "exporthub-verify-{token}-{n}.txt"
 MULTIPART_PART_BYTES = 5 * 1024 * 1024
 MAX_MANIFESTS_CHECKED = 20
+FOLDER_SCAN_LIMIT = 10_000
 GENERIC_HINTS = {
     "ManualFolderObject": "Delete the manually created folder object at this path: objects "
     "created by hand have other ACLs and can deny ExportHub access. ExportHub creates what it "
@@ -36,6 +39,9 @@ GENERIC_HINTS = {
     "the manifest path (its archive/ folder is fine).",
     "ManifestAclDenied": "Do not revoke object-level access on non-archived manifests: ExportHub "
     "must be able to read their ACL (aws s3api get-object-acl).",
+    "ManifestGrantMissing": "Every non-archived manifest must grant ExportHub's identity full "
+    "control (S3: FULL_CONTROL; Google Cloud Storage: OWNER), as the manifests ExportHub writes "
+    "do: restore that grant, or delete manifests that were copied in by hand.",
     "EncryptionNotApplied": "The object was stored without the configured server-side "
     "encryption: check the bucket's encryption settings and the KMS key.",
     "ChecksumMismatch": "The object read back differs from what was written: something between "
@@ -90,16 +96,18 @@ class Checks:
                     "SasTokenInvalid", " ".join(exc.messages), permanent=True
                 ) from None
         self.connection = integration.connect()
-        return "Credentials accepted by the client."
+        return " ".join(
+            filter(None, ["Credentials accepted by the client.", warning(integration, now())])
+        )
 
     def reachable(self) -> str:
         return self.conn.check_reachable()
 
     def create_prefix(self, path: str) -> str:
-        prefix = key_prefix(path)
-        if prefix and self.conn.head(prefix + "/") is not None:
+        folder = self.folder_object(key_prefix(path))
+        if folder is not None:
             raise DestinationError(
-                "ManualFolderObject", f"A folder object {prefix}/ exists.", permanent=True
+                "ManualFolderObject", f"A folder object {folder} exists.", permanent=True
             )
         key = join_key(path, TEST_OBJECT_NAME.format(token=self.token, n=len(self.written) + 1))
         body = f"ExportHub verification {self.token}. Safe to delete.\n".encode() + os.urandom(64)
@@ -108,6 +116,28 @@ class Checks:
         if info.md5 != self.written[key]:
             raise DestinationError("ChecksumMismatch", "The upload's MD5 differs.", permanent=True)
         return f"Wrote {key}."
+
+    def folder_object(self, prefix: str) -> str | None:
+        """A hand-made "folder" (an object whose key ends in /) at the prefix or, for log-level
+        feeds (whose grant includes listing), below it in its first FOLDER_SCAN_LIMIT keys. The
+        bucket root is the customer's own."""
+        if not prefix:
+            return None
+        if self.conn.head(prefix + "/") is not None:
+            return prefix + "/"
+        if self.integration.feed_info.kind != FeedKind.LOG_LEVEL:
+            return None
+        try:
+            for scanned, info in enumerate(self.conn.list_objects(prefix + "/")):
+                if info.key.endswith("/"):
+                    return info.key
+                if scanned >= FOLDER_SCAN_LIMIT:
+                    break
+        except DestinationError as exc:
+            if not exc.permanent:
+                raise
+            # Listing denied: the listing step names that, with its own hint.
+        return None
 
     def read_back(self) -> str:
         config = self.integration.config
@@ -171,17 +201,26 @@ class Checks:
         return "No manifest outside archive/ is in GLACIER."
 
     def manifest_acls(self) -> str:
+        """Seed 004: ExportHub's identity must hold full control of every non-archived manifest.
+        That identity is whoever holds it on the test object Verify has just written."""
+        ours = self.conn.full_control(next(iter(self.written)))
         manifests = self.existing_manifests[:MAX_MANIFESTS_CHECKED]
         for info in manifests:
             try:
-                self.conn.acl(info.key)
+                holders = self.conn.full_control(info.key)
             except DestinationError as exc:
                 if exc.permanent:
                     raise DestinationError(
                         "ManifestAclDenied", f"{info.key}: {exc.code}.", permanent=True
                     ) from None
                 raise
-        return f"Read the ACL of {len(manifests)} manifest(s)."
+            if ours and holders is not None and not ours & holders:
+                raise DestinationError(
+                    "ManifestGrantMissing",
+                    f"{info.key} does not grant ExportHub full control.",
+                    permanent=True,
+                )
+        return f"Read the ACL of {len(manifests)} manifest(s); ExportHub has full control."
 
     def delete_test_objects(self) -> str:
         for key in list(self.written):

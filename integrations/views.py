@@ -23,6 +23,7 @@ from feeds.models import ExportRun
 from feeds.windows import next_due
 
 from .destinations import REGISTRY
+from .expiry import warning as expiry_warning
 from .fields import FEED_KEYS, LABELS, SSE_CHOICES
 from .forms import AUTH_MODE_LABELS, FORMS, form_class
 from .forms.base import IntegrationForm
@@ -80,7 +81,11 @@ def _form_page(request: TenantRequest, form: IntegrationForm, **context: Any) ->
         destination=form.destination,
         feed=FEEDS[form.feed],
         s3_regions=sorted(s3_regions()) if form.destination_kind == "s3" else (),
+        egress_ips=settings.EGRESS_IPS,
     )
+    integration = context.get("integration")
+    if integration is not None:
+        context["location"] = integration.destination_class.location(integration.config)
     return render(request, "integrations/form.html", context)
 
 
@@ -92,8 +97,14 @@ def create_integration(request: TenantRequest, destination: str, feed: str) -> H
     if request.method == "POST" and form.is_valid():
         integration = save_integration(form, actor_for(request))
         messages.success(request, "Saved. Grant access as shown below, then click Verify.")
+        _warn_of_expiry(request, integration)
         return redirect("integration-detail", request.tenant.slug, integration.pk)
     return _form_page(request, form, integration=None)
+
+
+def _warn_of_expiry(request: TenantRequest, integration: Integration) -> None:
+    if text := expiry_warning(integration, timezone.now()):
+        messages.warning(request, text)
 
 
 def _shown(key: str, value: Any) -> str:
@@ -171,6 +182,7 @@ def configure_integration(request: TenantRequest, pk: int) -> HttpResponse:
             messages.success(request, "Saved. The destination changed: click Verify to resume.")
         else:
             messages.success(request, "Saved.")
+        _warn_of_expiry(request, integration)
         return redirect("integration-detail", request.tenant.slug, integration.pk)
     return _form_page(request, form, integration=integration)
 

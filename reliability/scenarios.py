@@ -90,6 +90,40 @@ def _summary(
     return figures
 
 
+def backfill(world: World, hours: int) -> dict[str, Any]:
+    """Every window of `hours` due at once, handed to two workers: runs of one integration's
+    hours overlap all the time, and none may mark another's live manifest -failed."""
+    workers = [Worker(world, f"w{i}") for i in range(2)]
+    for worker in workers:
+        worker.start()
+    began = time.monotonic()
+    try:
+        finished = _drain(world, workers, hours, timeout=900)
+    finally:
+        for worker in workers:
+            worker.stop()
+    figures = _summary(world, hours, began, finished)
+    figures["overlapping_log_level_runs"] = _overlaps()
+    return figures
+
+
+def _overlaps() -> int:
+    """Pairs of log-level runs of one integration that were running at the same time."""
+    runs = (
+        _runs()
+        .filter(integration__feed="standard_feed")
+        .exclude(finished_at=None)
+        .exclude(duration_seconds=None)
+        .values_list("integration_id", "finished_at", "duration_seconds")
+    )
+    spans = [(pk, end - timedelta(seconds=seconds), end) for pk, end, seconds in runs]
+    return sum(
+        a == b and a_start < b_end and b_start < a_end
+        for n, (a, a_start, a_end) in enumerate(spans)
+        for b, b_start, b_end in spans[n + 1 :]
+    )
+
+
 def chaos(world: World, hours: int, kills: int, seed: int = 1) -> dict[str, Any]:
     """Two workers export every window; one of them is SIGKILLed every 0.5 to 4 s, `kills` times."""
     rng = random.Random(seed)  # noqa: S311 - test timing, not secrets
@@ -176,24 +210,32 @@ def faults(world: World, hours: int, rate: float) -> dict[str, Any]:
 
 
 def _permission_lost(world: World) -> dict[str, Any]:
-    """The Azure raw integration's token loses write permission; its next run must deactivate
-    it (a permanent error found by Verify), not be retried as if transient."""
+    """The Azure log-level integration's token loses write permission; its next run (an Admin's
+    reprocessing of its newest hour) must deactivate it (a permanent error found by Verify), not
+    be retried as if transient."""
+    from exporthub.outbox.models import OutgoingEmail
     from exporthub.tenancy.auditlog import Actor
     from feeds.models import ExportRun
-    from feeds.schedule import request_reprocessing
+    from feeds.reprocessing import request_reprocessing
     from integrations.models import Integration, State
     from tests.support import standins
     from tests.support.credentials import sas_token
 
-    integration = Integration.objects.get(pk__in=world.integrations, feed="conversions")
+    integration = Integration.objects.get(
+        pk__in=world.integrations, destination="azure", feed="standard_feed"
+    )
     token = sas_token(permission="rl", account=standins.AZURITE_ACCOUNT,
                       account_key=standins.AZURITE_KEY)  # fmt: skip
     world.canaries.append(token.split("sig=")[1].split("&")[0])
     integration.set_secrets({"sas_token": token}, {"sas_token": "…"})
     integration.save()
-    first = ExportRun.objects.filter(integration=integration).order_by("window_start").first()
-    assert first is not None
-    run = request_reprocessing(integration, first.window_start, Actor.system())
+    newest = (
+        ExportRun.objects.filter(integration=integration, status=ExportRun.Status.SUCCEEDED)
+        .order_by("-window_start")
+        .first()
+    )
+    assert newest is not None
+    run = request_reprocessing(integration, newest.window_start, Actor.system())
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         _tick()
@@ -201,6 +243,9 @@ def _permission_lost(world: World) -> dict[str, Any]:
         if integration.state == State.DEACTIVATED:
             break
         time.sleep(1)
+    # The email is stored with the deactivation and sent by a worker: wait for it to leave.
+    while time.monotonic() < deadline and OutgoingEmail.objects.exclude(status="sent").exists():
+        time.sleep(0.5)
     run.refresh_from_db()
     return {
         "permission_loss_deactivated": integration.state == State.DEACTIVATED,

@@ -162,6 +162,10 @@ class AzureBlobDestination(Destination):
         return f"azure:{config['storage_account']}:{config['container']}"
 
     @classmethod
+    def location(cls, config: dict[str, Any]) -> str:
+        return f"azure://{config['storage_account']}/{config['container']}"
+
+    @classmethod
     def authorization_help(cls, config: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
         letters = REQUIRED_PERMISSIONS[FEEDS[context["feed"]].kind]
         return {"sas_permissions": [PERMISSION_NAMES[letter][1] for letter in letters]}

@@ -123,6 +123,11 @@ class Connection:
         """The object's grants, or None where the cloud has no object ACLs."""
         return None
 
+    def full_control(self, key: str) -> set[str] | None:
+        """Who holds full control of the object (seed 004: S3 FULL_CONTROL, GCS OWNER), or None
+        where the object has no ACLs to hold it by."""
+        return None
+
     def check_reachable(self) -> str:
         """Prove the bucket/container answers; return a short description for Verify."""
         raise NotImplementedError
@@ -147,6 +152,11 @@ class Destination:
     @classmethod
     def destination_key(cls, config: dict[str, Any]) -> str:
         """Identity of the bucket/container, for the uniqueness rules."""
+        raise NotImplementedError
+
+    @classmethod
+    def location(cls, config: dict[str, Any]) -> str:
+        """The bucket or container as a user names it, e.g. s3://bucket; recorded on each run."""
         raise NotImplementedError
 
     @classmethod

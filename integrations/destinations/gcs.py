@@ -137,6 +137,12 @@ class GCSConnection(Connection):
             raise map_error(exc, self.secrets) from None
         return [dict(entry) for entry in blob.acl]
 
+    def full_control(self, key: str) -> set[str] | None:
+        grants = self.acl(key)
+        if grants is None:
+            return None
+        return {str(grant["entity"]) for grant in grants if grant.get("role") == "OWNER"}
+
     def check_reachable(self) -> str:
         # Listing needs only storage.objects.list, which the granted role has; buckets.get does not.
         with self.errors():
@@ -173,6 +179,10 @@ class GCSDestination(Destination):
     @classmethod
     def destination_key(cls, config: dict[str, Any]) -> str:
         return f"gcs:{config['bucket']}"
+
+    @classmethod
+    def location(cls, config: dict[str, Any]) -> str:
+        return f"gs://{config['bucket']}"
 
     @classmethod
     def authorization_help(cls, config: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:

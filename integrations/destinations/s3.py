@@ -141,6 +141,14 @@ class S3Connection(Connection):
         with self.errors():
             return list(self.client.get_object_acl(Bucket=self.bucket, Key=key)["Grants"])
 
+    def full_control(self, key: str) -> set[str] | None:
+        grants = self.acl(key) or []
+        return {
+            str(grant["Grantee"].get("ID") or grant["Grantee"].get("URI"))
+            for grant in grants
+            if grant.get("Permission") == "FULL_CONTROL"
+        }
+
     def check_reachable(self) -> str:
         with self.errors():
             answer = self.client.get_bucket_location(Bucket=self.bucket)
@@ -238,6 +246,11 @@ class S3Destination(Destination):
     @classmethod
     def destination_key(cls, config: dict[str, Any]) -> str:
         return f"s3:{config.get('endpoint_url') or 'aws'}:{config['bucket']}"
+
+    @classmethod
+    def location(cls, config: dict[str, Any]) -> str:
+        endpoint = config.get("endpoint_url")
+        return f"s3://{config['bucket']}" + (f" at {endpoint}" if endpoint else "")
 
     @classmethod
     def authorization_help(cls, config: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:

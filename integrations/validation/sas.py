@@ -93,3 +93,12 @@ def check_not_expired(raw: str) -> None:
     params = {k: v[0] for k, v in parse_qs(raw.strip().removeprefix("?")).items()}
     if "se" in params and _parse_time(params["se"], "expiry") <= timezone.now():
         raise ValidationError(f"This SAS token expired at {params['se']}; generate a new one.")
+
+
+def expires_at(raw: str) -> datetime | None:
+    """The token's expiry (`se`), or None when it names none or cannot be read."""
+    params = {k: v[0] for k, v in parse_qs(raw.strip().removeprefix("?")).items()}
+    try:
+        return _parse_time(params["se"], "expiry") if "se" in params else None
+    except ValidationError:
+        return None

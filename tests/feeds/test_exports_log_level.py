@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from exporthub.tenancy.models import ApiKey, Role, Tenant
+from feeds import clock
 from feeds.columns import COLUMNS
 from feeds.models import ExportRun
 from feeds.store import store_events
@@ -168,7 +169,8 @@ def test_reprocessing_writes_a_new_run_and_overwrites_nothing(s3_env: str, tenan
     events(tenant, "standard_feed", 100, HOUR, HOUR + timedelta(hours=1))
     run_exports("2026-11-22T11:11:00Z")
     before = objects(s3_env, bucket)
-    call_command("reprocess", f"--integration={integration.pk}", "--hour=2026-11-22T10:00:00Z")
+    with clock.simulated(HOUR + timedelta(hours=1, minutes=20)):
+        call_command("reprocess", f"--integration={integration.pk}", "--hour=2026-11-22T10:00Z")
     after = objects(s3_env, bucket)
     assert all(after[key] == value for key, value in before.items())  # nothing overwritten
     assert len(_manifests(after)) == 2
@@ -182,7 +184,7 @@ def test_late_events_for_an_exported_hour_trigger_reprocessing(s3_env: str, tena
     events(tenant, "standard_feed", 100, HOUR, HOUR + timedelta(hours=1))
     run_exports("2026-11-22T11:11:00Z")
     late_row, _ = next(Generator("standard_feed", 5).rows(1, HOUR, HOUR + timedelta(minutes=1)))
-    store_events(tenant, "standard_feed", [(late_row, datetime.now(UTC) + timedelta(seconds=1))])
+    store_events(tenant, "standard_feed", [(late_row, HOUR + timedelta(hours=1, minutes=30))])
     run_exports("2026-11-22T12:11:00Z")
     hour_runs = ExportRun.objects.filter(
         integration=integration, window_start=HOUR, status="succeeded"
@@ -271,7 +273,10 @@ def test_admins_can_reprocess_an_hour_through_the_api(
     assert viewer.post(url, body, content_type="application/json").status_code == 403
     assert outsider.post(url, body, content_type="application/json").status_code == 404
     assert admin.post(url, "{}", content_type="application/json").status_code == 400
-    with django_capture_on_commit_callbacks(execute=True):
+    with (
+        clock.simulated(HOUR + timedelta(hours=1, minutes=20)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         response = admin.post(url, body, content_type="application/json")
     assert response.status_code == 202
     runs = ExportRun.objects.filter(integration=integration, window_start=HOUR).order_by(
@@ -354,8 +359,8 @@ def test_late_events_are_found_with_a_constant_number_of_queries(
     assert ExportRun.objects.filter(status="succeeded").count() == 3
     for hour in (HOUR, HOUR + timedelta(hours=2)):
         late, _ = next(Generator("standard_feed", 5).rows(1, hour, hour + timedelta(minutes=1)))
-        store_events(tenant, "standard_feed", [(late, datetime.now(UTC) + timedelta(seconds=1))])
-    now = datetime.now(UTC) + timedelta(minutes=1)
+        store_events(tenant, "standard_feed", [(late, HOUR + timedelta(hours=3, minutes=30))])
+    now = HOUR + timedelta(hours=3, minutes=40)  # the same simulated clock as run_exports
     with CaptureQueriesContext(connection) as queries:
         created = reprocess_late_events(now)
     assert created == 2 and len(queries) == len(LOG_LEVEL_FEEDS) + 1

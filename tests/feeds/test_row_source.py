@@ -56,9 +56,8 @@ def _exact_in_a_double(value: Any) -> bool:
 
 def _read_back(data_format: str, compression: str, start: datetime, tenant: Tenant) -> Any:
     writer = writer_class(data_format)
-    rows, prepared = hour_rows(
-        writer, "standard_feed", tenant.pk, start, start + timedelta(hours=1)
-    )
+    end = start + timedelta(hours=1)
+    rows, prepared = hour_rows(writer, "standard_feed", tenant.pk, start, end, received_before=end)
     assert prepared is (connection.vendor == "postgresql")
     buffer = io.BytesIO()
     part = writer("standard_feed", buffer, compression, prepared=prepared)

@@ -12,6 +12,7 @@ from django.test import Client
 
 from exporthub.celery import app
 from exporthub.tenancy.models import Tenant
+from feeds import clock
 from feeds.archive import archive_manifests
 from feeds.models import ExportRun
 from feeds.tasks import dispatch_runs, schedule_exports
@@ -25,7 +26,12 @@ AVRO = {"format": "avro", "compression": "NONE"}
 
 def test_beat_schedules_raw_log_level_retries_and_archive() -> None:
     schedule = app.conf.beat_schedule
-    assert {entry["task"] for entry in schedule.values()} == {"feeds.schedule", "feeds.archive"}
+    assert {entry["task"] for entry in schedule.values()} == {
+        "feeds.schedule",
+        "feeds.archive",
+        "outbox.send_due",
+        "integrations.expiry_reminders",
+    }
     kinds = {e["args"][0] for e in schedule.values() if e["task"] == "feeds.schedule"}
     assert kinds == {"raw", "log_level", "all"}
     assert {"feeds.schedule", "feeds.dispatch", "feeds.export", "feeds.archive"} <= set(app.tasks)
@@ -92,7 +98,10 @@ def test_the_page_shows_runs_and_admins_can_reprocess(
     assert (
         outsider_client.post(base + "reprocess/", {"hour": "2026-11-22T10:00"}).status_code == 404
     )
-    with django_capture_on_commit_callbacks(execute=True):
+    with (
+        clock.simulated(HOUR + timedelta(hours=1, minutes=20)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         response = admin_client.post(base + "reprocess/", {"hour": "2026-11-22T10:00"})
     assert response.status_code == 302
     runs = ExportRun.objects.filter(integration=integration, window_start=HOUR).order_by(

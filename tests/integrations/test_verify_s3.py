@@ -134,7 +134,7 @@ def test_it_reads_the_acl_of_existing_manifests(s3_env: str, tenant: Tenant) -> 
     acl_step = next(
         s for s in verification.steps if s["name"].startswith("Checking meta-information")
     )
-    assert acl_step["detail"] == "Read the ACL of 1 manifest(s)."
+    assert acl_step["detail"] == "Read the ACL of 1 manifest(s); ExportHub has full control."
 
 
 # --- the IAM-enforcing stand-in: real permission failures ---------------------------------
@@ -282,3 +282,35 @@ def test_it_deactivates_an_active_integration_that_lost_access(
     assert verify(integration).state == "failed"
     integration.refresh_from_db()
     assert integration.state == State.DEACTIVATED
+
+
+@pytest.mark.parametrize(
+    "folder", ["manifests/2026/", "feeds/standard_feed/2026/11/", "manifests/archive/"]
+)
+def test_it_refuses_a_folder_object_made_by_hand_below_a_configured_prefix(
+    s3_env: str, tenant: Tenant, folder: str
+) -> None:
+    bucket = _bucket(s3_env)
+    _client(s3_env).put_object(Bucket=bucket, Key=folder, Body=b"")
+    integration = make_integration(
+        tenant, "s3", "standard_feed", bucket=bucket,
+        feed_path="/feeds/%FEED_NAME%/%YEAR%/%MONTH%/%DAY%/%HOUR%/%TIMESTAMP%",
+    )  # fmt: skip
+    step = failed_step(verify(integration))
+    assert step["code"] == "ManualFolderObject" and folder in step["detail"]
+
+
+def test_a_manifest_that_does_not_grant_exporthub_full_control_fails_verify(
+    s3_env: str, tenant: Tenant
+) -> None:
+    """Seed 004's troubleshooting: get-object-acl of every non-archived manifest must show
+    ExportHub's identity with FULL_CONTROL; here the grant was replaced by another account's."""
+    bucket, s3 = _bucket(s3_env), _client(s3_env)
+    key = "manifests/standard_feed-998-2017013109-20170131132522.json"
+    s3.put_object(Bucket=bucket, Key=key, Body=b"{}", GrantFullControl=f'id="{"f" * 64}"')
+    step = failed_step(verify(make_integration(tenant, "s3", "standard_feed", bucket=bucket)))
+    assert (step["name"], step["code"]) == (
+        "Checking meta-information access on manifest files",
+        "ManifestGrantMissing",
+    )
+    assert key in step["detail"] and "FULL_CONTROL" in step["hint"]

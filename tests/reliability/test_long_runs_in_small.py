@@ -27,7 +27,8 @@ def _assert_every_event_exactly_once(figures: dict[str, Any]) -> None:
     assert figures["runs_succeeded"] == figures["windows"] > 0, figures
     assert figures["events_exported"] == figures["events_expected"] > 0, figures
     for count in ("events_lost", "events_duplicated", "missing_files", "checksum_mismatches",
-                  "stale_processing", "hours_with_two_manifests"):  # fmt: skip
+                  "stale_processing", "hours_with_two_manifests",
+                  "false_failed_manifests"):  # fmt: skip
         assert figures.get(count, 0) == 0, (count, figures)
     for place in ("broker_and_results", "emails", "worker_logs"):
         assert figures[f"leaks_in_{place}"] == 0, (place, figures)
@@ -64,3 +65,11 @@ def test_broker_and_database_outages_lose_no_window() -> None:
         assert figures["database_connections_dropped"] > 0, figures
         assert figures["healthz_200_after_database_drop"] == 1, figures
     assert figures["deactivated"] == 0 and figures["emails"] == 0
+
+
+def test_two_workers_on_a_backfill_never_mark_a_live_manifest_failed() -> None:
+    """Many hours due at once: two workers export hours of one integration side by side, and
+    seed 004's step 1 of one run must leave the other's live -processing manifest alone."""
+    figures = _run("backfill", "--hours", "12", "--rows", "300")
+    _assert_every_event_exactly_once(figures)  # false_failed_manifests == 0 among them
+    assert figures["windows"] == figures["runs_succeeded"] > 0, figures

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from exporthub.tenancy.auditlog import Actor
 from feeds.export import execute
-from feeds.schedule import request_reprocessing
+from feeds.reprocessing import ReprocessingRefused, request_reprocessing
 from integrations.models import Integration
 
 
@@ -26,10 +26,16 @@ class Command(BaseCommand):
         )
         if integration is None:
             raise CommandError(f"No integration with id {options['integration']}.")
-        hour = datetime.fromisoformat(options["hour"])
+        try:
+            hour = datetime.fromisoformat(options["hour"])
+        except ValueError as exc:
+            raise CommandError(f"--hour is not an ISO time: {exc}") from None
         if hour.tzinfo is None:
             raise CommandError("--hour needs a timezone, e.g. 2026-11-22T10:00:00Z.")
-        run = request_reprocessing(integration, hour, Actor(label="system (reprocess)"))
+        try:
+            run = request_reprocessing(integration, hour, Actor(label="system (reprocess)"))
+        except ReprocessingRefused as refusal:
+            raise CommandError(str(refusal)) from None
         done = execute(run.pk)
         status = done.status if done else "queued"
         self.stdout.write(f"Reprocessing {run.window_start:%Y-%m-%d %H:%M}: {status}.")

@@ -6,32 +6,48 @@ from datetime import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
+from feeds import clock
+from feeds.archive import archive_manifests
 from feeds.export import execute
 from feeds.schedule import schedule
+from integrations.expiry import send_reminders
 
 
 class Command(BaseCommand):
-    help = "Schedule the windows due at --now (default: now) and export them in this process."
+    help = (
+        "Schedule the windows due at --now (default: now), export them in this process, archive "
+        "the manifests that are 30 days old and send credential-expiry reminders due at that "
+        "instant."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--now", help="ISO time with timezone, e.g. 2026-11-22T11:16:00Z.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        now = timezone.now()
+        now = clock.now()
         if options["now"]:
-            now = datetime.fromisoformat(options["now"])
+            try:
+                now = datetime.fromisoformat(options["now"])
+            except ValueError as exc:
+                raise CommandError(f"--now is not an ISO time: {exc}") from None
             if now.tzinfo is None:
                 raise CommandError("--now needs a timezone, e.g. 2026-11-22T11:16:00Z.")
-        ready = schedule(now)
-        for run_id in ready:
-            run = execute(run_id)
-            if run is None:
-                continue
-            error = f" — {run.error_code}" if run.error_code else ""
-            self.stdout.write(
-                f"{run.integration.name}: {run.window_start:%Y-%m-%d %H:%M} {run.status}, "
-                f"{run.rows} rows, {len(run.files)} file(s){error}"
-            )
+        # Every time decision below (claims, retries, processing timestamps, data cutoffs, the
+        # archive's age) takes this instant, as the schedule's tasks would at that moment.
+        with clock.simulated(now):
+            ready = schedule(now)
+            for run_id in ready:
+                run = execute(run_id)
+                if run is None:
+                    continue
+                error = f" — {run.error_code}" if run.error_code else ""
+                self.stdout.write(
+                    f"{run.integration.name}: {run.window_start:%Y-%m-%d %H:%M} {run.status}, "
+                    f"{run.rows} rows, {len(run.files)} file(s){error}"
+                )
+            archived = archive_manifests(now)
+            send_reminders(now)  # the daily credential-expiry pass, idempotent within a day
         self.stdout.write(f"{len(ready)} run(s) processed.")
+        if archived:
+            self.stdout.write(f"{archived} manifest(s) archived.")
