@@ -145,10 +145,17 @@ AUTH_USER_MODEL = "tenancy.User"
 # Login throttling (django-axes): after 10 failures for one email from one address, that pair
 # waits 15 minutes. Keyed on the pair so an attacker cannot lock a user out from elsewhere; the
 # address is ours (`client_ip`: REMOTE_ADDR, or what TRUSTED_PROXY_COUNT proxies saw).
+# The email is counted as the login compares it (trimmed, case-folded), and one address may fail
+# LOGIN_ADDRESS_FAILURE_LIMIT times in LOGIN_ADDRESS_WINDOW_MINUTES whatever the emails
+# (password spraying) before every login from it waits out the window.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",  # refuses locked-out attempts, authenticates no one
+    "exporthub.tenancy.throttling.LoginThrottleBackend",  # refuses locked-out attempts only
     "django.contrib.auth.backends.ModelBackend",
 ]
+AXES_USERNAME_CALLABLE = "exporthub.tenancy.throttling.login_name"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
+LOGIN_ADDRESS_WINDOW_MINUTES = 15
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -328,8 +335,19 @@ LOGGING = {
 # --- Operator settings for destinations ---------------------------------------------------
 # ARN of ExportHub's own AWS principal; enables the bucket-policy and assume-role modes.
 S3_PLATFORM_PRINCIPAL_ARN = env.str("S3_PLATFORM_PRINCIPAL_ARN", default="")
-# Email of ExportHub's GCS service account; "{seat_id}" is replaced by the tenant's seat id.
+# ARN of the IAM role ExportHub assumes for one seat, "{seat_id}" replaced by the tenant's: the
+# principal a tenant's bucket policy names, used for that seat's exports alone (a shared principal
+# would let one tenant export into a bucket another tenant granted). Enables the bucket-policy mode.
+S3_SEAT_ROLE_ARN = env.str("S3_SEAT_ROLE_ARN", default="")
+# ExportHub's GCS service account of each seat, "{seat_id}" replaced by the tenant's seat id (it
+# must contain it); ExportHub impersonates it from its own credentials. Enables the grant mode.
 GCS_PLATFORM_SERVICE_ACCOUNT = env.str("GCS_PLATFORM_SERVICE_ACCOUNT", default="")
+# The only OAuth token endpoint besides Google's that a service-account key may name (a local
+# stand-in); a key naming any other is refused, so no tenant makes ExportHub connect elsewhere.
+GCS_TOKEN_URI = env.str("GCS_TOKEN_URI", default="")
+# Base URL of the IAM Credentials API ExportHub impersonates each seat's service account through
+# (default: Google's); set for a local stand-in.
+GCS_IAM_CREDENTIALS_ENDPOINT = env.str("GCS_IAM_CREDENTIALS_ENDPOINT", default="")
 # Addresses ExportHub connects from, shown to admins for their allow-lists.
 EGRESS_IPS: list[str] = env.list("EGRESS_IPS", default=[])
 # Endpoint URL hosts allowed even though they resolve to private or loopback addresses.
@@ -338,6 +356,11 @@ ENDPOINT_URL_ALLOWED_HOSTS: list[str] = env.list("ENDPOINT_URL_ALLOWED_HOSTS", d
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Blob endpoint for Azure, e.g. https://127.0.0.1:10000/{account} for a local stand-in.
 AZURE_BLOB_ENDPOINT = env.str("AZURE_BLOB_ENDPOINT", default="")
+# Integrations one tenant may have (each is work for every tick and worker).
+MAX_INTEGRATIONS_PER_TENANT = env.int("MAX_INTEGRATIONS_PER_TENANT", default=100)
+# A Verify still running after this many seconds fails its next step (transient: try again),
+# however slowly the storage answers; each request also has its connect and read timeouts.
+VERIFY_DEADLINE_SECONDS = env.float("VERIFY_DEADLINE_SECONDS", default=300.0)
 # Largest ingestion request body; bigger batches answer 413.
 INGEST_MAX_BYTES = env.int("INGEST_MAX_BYTES", default=16 * 1024 * 1024)
 # Log-level data files are split into parts of about this size.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache, partial
 from typing import Any
@@ -67,7 +67,10 @@ def _timestamp(value: Any) -> datetime:
         raise ValueProblem("Expected an ISO 8601 time, e.g. 2026-11-22T10:15:00Z.") from None
     if parsed.tzinfo is None:
         raise ValueProblem("The time needs a timezone, e.g. Z or +00:00.")
-    return parsed
+    try:
+        return parsed.astimezone(UTC)  # stored in UTC: its year must be 1 to 9999 there too
+    except OverflowError:
+        raise ValueProblem("The time is out of range: years 1 to 9999 in UTC.") from None
 
 
 def _string(column: Column, value: Any) -> str:

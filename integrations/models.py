@@ -113,7 +113,10 @@ class Integration(models.Model):
     def connect(self) -> Connection:
         """Open the destination with this integration's config and credentials."""
         return self.destination_class.connect(
-            self.config, self.get_secrets(), external_id=self.tenant.external_id
+            self.config,
+            self.get_secrets(),
+            external_id=self.tenant.external_id,
+            seat_id=self.tenant.seat_id,
         )
 
     def get_secrets(self) -> dict[str, Any]:

@@ -11,11 +11,13 @@ import contextlib
 import hashlib
 import io
 import os
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import cached_property, partial
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.timezone import now
 
@@ -24,7 +26,9 @@ from feeds.paths import join_key, key_prefix, static_root
 
 from .destinations.base import Connection, DestinationError
 from .expiry import warning
+from .fields import LABELS
 from .models import Integration
+from .uniqueness import verified_clash
 from .validation.sas import check_not_expired
 
 TEST_OBJECT_NAME = "exporthub-verify-{token}-{n}.txt"
@@ -42,6 +46,8 @@ GENERIC_HINTS = {
     "ManifestGrantMissing": "Every non-archived manifest must grant ExportHub's identity full "
     "control (S3: FULL_CONTROL; Google Cloud Storage: OWNER), as the manifests ExportHub writes "
     "do: restore that grant, or delete manifests that were copied in by hand.",
+    "PathsInUse": "Choose another Directory, Manifest path or Feed path: two exports writing to "
+    "the same place would overwrite each other's files.",
     "EncryptionNotApplied": "The object was stored without the configured server-side "
     "encryption: check the bucket's encryption settings and the KMS key.",
     "ChecksumMismatch": "The object read back differs from what was written: something between "
@@ -222,6 +228,18 @@ class Checks:
                 )
         return f"Read the ACL of {len(manifests)} manifest(s); ExportHub has full control."
 
+    def paths_unused(self) -> str:
+        """Across tenants, paths are decided here, once this one has proved access."""
+        field = verified_clash(self.integration)
+        if field:
+            where = "directory" if field == "directory" else LABELS[field].lower()
+            raise DestinationError(
+                "PathsInUse",
+                f"Another export that proved access to this storage already uses this {where}.",
+                permanent=True,
+            )
+        return "No other export uses these paths."
+
     def delete_test_objects(self) -> str:
         for key in list(self.written):
             self.conn.delete(key)
@@ -260,6 +278,7 @@ class Checks:
                 steps.append(
                     ("Checking meta-information access on manifest files", self.manifest_acls)
                 )
+        steps.append(("Checking that no other export uses these paths", self.paths_unused))
         steps.append(("Deleting the test objects", self.delete_test_objects))
         return steps
 
@@ -282,12 +301,17 @@ def run_checks(
     steps = [Step(name=name) for name, _ in plan]
     progress(steps)
     failed = False
+    deadline = time.monotonic() + settings.VERIFY_DEADLINE_SECONDS
     try:
         for step, (_, action) in zip(steps, plan, strict=True):
             if failed:
                 step.status = "skipped"
                 continue
             try:
+                if time.monotonic() > deadline:
+                    raise DestinationError(
+                        "VerifyDeadline", "The storage answered too slowly.", permanent=False
+                    )
                 step.detail = action()
                 step.status = "passed"
             except DestinationError as exc:

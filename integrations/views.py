@@ -131,6 +131,7 @@ def integration_detail(request: TenantRequest, pk: int) -> HttpResponse:
         "feed": integration.feed,
         "platform_principal": settings.S3_PLATFORM_PRINCIPAL_ARN,
         "external_id": request.tenant.external_id,
+        "seat_id": request.tenant.seat_id,
     }
     context = {
         "integration": integration,

@@ -21,12 +21,12 @@ def _runs() -> Any:
     return ExportRun.objects.filter(generation=0)
 
 
-def _tick() -> bool:
+def _tick(kind: str = "all") -> bool:
     """One beat tick, as the beat process would run it; False while the broker is away."""
     from feeds.tasks import schedule_exports
 
     try:
-        schedule_exports("all")
+        schedule_exports(kind)
     except Exception:  # the broker is down: beat logs it and ticks again later
         return False
     return True
@@ -98,6 +98,15 @@ def backfill(world: World, hours: int) -> dict[str, Any]:
         worker.start()
     began = time.monotonic()
     try:
+        # The log-level hours alone first, as the log-level tick hands them out: the queue then
+        # holds hour after hour of the same integrations, and the two workers take neighbours.
+        log_level = _runs().filter(integration__feed="standard_feed")
+        deadline = began + 600
+        while time.monotonic() < deadline:
+            _tick("log_level")
+            if log_level.exists() and not log_level.exclude(status="succeeded").exists():
+                break
+            time.sleep(TICK_SECONDS)
         finished = _drain(world, workers, hours, timeout=900)
     finally:
         for worker in workers:

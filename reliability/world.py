@@ -165,6 +165,7 @@ def build(scenario: str, seed: int = 1) -> World:
         "AZURE_BLOB_ENDPOINT": azure_proxy + "/{account}",
         "REQUESTS_CA_BUNDLE": str(azurite.ca_bundle),
         "STORAGE_EMULATOR_HOST": gcs_proxy,
+        "GCS_TOKEN_URI": gcs.token_uri,
         "EMAIL_URL": f"filemail:///{mail_dir}",  # django-environ drops one leading slash
         "ENDPOINT_URL_ALLOWED_HOSTS": "127.0.0.1",
         "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",

@@ -10,6 +10,7 @@ from django.test import Client
 
 from exporthub.tenancy.models import Membership, Role, Tenant, User
 from tests.support import standins
+from tests.support.iam_world import IamWorld, iam_world
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -108,9 +109,26 @@ def azure_env(
 
 @pytest.fixture
 def gcs_env(
-    gcs: standins.GCSStandIn, monkeypatch: pytest.MonkeyPatch
+    gcs: standins.GCSStandIn, monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> Iterator[standins.GCSStandIn]:
     monkeypatch.setenv("STORAGE_EMULATOR_HOST", gcs.host)
+    settings.GCS_TOKEN_URI = gcs.token_uri  # the operator's stand-in token endpoint
     gcs.faults.count = 0
+    gcs.faults.grants.clear()
     yield gcs
     gcs.faults.count = 0
+    gcs.faults.grants.clear()
+
+
+@pytest.fixture(scope="session")
+def iam(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IamWorld]:
+    """An S3/STS stand-in that enforces IAM: real AccessDenied answers."""
+    with iam_world(tmp_path_factory.mktemp("moto-iam")) as world:
+        yield world
+
+
+@pytest.fixture
+def iam_env(iam: IamWorld, monkeypatch: pytest.MonkeyPatch) -> IamWorld:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", iam.url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", iam.url)
+    return iam

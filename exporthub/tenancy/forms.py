@@ -18,7 +18,7 @@ class AddMemberForm(forms.Form):
     email = forms.EmailField(
         label="Email address",
         max_length=254,
-        help_text="An existing user is added; anyone else gets an email to set a password.",
+        help_text="They get an invitation email and join once they accept it.",
     )
     role = forms.ChoiceField(
         label="Role",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,27 +16,36 @@ from .forms import ApiKeyForm
 from .models import ApiKey
 from .services import issue_api_key
 
-NEW_KEY_SESSION_KEY = "new_api_key"
+# Ids of the create forms already used in this session (not secrets): a resubmitted form, e.g.
+# a reload of the page that shows a new key, creates no second key.
+USED_FORMS_SESSION_KEY = "api_key_forms_used"
+USED_FORMS_KEPT = 20
 
 
 @never_cache  # the page that shows a new key must not stay in any cache
 @tenant_view(admin_only=True)
 def api_keys(request: TenantRequest) -> HttpResponse:
-    """Create, then redirect: the key is shown by the next GET only, so a reload makes no key."""
+    """Create a key and show it in the answer to the POST itself: it is never stored anywhere
+    in the clear, not even in the session between a redirect and its GET."""
     form = ApiKeyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        _, raw = issue_api_key(
-            request.tenant, form.cleaned_data["role"], form.cleaned_data["name"],
-            actor_for(request),
-        )  # fmt: skip
-        # Kept in the session only until the redirect's GET pops it.
-        request.session[NEW_KEY_SESSION_KEY] = {"tenant": request.tenant.pk, "key": raw}
-        return redirect("api-keys", request.tenant.slug)
-    shown = request.session.pop(NEW_KEY_SESSION_KEY, None) if request.method == "GET" else None
-    new_key = shown["key"] if shown and shown["tenant"] == request.tenant.pk else ""
+    new_key, status = "", 200
+    if request.method == "POST":
+        status = 400
+        form_id = request.POST.get("form_id", "")
+        used = request.session.get(USED_FORMS_SESSION_KEY, [])
+        if form_id and form_id in used:
+            messages.info(request, "That key was already created and shown once; create another.")
+            form, status = ApiKeyForm(), 200
+        elif form.is_valid():
+            _, new_key = issue_api_key(
+                request.tenant, form.cleaned_data["role"], form.cleaned_data["name"],
+                actor_for(request),
+            )  # fmt: skip
+            request.session[USED_FORMS_SESSION_KEY] = [*used, form_id][-USED_FORMS_KEPT:]
+            form, status = ApiKeyForm(), 201
     keys = ApiKey.objects.filter(tenant=request.tenant).select_related("created_by")
-    context = {"keys": keys, "form": form, "new_key": new_key}
-    return render(request, "tenancy/api_keys.html", context, status=400 if form.is_bound else 200)
+    context = {"keys": keys, "form": form, "new_key": new_key, "form_id": uuid.uuid4().hex}
+    return render(request, "tenancy/api_keys.html", context, status=status)
 
 
 @tenant_view(admin_only=True)

@@ -6,12 +6,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from .access import TenantRequest, tenant_view
 from .auditlog import actor_for
 from .forms import AddMemberForm, RoleForm
-from .members import add_member, change_role, remove_member
-from .models import Membership, Role
+from .members import change_role, invite_member, remove_member
+from .models import Invitation, Membership, Role
 
 
 def _page(request: TenantRequest, form: AddMemberForm, status: int = 200) -> HttpResponse:
@@ -20,7 +21,10 @@ def _page(request: TenantRequest, form: AddMemberForm, status: int = 200) -> Htt
         .select_related("user")
         .order_by("user__email")
     )
-    context = {"members": members, "form": form, "roles": Role.choices}
+    pending = Invitation.objects.filter(
+        tenant=request.tenant, accepted_at=None, expires_at__gt=timezone.now()
+    )
+    context = {"members": members, "form": form, "roles": Role.choices, "pending": pending}
     return render(request, "tenancy/members.html", context, status=status)
 
 
@@ -37,18 +41,15 @@ def members(request: TenantRequest) -> HttpResponse:
         if not form.is_valid():
             return _page(request, form, status=400)
         try:
-            added = add_member(
+            invited = invite_member(
                 request.tenant, form.cleaned_data["email"], form.cleaned_data["role"],
                 actor_for(request),
             )  # fmt: skip
         except ValidationError as exc:
             form.add_error("email", exc)
             return _page(request, form, status=400)
-        email = added.membership.user.email
-        if added.invited:
-            messages.success(request, f"Invited {email}: they got an email to set a password.")
-        else:
-            messages.success(request, f"Added {email}; they got an email.")
+        # The same answer whether or not the address has an account.
+        messages.success(request, f"Invited {invited.email}: they join once they accept.")
         return redirect("members", request.tenant.slug)
     return _page(request, form)
 

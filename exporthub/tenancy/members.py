@@ -3,42 +3,57 @@ Admin, even when two Admins demote each other at the same moment."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from .auditlog import Actor, record
 from .invitations import send_invitation
-from .models import Membership, Role, Tenant, User
+from .models import Invitation, Membership, Role, Tenant, User
 
 
 class LastAdminError(ValidationError):
     pass
 
 
-@dataclass(frozen=True)
-class Added:
-    membership: Membership
-    invited: bool  # a new account was created and must set its password
+def invite_member(tenant: Tenant, email: str, role: str, actor: Actor) -> Invitation:
+    """Email an invitation; the person joins only by accepting it as themselves.
 
-
-def add_member(tenant: Tenant, email: str, role: str, actor: Actor) -> Added:
-    """Add an existing user, or create an account and email a set-password link."""
+    Whether the address has an account changes nothing the Admin sees (no account oracle): the
+    page, the audit entry and the members list are the same, and so is the email."""
     email = email.strip().lower()
     with transaction.atomic():
-        user = User.objects.filter(email__iexact=email).first()
-        invited = user is None or (not user.has_usable_password() and user.last_login is None)
-        if user is None:
-            user = User.objects.create_user(email=email, password=None)
-        elif Membership.objects.filter(tenant=tenant, user=user).exists():
+        if Membership.objects.filter(tenant=tenant, user__email__iexact=email).exists():
             raise ValidationError(f"{email} is already a member of {tenant.name}.")
-        membership = Membership.objects.create(tenant=tenant, user=user, role=role)
-        record(tenant, "member.invited" if invited else "member.added", actor,
-               target_type="member", target_id=membership.pk, target_label=email,
-               changes={"role": role})  # fmt: skip
-        transaction.on_commit(lambda: send_invitation(membership, invited=invited))
-    return Added(membership, invited)
+        # A new invitation replaces any earlier one still open for this address.
+        Invitation.objects.filter(tenant=tenant, email=email, accepted_at=None).update(
+            expires_at=timezone.now()
+        )
+        invitation, token = Invitation.issue(tenant, email, role, actor.user)
+        record(tenant, "member.invited", actor, target_type="invitation",
+               target_id=invitation.pk, target_label=email, changes={"role": role})  # fmt: skip
+        transaction.on_commit(lambda: send_invitation(invitation, token))
+    return invitation
+
+
+def accept_invitation(invitation: Invitation, user: User) -> Membership | None:
+    """The invitee, logged in as the invited address, joins; None if the invitation was used
+    or expired meanwhile (a conditional update picks one winner)."""
+    if user.email.lower() != invitation.email:
+        raise ValidationError("This invitation is for another email address.")
+    with transaction.atomic():
+        won = Invitation.objects.filter(
+            pk=invitation.pk, accepted_at=None, expires_at__gt=timezone.now()
+        ).update(accepted_at=timezone.now())
+        if not won:
+            return None
+        membership, _ = Membership.objects.get_or_create(
+            tenant=invitation.tenant, user=user, defaults={"role": invitation.role}
+        )
+        record(invitation.tenant, "member.joined", Actor(user=user, label=user.email),
+               target_type="member", target_id=membership.pk, target_label=user.email,
+               changes={"role": membership.role})  # fmt: skip
+    return membership
 
 
 def _lock_admins(tenant: Tenant) -> list[int]:

@@ -172,7 +172,7 @@ class AzureBlobDestination(Destination):
 
     @classmethod
     def connect(
-        cls, config: dict[str, Any], secrets: dict[str, Any], *, external_id: str
+        cls, config: dict[str, Any], secrets: dict[str, Any], *, external_id: str, seat_id: int
     ) -> AzureConnection:
         from azure.storage.blob import ContainerClient
 

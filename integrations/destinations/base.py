@@ -8,17 +8,30 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any, ClassVar
+from urllib.parse import parse_qs, quote, unquote, unquote_plus
 
 SIG_RE = re.compile(r"(sig=)[^&\s\"'<]+", re.IGNORECASE)
 
 
 def scrub(text: str, secrets: dict[str, Any]) -> str:
-    """Remove SAS signatures and any stored secret value from a provider's message."""
+    """Remove SAS signatures and any stored secret value from a provider's message, also in the
+    decoded forms a provider may echo (Azure quotes a wrong signature base64-decoded from the
+    URL: "The MAC signature found in the HTTP request '…' is not the same …")."""
     text = SIG_RE.sub(r"\1[redacted]", text)
-    for value in secrets.values():
-        if isinstance(value, str) and len(value) >= 8:
-            text = text.replace(value, "[redacted]")
+    for value in sorted(_secret_forms(secrets), key=len, reverse=True):
+        text = text.replace(value, "[redacted]")
     return text[:500]
+
+
+def _secret_forms(secrets: dict[str, Any]) -> set[str]:
+    forms: set[str] = set()
+    for value in secrets.values():
+        if not isinstance(value, str):
+            continue
+        forms |= {value, unquote(value), unquote_plus(value)}
+        for signature in parse_qs(value.lstrip("?")).get("sig", []):  # parse_qs decodes
+            forms |= {signature, quote(signature, safe="")}
+    return {form for form in forms if len(form) >= 8}
 
 
 class DestinationError(Exception):
@@ -166,7 +179,7 @@ class Destination:
 
     @classmethod
     def connect(
-        cls, config: dict[str, Any], secrets: dict[str, Any], *, external_id: str
+        cls, config: dict[str, Any], secrets: dict[str, Any], *, external_id: str, seat_id: int
     ) -> Connection:
         """Open a connection with the integration's credentials (may raise DestinationError)."""
         raise NotImplementedError

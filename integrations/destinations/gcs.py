@@ -14,6 +14,7 @@ from .base import Connection, Destination, DestinationError, HashingReader, Obje
 
 GRANT_ROLE = "roles/storage.objectAdmin"
 SCOPES = ["https://www.googleapis.com/auth/devstorage.read_write"]
+CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"  # to call the IAM API
 CHUNK_SIZE = 8 * 1024 * 1024  # resumable uploads, in multiples of 256 KiB
 PERMANENT_STATUS = {400, 401, 403, 404}
 # How long the SDK keeps retrying throttling and 5xx answers before we see the error.
@@ -173,6 +174,8 @@ class GCSDestination(Destination):
             ("authError", "required", "Unauthorized", "InvalidCredentials"),
             "The service-account key was refused (revoked or deleted): create a new key.",
         ),
+        "KeyEndpointNotAllowed": "Paste the key file exactly as Google Cloud created it: its "
+        "token_uri and other addresses must be Google's.",
         "*": "Google Cloud Storage answered with an error; check the bucket's permissions.",
     }
 
@@ -190,22 +193,74 @@ class GCSDestination(Destination):
 
     @classmethod
     def connect(
-        cls, config: dict[str, Any], secrets: dict[str, Any], *, external_id: str
+        cls, config: dict[str, Any], secrets: dict[str, Any], *, external_id: str, seat_id: int
     ) -> GCSConnection:
-        import google.auth
         from google.cloud import storage
         from google.oauth2 import service_account
 
         try:
             if config.get("auth_mode", "key") == "key":
                 info = json.loads(secrets["service_account_key"])
+                _check_key_endpoints(info)
                 credentials = service_account.Credentials.from_service_account_info(
                     info, scopes=SCOPES
                 )
                 project = info.get("project_id")
             else:
-                credentials, project = google.auth.default(scopes=SCOPES)
+                credentials, project = _seat_credentials(seat_id)
             client = storage.Client(project=project or "exporthub", credentials=credentials)
+        except DestinationError:
+            raise
         except Exception as exc:
             raise map_error(exc, secrets) from None
         return GCSConnection(client, config["bucket"], secrets)
+
+
+def platform_service_account(seat_id: int) -> str:
+    """The service account ExportHub acts as for this seat ("" when the operator set none, or
+    one without "{seat_id}", which every tenant would share)."""
+    template = str(settings.GCS_PLATFORM_SERVICE_ACCOUNT)
+    return template.replace("{seat_id}", str(seat_id)) if "{seat_id}" in template else ""
+
+
+def _seat_credentials(seat_id: int) -> tuple[Any, str | None]:
+    """The operator's own credentials impersonate this seat's service account through the IAM
+    Credentials API: the account the tenant granted, used for that seat's exports alone."""
+    import google.auth
+    from google.auth import impersonated_credentials
+
+    member = platform_service_account(seat_id)
+    if not member:
+        raise DestinationError(
+            "NoSeatServiceAccount",
+            "ExportHub has no service account for this seat (GCS_PLATFORM_SERVICE_ACCOUNT).",
+            permanent=True,
+        )
+    source, project = google.auth.default(scopes=[CLOUD_PLATFORM])
+    endpoint = settings.GCS_IAM_CREDENTIALS_ENDPOINT
+    credentials = impersonated_credentials.Credentials(
+        source_credentials=source,
+        target_principal=member,
+        target_scopes=SCOPES,
+        lifetime=3600,
+        iam_endpoint_override=(
+            f"{endpoint.rstrip('/')}/v1/projects/-/serviceAccounts/{member}:generateAccessToken"
+            if endpoint
+            else None
+        ),
+    )
+    return credentials, project
+
+
+def _check_key_endpoints(info: dict[str, Any]) -> None:
+    """Again at connect time: a key stored before the form refused other endpoints (or written
+    past it) still never makes ExportHub call an address a tenant chose."""
+    from django.core.exceptions import ValidationError
+
+    from ..validation.gcs_key import check_endpoints
+
+    try:
+        check_endpoints(info)
+    except ValidationError as exc:
+        message = " ".join(exc.messages)
+        raise DestinationError("KeyEndpointNotAllowed", message, permanent=True) from None

@@ -57,6 +57,17 @@ def map_error(exc: Exception, secrets: dict[str, Any]) -> DestinationError:
     return DestinationError(type(exc).__name__, scrub(str(exc), secrets), permanent=False)
 
 
+def _seat_role(seat_id: int) -> str:
+    role = s3_policy.seat_role_arn(seat_id)
+    if not role:  # the operator removed S3_SEAT_ROLE_ARN: no shared principal instead
+        raise DestinationError(
+            "NoSeatRole",
+            "ExportHub has no AWS role for this seat (S3_SEAT_ROLE_ARN).",
+            permanent=True,
+        )
+    return role
+
+
 class S3Connection(Connection):
     map_error = staticmethod(map_error)
 
@@ -258,22 +269,26 @@ class S3Destination(Destination):
 
     @classmethod
     def connect(
-        cls, config: dict[str, Any], secrets: dict[str, Any], *, external_id: str
+        cls, config: dict[str, Any], secrets: dict[str, Any], *, external_id: str, seat_id: int
     ) -> S3Connection:
         import os
+        from urllib.parse import urlsplit
 
         import boto3
 
-        from ..validation.endpoints import clean_endpoint_url
+        from ..outbound import pin
+        from ..validation.endpoints import checked_endpoint
 
         endpoint = config.get("endpoint_url") or None
         if endpoint:
             try:  # the host's addresses may have changed since the form checked them
-                clean_endpoint_url(endpoint)
+                _, address = checked_endpoint(endpoint)
             except ValidationError as exc:
                 raise DestinationError(
                     "InvalidEndpoint", " ".join(exc.messages), permanent=True
                 ) from None
+            if address is not None:  # the SDK connects to the address just checked
+                pin(str(urlsplit(endpoint).hostname), address)
         path_style = bool(endpoint or os.environ.get("AWS_ENDPOINT_URL_S3"))
         session = boto3.session.Session()
         credentials: dict[str, str] = {}
@@ -283,13 +298,14 @@ class S3Destination(Destination):
                     "aws_access_key_id": secrets["access_key"],
                     "aws_secret_access_key": secrets["secret_key"],
                 }
-            elif config["auth_mode"] == "assume_role":
+            elif config["auth_mode"] in ("assume_role", "platform"):
                 sts = session.client("sts", config=_client_config(config["region"], False))
+                if config["auth_mode"] == "assume_role":  # the tenant's role, by External ID
+                    role = {"RoleArn": config["role_arn"], "ExternalId": external_id}
+                else:  # this seat's own role: the principal its bucket policy names
+                    role = {"RoleArn": _seat_role(seat_id)}
                 answer = sts.assume_role(
-                    RoleArn=config["role_arn"],
-                    RoleSessionName="exporthub",
-                    ExternalId=external_id,
-                    DurationSeconds=3600,
+                    **role, RoleSessionName=f"exporthub-seat-{seat_id}", DurationSeconds=3600
                 )["Credentials"]
                 credentials = {
                     "aws_access_key_id": answer["AccessKeyId"],

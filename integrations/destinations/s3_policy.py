@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
+
 from feeds.catalog import FEEDS, FeedKind
 from feeds.paths import key_prefix, static_root
 
@@ -19,6 +21,11 @@ OBJECT_ACTIONS = {
         "s3:GetObjectAcl",
     ],
 }
+
+
+def seat_role_arn(seat_id: int) -> str:
+    """The IAM role ExportHub acts as for this seat's bucket-policy exports ("" when unset)."""
+    return settings.S3_SEAT_ROLE_ARN.format(seat_id=seat_id) if settings.S3_SEAT_ROLE_ARN else ""
 
 
 def _partition(region: str) -> str:
@@ -76,8 +83,9 @@ def authorization_help(config: dict[str, Any], context: dict[str, Any]) -> dict[
     help_: dict[str, Any] = {"kms": config.get("sse") == "sse-kms"}
     mode = config.get("auth_mode", "access_key")
     if mode == "platform":
+        help_["seat_role"] = seat_role_arn(context["seat_id"])
         for statement in statements:
-            statement["Principal"] = {"AWS": principal}
+            statement["Principal"] = {"AWS": help_["seat_role"]}
         help_["bucket_policy"] = json.dumps(
             {"Version": "2012-10-17", "Statement": statements}, indent=2
         )

@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django import forms
+from django.conf import settings
 
 from exporthub.tenancy.models import Tenant
 from feeds.catalog import COMPRESSION_CHOICES, FEEDS, FORMAT_CHOICES, FORMAT_COMPRESSIONS, FeedKind
-from feeds.paths import resolve_feed_name
 
 from ..destinations import get_destination
 from ..fields import FEED_KEYS, LABELS
 from ..models import Integration
+from ..uniqueness import clash
 from ..validation import paths
 from ..validation.contacts import clean_email_list
 
@@ -127,7 +128,19 @@ class IntegrationForm(forms.Form):
         self.clean_destination(cleaned)
         if not self.errors:
             self._check_uniqueness()
+        if self.instance is None:
+            self._check_tenant_cap()
         return cleaned
+
+    def _check_tenant_cap(self) -> None:
+        """Bounds what one tenant can make the workers do (every integration is work each tick)."""
+        cap = settings.MAX_INTEGRATIONS_PER_TENANT
+        if Integration.objects.filter(tenant=self.tenant).count() >= cap:
+            self.add_error(
+                None,
+                f"{self.tenant.name} has {cap} integrations, the most allowed: delete one first, "
+                "or ask the operator to raise the limit.",
+            )
 
     def clean_destination(self, cleaned: dict[str, Any]) -> None:
         """Cross-field checks of one destination (auth mode vs secrets, …)."""
@@ -152,42 +165,19 @@ class IntegrationForm(forms.Form):
         """New secrets and hints: typed values replace stored ones, blanks keep them."""
         raise NotImplementedError
 
-    # --- seed 004 "Uniqueness criteria" --------------------------------------------------
+    # --- seed 004 "Uniqueness criteria" within the tenant (across tenants: at Verify) -----
     def _check_uniqueness(self) -> None:
         config = self.config()
         others = Integration.objects.filter(
-            destination_key=self.destination.destination_key(config)
-        ).select_related("tenant")
+            tenant=self.tenant, destination_key=self.destination.destination_key(config)
+        )
         if self.instance:
             others = others.exclude(pk=self.instance.pk)
         for other in others:
-            field = self._clash(config, other)
+            field = clash(self.feed, config, self.tenant.pk, other)
             if field:
-                self.add_error(field, self._clash_message(other, field))
+                where = "directory" if field == "directory" else LABELS[field].lower()
+                self.add_error(
+                    field, f"The integration “{other.name}” already exports to this {where} here."
+                )
                 return
-
-    def _clash(self, config: dict[str, Any], other: Integration) -> str | None:
-        same_tenant = other.tenant_id == self.tenant.pk
-        if self.feed_kind == FeedKind.RAW:
-            # Raw files are named by window only: two exports in one directory overwrite.
-            if other.config.get("directory") == config["directory"]:
-                return "directory"
-            return None
-        if other.feed_info.kind != FeedKind.LOG_LEVEL:
-            return None
-        same_manifests = other.config["manifest_path"] == config["manifest_path"]
-        if same_manifests and same_tenant and other.feed == self.feed:
-            return "manifest_path"
-        mine = resolve_feed_name(config["feed_path"], self.feed)
-        theirs = resolve_feed_name(other.config["feed_path"], other.feed)
-        if mine == theirs:
-            same_data = other.feed == self.feed and other.config["format"] == config["format"]
-            if same_tenant or not same_data:
-                return "feed_path"
-        return None
-
-    def _clash_message(self, other: Integration, field: str) -> str:
-        where = "directory" if field == "directory" else LABELS[field].lower()
-        if other.tenant_id == self.tenant.pk:
-            return f"The integration “{other.name}” already exports to this {where} here."
-        return f"This {where} is already used by another export to this storage."

@@ -5,22 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 
+from ..destinations.gcs import platform_service_account
 from ..validation.buckets import validate_gcs_bucket
 from ..validation.gcs_key import ServiceAccountKey, parse_service_account_key
 from .base import IntegrationForm
 from .widgets import SecretTextarea
 
-
-def platform_service_account(seat_id: int) -> str:
-    """The operator's account to grant; "{seat_id}" in the setting becomes the seat id."""
-    return str(settings.GCS_PLATFORM_SERVICE_ACCOUNT).replace("{seat_id}", str(seat_id))
-
-
 AUTH_MODES = {
     "key": "Service account key (JSON)",
-    "platform": "Grant ExportHub's service account on the bucket",
+    "platform": "Grant ExportHub's service account of this seat on the bucket",
 }
 
 
@@ -46,7 +40,9 @@ class GCSIntegrationForm(IntegrationForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        modes = ["key"] + (["platform"] if settings.GCS_PLATFORM_SERVICE_ACCOUNT else [])
+        # Only a service account per seat may be granted: one shared by every tenant would let a
+        # tenant export into a bucket granted by another.
+        modes = ["key"] + (["platform"] if platform_service_account(self.tenant.seat_id) else [])
         self.fields["auth_mode"].choices = [(m, AUTH_MODES[m]) for m in modes]  # type: ignore[attr-defined]
         self.parsed_key: ServiceAccountKey | None = None
 

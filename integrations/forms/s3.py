@@ -24,16 +24,19 @@ AWS_ACCESS_KEY_RE = re.compile(r"^[A-Z0-9]{16,128}$")
 TOKEN_RE = re.compile(r"^\S{3,128}$")
 AUTH_MODES = {
     "access_key": "Access key and secret key",
-    "platform": "Bucket policy for the ExportHub AWS principal",
+    "platform": "Bucket policy for ExportHub's AWS role of this seat",
     "assume_role": "IAM role assumed by ExportHub (with External ID)",
 }
 
 
 def s3_auth_choices() -> list[tuple[str, str]]:
-    # Without operator credentials ExportHub has no principal of its own to grant.
-    modes = ["access_key"] + (
-        ["platform", "assume_role"] if settings.S3_PLATFORM_PRINCIPAL_ARN else []
-    )
+    # Without operator credentials ExportHub has no principal of its own to grant; a bucket
+    # policy may name only a principal of the tenant's seat alone (S3_SEAT_ROLE_ARN).
+    modes = ["access_key"]
+    if settings.S3_PLATFORM_PRINCIPAL_ARN and settings.S3_SEAT_ROLE_ARN:
+        modes.append("platform")
+    if settings.S3_PLATFORM_PRINCIPAL_ARN:
+        modes.append("assume_role")
     return [(mode, AUTH_MODES[mode]) for mode in modes]
 
 

@@ -48,7 +48,7 @@ def test_an_admin_sets_up_an_s3_export_verifies_it_and_sees_files(
 
     page.get_by_role("button", name="Verify").click()
     expect(page.get_by_text("Passed: the integration is active.")).to_be_visible()
-    expect(page.locator(".step-passed")).to_have_count(6)
+    expect(page.locator(".step-passed")).to_have_count(7)  # the paths check included
     expect(page.locator(".badge.state-active")).to_be_visible()
 
     integration = Integration.objects.get(name="Clicks to S3")

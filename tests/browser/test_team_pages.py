@@ -25,10 +25,12 @@ def test_an_admin_invites_a_colleague_and_manages_an_api_key(
     page.get_by_role("link", name="Members").click()
     page.get_by_label("Email address").fill("colleague@acme.example")
     page.get_by_label("Role", exact=True).select_option("viewer")
-    page.get_by_role("button", name="Add member").click()
-    expect(page.get_by_text("Invited colleague@acme.example")).to_be_visible()
-    expect(page.get_by_role("cell", name="Invited, password not set")).to_be_visible()
-    assert Membership.objects.filter(user__email="colleague@acme.example").exists()
+    page.get_by_role("button", name="Invite member").click()
+    expect(
+        page.get_by_text("Invited colleague@acme.example: they join once they accept.")
+    ).to_be_visible()
+    expect(page.get_by_text("colleague@acme.example — Viewer")).to_be_visible()
+    assert not Membership.objects.filter(user__email="colleague@acme.example").exists()
     assert [m.to for m in mail.outbox] == [["colleague@acme.example"]]
 
     page.get_by_role("link", name="API keys").click()

@@ -189,3 +189,18 @@ def test_it_answers_a_lone_surrogate_with_400(api: Client) -> None:
     assert response.status_code == 400
     assert response.json()[0]["message"].startswith("Invalid JSON: ")
     assert not ClickEvent.objects.exists()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("when", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"])
+def test_an_event_time_past_the_calendar_in_utc_is_a_400_that_says_why(
+    api: Client, when: str
+) -> None:
+    """In its own offset the time is valid; in UTC, where it is stored, it falls in year 10000
+    or year 0 (a 500 on SQLite before)."""
+    response = _post(api, json.dumps([_click(event_time=when)]))
+    assert response.status_code == 400
+    assert response.json() == [
+        {"line": 1, "field": "event_time", "message": "The time is out of range: years 1 to "
+         "9999 in UTC."}
+    ]  # fmt: skip
+    assert not ClickEvent._default_manager.exists()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 import pytest
 from botocore import exceptions as bce
 
@@ -164,6 +166,22 @@ def test_it_scrubs_sas_signatures_anywhere() -> None:
         scrub(text, {})
         == "GET https://acct.blob.core.windows.net/c?sv=2022&SIG=[redacted]&se=2030 failed"
     )
+
+
+def test_a_decoded_sas_signature_echoed_by_azure_is_scrubbed() -> None:
+    """Azure quotes the signature it received, decoded from the URL, when it does not match."""
+    from tests.support.credentials import sas_token
+
+    token = sas_token()
+    encoded = token.split("sig=")[1].split("&")[0]
+    decoded = unquote(encoded)
+    assert decoded != encoded  # the signature has characters the URL encodes
+    message = (
+        f"Server failed to authenticate the request. The MAC signature found in the HTTP "
+        f"request '{decoded}' is not the same as any computed signature."
+    )
+    cleaned = scrub(message, {"sas_token": token})
+    assert decoded not in cleaned and "'[redacted]'" in cleaned
 
 
 @pytest.mark.parametrize(

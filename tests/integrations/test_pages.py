@@ -123,6 +123,7 @@ def test_it_erases_keys_no_longer_needed(
     admin_client: Client, tenant: Tenant, settings: Any
 ) -> None:
     settings.S3_PLATFORM_PRINCIPAL_ARN = "arn:aws:iam::111122223333:user/exporthub"
+    settings.S3_SEAT_ROLE_ARN = "arn:aws:iam::111122223333:role/exporthub-seat-{seat_id}"
     integration = _create(admin_client, tenant, "s3", "standard_feed")
     data = form_data("s3", "standard_feed", auth_mode="platform", access_key="", secret_key="")
     admin_client.post(f"/t/{tenant.slug}/integrations/{integration.pk}/configure/", data)
@@ -130,7 +131,9 @@ def test_it_erases_keys_no_longer_needed(
     assert integration.encrypted_secrets == ""
     assert integration.secret_hints == {}
     page = admin_client.get(f"/t/{tenant.slug}/integrations/{integration.pk}/").content.decode()
-    assert "arn:aws:iam::111122223333:user/exporthub" in page  # the bucket policy's principal
+    # The bucket policy's principal is the seat's own role, never the shared platform user.
+    assert "arn:aws:iam::111122223333:role/exporthub-seat-998" in page
+    assert "arn:aws:iam::111122223333:user/exporthub" not in page
     assert "arn:aws:s3:::acme-exports/manifests/*" in page
 
 

@@ -133,7 +133,10 @@ def test_azurite_refuses_an_expired_token_as_bad_credentials(azure_env: standins
     container = _container()
     expired = _token(permission="rwd", expiry=datetime.now(UTC) - timedelta(minutes=1))
     connection = AzureBlobDestination.connect(
-        {"storage_account": ACCOUNT, "container": container}, {"sas_token": expired}, external_id=""
+        {"storage_account": ACCOUNT, "container": container},
+        {"sas_token": expired},
+        external_id="",
+        seat_id=1,
     )
     with pytest.raises(DestinationError) as caught:
         connection.check_reachable()

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -14,11 +11,10 @@ import pytest
 from botocore.config import Config
 
 from exporthub.tenancy.models import AuditEntry, Tenant
-from integrations.destinations.s3_policy import permission_statements
 from integrations.models import Integration, State
-from tests.support import standins
+from tests.support.iam_world import IamWorld
 
-from .conftest import FEED_FIELDS, make_integration
+from .conftest import make_integration
 from .verify_helpers import failed_step, verify
 
 pytestmark = pytest.mark.django_db
@@ -137,74 +133,7 @@ def test_it_reads_the_acl_of_existing_manifests(s3_env: str, tenant: Tenant) -> 
     assert acl_step["detail"] == "Read the ACL of 1 manifest(s); ExportHub has full control."
 
 
-# --- the IAM-enforcing stand-in: real permission failures ---------------------------------
-@dataclass(frozen=True)
-class IamWorld:
-    url: str
-    bucket: str
-    users: dict[str, tuple[str, str]]
-    role_arn: str
-
-
-def _policy(statements: list[dict[str, Any]]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": statements})
-
-
-@pytest.fixture(scope="session")
-def iam(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IamWorld]:
-    workdir: Path = tmp_path_factory.mktemp("moto-iam")
-    with standins.moto_server(workdir) as url:
-        bucket = "acme-iam-exports"
-        _client(url).create_bucket(Bucket=bucket)
-        iam_client = _client(url, "iam")
-        config = {
-            "bucket": bucket,
-            "region": "us-east-1",
-            **FEED_FIELDS["clicks"],
-            **FEED_FIELDS["standard_feed"],
-        }
-        everything = [{"Effect": "Allow", "Action": "*", "Resource": "*"}]
-        read_only = [
-            {
-                "Effect": "Allow",
-                "Action": ["s3:GetObject", "s3:GetBucketLocation", "s3:ListBucket"],
-                "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
-            }
-        ]
-        policies = {
-            "admin": everything,
-            "raw-writer": permission_statements(config, "clicks"),
-            "lld-writer": permission_statements(config, "standard_feed"),
-            "reader": read_only,
-            "platform": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}],
-        }
-        users = {}
-        for name, statements in policies.items():
-            iam_client.create_user(UserName=name)
-            iam_client.put_user_policy(
-                UserName=name, PolicyName="p", PolicyDocument=_policy(statements)
-            )
-            key = iam_client.create_access_key(UserName=name)["AccessKey"]
-            users[name] = (key["AccessKeyId"], key["SecretAccessKey"])
-        trust = [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]
-        role = iam_client.create_role(
-            RoleName="exporthub-writer", AssumeRolePolicyDocument=_policy(trust)
-        )
-        iam_client.put_role_policy(
-            RoleName="exporthub-writer", PolicyName="p",
-            PolicyDocument=_policy(permission_statements(config, "standard_feed")),
-        )  # fmt: skip
-        standins.enforce_iam(url)
-        yield IamWorld(url=url, bucket=bucket, users=users, role_arn=role["Role"]["Arn"])
-
-
-@pytest.fixture
-def iam_env(iam: IamWorld, monkeypatch: pytest.MonkeyPatch) -> IamWorld:
-    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", iam.url)
-    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", iam.url)
-    return iam
-
-
+# --- the IAM-enforcing stand-in (tests/support/iam_world.py): real permission failures ---
 def _as(world: IamWorld, user: str, tenant: Tenant, feed: str, **extra: str) -> Integration:
     key, secret = world.users[user]
     fields = {

@@ -70,6 +70,6 @@ def test_broker_and_database_outages_lose_no_window() -> None:
 def test_two_workers_on_a_backfill_never_mark_a_live_manifest_failed() -> None:
     """Many hours due at once: two workers export hours of one integration side by side, and
     seed 004's step 1 of one run must leave the other's live -processing manifest alone."""
-    figures = _run("backfill", "--hours", "12", "--rows", "300")
+    figures = _run("backfill", "--hours", "12", "--rows", "5000")
     _assert_every_event_exactly_once(figures)  # false_failed_manifests == 0 among them
-    assert figures["windows"] == figures["runs_succeeded"] > 0, figures
+    assert figures["overlapping_log_level_runs"] > 0, figures  # the race did arise

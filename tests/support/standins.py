@@ -7,6 +7,7 @@ import http.client
 import ipaddress
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -152,6 +153,16 @@ class Faults:
     reason: str = ""
     count: int = 0
     seen: list[str] = field(default_factory=list)
+    # Bucket -> the service accounts granted on it: requests on such a bucket must carry a token
+    # the IAM stand-in issued for one of them (as Google checks the caller's IAM bindings).
+    grants: dict[str, set[str]] = field(default_factory=dict)
+
+    def refused(self, path: str, authorization: str) -> bool:
+        bucket = re.search(r"/b/([^/?]+)", path)
+        if bucket is None or bucket.group(1) not in self.grants:
+            return False
+        caller = authorization.removeprefix("Bearer ").removeprefix(SEAT_TOKEN)
+        return caller not in self.grants[bucket.group(1)]
 
     def take(self) -> tuple[int, str] | None:
         if self.count <= 0:
@@ -190,6 +201,8 @@ def _proxy_handler(upstream: int, faults: Faults) -> type[BaseHTTPRequestHandler
             body = self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
             faults.seen.append(f"{self.command} {self.path}")
             fault = faults.take()
+            if fault is None and faults.refused(self.path, self.headers.get("Authorization", "")):
+                fault = (403, "forbidden")
             if fault:
                 status, reason = fault
                 error = {
@@ -221,6 +234,34 @@ class GCSStandIn:
     direct: str  # the emulator itself
     token_uri: str
     faults: Faults
+    iam_endpoint: str  # for GCS_IAM_CREDENTIALS_ENDPOINT
+
+
+SEAT_TOKEN = "impersonated:"
+
+
+class _IamCredentialsHandler(BaseHTTPRequestHandler):
+    """generateAccessToken as the IAM Credentials API answers it, for the operator's token only."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        found = re.fullmatch(r"/v1/projects/-/serviceAccounts/([^/:]+):generateAccessToken",
+                             self.path)  # fmt: skip
+        operator = self.headers.get("Authorization") == "Bearer stand-in-token"
+        if found is None or not operator:
+            self.send_response(403)
+            self.end_headers()
+            return
+        body = json.dumps({"accessToken": SEAT_TOKEN + found.group(1),
+                           "expireTime": "2999-01-01T00:00:00Z"}).encode()  # fmt: skip
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
 
 
 @contextmanager
@@ -244,6 +285,7 @@ def gcs_emulator(workdir: Path) -> Iterator[GCSStandIn]:
     with (
         _process(args, port, workdir / "gcs-emulator.log"),
         _serve(_TokenHandler) as token_port,
+        _serve(_IamCredentialsHandler) as iam_port,
         _serve(_proxy_handler(port, faults)) as proxy_port,
     ):
         yield GCSStandIn(
@@ -251,4 +293,5 @@ def gcs_emulator(workdir: Path) -> Iterator[GCSStandIn]:
             direct=f"http://127.0.0.1:{port}",
             token_uri=f"http://127.0.0.1:{token_port}/token",
             faults=faults,
+            iam_endpoint=f"http://127.0.0.1:{iam_port}",
         )

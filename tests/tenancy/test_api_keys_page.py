@@ -21,11 +21,13 @@ def test_create_shows_the_key_once_and_it_works_until_revoked(
 ) -> None:
     empty = admin_client.get(_url(tenant))
     assert "No API keys yet" in empty.content.decode()
-    created = admin_client.post(_url(tenant), {"name": "ingestion job", "role": "admin"})
-    assert created.status_code == 302  # a reload of the next page creates no second key
-    response = admin_client.get(created["Location"])
+    form = {"name": "ingestion job", "role": "admin", "form_id": "f1"}
+    response = admin_client.post(_url(tenant), form)
+    assert response.status_code == 201
     assert "no-store" in response["Cache-Control"]
-    assert "new_api_key" not in admin_client.session  # popped once shown
+    resubmitted = admin_client.post(_url(tenant), form)  # a reload of that page
+    assert resubmitted.status_code == 200 and "already created" in resubmitted.content.decode()
+    assert ApiKey.objects.count() == 1
     found = re.search(r"ehk_[\w-]+", response.content.decode())
     assert found
     raw = found.group(0)
@@ -64,3 +66,15 @@ def test_viewers_and_other_tenants_cannot_see_or_revoke_keys(
     assert outsider_client.post(_url(other_tenant, f"{key.pk}/revoke/")).status_code == 404
     key.refresh_from_db()
     assert key.revoked_at is None
+
+
+def test_a_new_key_never_rests_in_the_session_store(tenant: Tenant, admin_client: Client) -> None:
+    """An Admin who never loads the next page must not leave the raw key in django_session for
+    the session's two weeks."""
+    from django.contrib.sessions.models import Session
+
+    response = admin_client.post(_url(tenant), {"name": "job", "role": "viewer", "form_id": "x"})
+    found = re.search(r"ehk_[\w-]+", response.content.decode())
+    assert found
+    stored = [str(session.get_decoded()) for session in Session.objects.all()]
+    assert stored and not any(found.group(0) in text for text in stored)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -19,50 +20,75 @@ def _url(tenant: Tenant, suffix: str = "") -> str:
     return f"/t/{tenant.slug}/members/{suffix}"
 
 
-def test_admin_invites_a_new_user_who_sets_a_password_and_lands_in_the_tenant(
-    tenant: Tenant, admin_client: Client, django_capture_on_commit_callbacks
+def _invite(admin_client: Client, tenant: Tenant, email: str, role: str, capture: Any) -> str:
+    """Invite through the page; the path of the link the invitee gets."""
+    with capture(execute=True):
+        response = admin_client.post(_url(tenant), {"email": email, "role": role}, follow=True)
+    assert f"Invited {email.lower()}: they join once they accept." in response.content.decode()
+    link = re.search(r"https?://\S+/invitations/\S+/", str(mail.outbox[-1].body))
+    assert link, mail.outbox[-1].body
+    return "/" + link.group(0).split("/", 3)[3]
+
+
+def test_a_new_person_sets_a_password_from_the_invitation_and_lands_in_the_tenant(
+    tenant: Tenant, admin_client: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(_url(tenant), {"email": "New@Acme.example", "role": "viewer"})
-    assert response.status_code == 302
-    user = User.objects.get(email="new@acme.example")
-    assert not user.has_usable_password()
-    assert Membership.objects.get(user=user).role == Role.VIEWER
+    path = _invite(admin_client, tenant, "New@Acme.example", "viewer",
+                   django_capture_on_commit_callbacks)  # fmt: skip
+    assert not User.objects.filter(email="new@acme.example").exists()  # nothing until accepted
     (email,) = mail.outbox
     assert email.to == ["new@acme.example"] and "Acme Ads" in email.subject
     assert isinstance(email, EmailMultiAlternatives)
-    assert "Choose your password" in str(email.alternatives[0][0])
-    link = re.search(r"https?://\S+/accounts/set-password/\S+/", str(email.body))
-    assert link, email.body
-    path = "/" + link.group(0).split("/", 3)[3]
-
+    assert "Accept the invitation" in str(email.alternatives[0][0])
     newcomer = Client()
-    form_page = newcomer.get(path, follow=True)
-    assert form_page.status_code == 200 and form_page.context["validlink"]
+    assert "Set password and join" in newcomer.get(path).content.decode()
     final = newcomer.post(
-        form_page.redirect_chain[-1][0],
-        {"new_password1": "a-long-new-passphrase", "new_password2": "a-long-new-passphrase"},
+        path, {"new_password1": "a-long-new-passphrase", "new_password2": "a-long-new-passphrase"},
         follow=True,
-    )
-    assert final.status_code == 200
+    )  # fmt: skip
     assert final.redirect_chain[-1][0] == f"/t/{tenant.slug}/"
-    user.refresh_from_db()
+    user = User.objects.get(email="new@acme.example")
     assert user.check_password("a-long-new-passphrase")
-    # The link works once.
-    assert not Client().get(path, follow=True).context["validlink"]
-    assert AuditEntry.objects.filter(action="member.invited", target_label=user.email).exists()
+    assert Membership.objects.get(user=user, tenant=tenant).role == Role.VIEWER
+    assert Client().get(path).status_code == 404  # the link works once
+    actions = list(AuditEntry.objects.values_list("action", flat=True))
+    assert "member.invited" in actions and "member.joined" in actions
 
 
-def test_an_existing_user_is_added_with_a_login_link_not_a_password_link(
-    tenant: Tenant, admin_client: Client, outsider: User, django_capture_on_commit_callbacks
-) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(_url(tenant), {"email": outsider.email, "role": "admin"})
-    assert Membership.objects.get(user=outsider, tenant=tenant).role == Role.ADMIN
+def test_someone_with_an_account_joins_only_by_accepting_as_themselves(
+    tenant: Tenant, admin_client: Client, outsider: User, viewer_user: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    path = _invite(
+        admin_client, tenant, outsider.email, "admin", django_capture_on_commit_callbacks
+    )
+    assert not Membership.objects.filter(user=outsider, tenant=tenant).exists()  # no consent yet
     assert outsider.check_password(PASSWORD)
-    (email,) = mail.outbox
-    assert "set-password" not in email.body and "existing ExportHub account" in email.body
-    assert AuditEntry.objects.filter(action="member.added").exists()
+    assert Client().get(path)["Location"].startswith("/accounts/login/")
+    somebody_else = Client()
+    somebody_else.force_login(viewer_user)
+    assert somebody_else.post(path).status_code == 403
+    invitee = Client()
+    invitee.force_login(outsider)
+    assert "Join Acme Ads" in invitee.get(path).content.decode()
+    assert invitee.post(path)["Location"] == f"/t/{tenant.slug}/"
+    assert Membership.objects.get(user=outsider, tenant=tenant).role == Role.ADMIN
+
+
+def test_the_page_answers_the_same_whether_or_not_the_address_has_an_account(
+    tenant: Tenant, admin_client: Client, outsider: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    """No account oracle: the message, the members page and the audit entry do not differ."""
+    pages, entries = [], []
+    for email in (outsider.email, "nobody-yet@globex.example"):
+        with django_capture_on_commit_callbacks(execute=True):
+            answer = admin_client.post(_url(tenant), {"email": email, "role": "viewer"},
+                                       follow=True)  # fmt: skip
+        pages.append(answer.content.decode().replace(email, "EMAIL"))
+        entries.append(AuditEntry.objects.order_by("-pk").values("action", "changes").first())
+    assert entries[0] == entries[1]
+    first, second = (re.search(r'role="status".*?</', page, re.S) for page in pages)
+    assert first and second and first.group(0) == second.group(0)
 
 
 def test_adding_a_member_twice_or_a_bad_address_is_an_error_next_to_the_field(

@@ -1,0 +1,86 @@
+"""An IAM-enforcing S3/STS stand-in (moto) with users and a role holding known policies."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from integrations.destinations.s3_policy import permission_statements
+from tests.integrations.conftest import FEED_FIELDS
+from tests.support import standins
+
+PATH_STYLE = Config(s3={"addressing_style": "path"})
+
+
+def client(url: str, service: str = "s3", key: str = "AKIAADMIN00000000000",
+           secret: str = "x") -> Any:  # fmt: skip
+    return boto3.client(
+        service, endpoint_url=url, aws_access_key_id=key, aws_secret_access_key=secret,
+        region_name="us-east-1", config=PATH_STYLE,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class IamWorld:
+    url: str
+    bucket: str
+    users: dict[str, tuple[str, str]]
+    role_arn: str
+
+
+def _policy(statements: list[dict[str, Any]]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+@contextmanager
+def iam_world(workdir: Path) -> Iterator[IamWorld]:
+    with standins.moto_server(workdir) as url:
+        bucket = "acme-iam-exports"
+        client(url).create_bucket(Bucket=bucket)
+        iam_client = client(url, "iam")
+        config = {
+            "bucket": bucket,
+            "region": "us-east-1",
+            **FEED_FIELDS["clicks"],
+            **FEED_FIELDS["standard_feed"],
+        }
+        everything = [{"Effect": "Allow", "Action": "*", "Resource": "*"}]
+        read_only = [
+            {
+                "Effect": "Allow",
+                "Action": ["s3:GetObject", "s3:GetBucketLocation", "s3:ListBucket"],
+                "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+            }
+        ]
+        policies = {
+            "admin": everything,
+            "raw-writer": permission_statements(config, "clicks"),
+            "lld-writer": permission_statements(config, "standard_feed"),
+            "reader": read_only,
+            "platform": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}],
+        }
+        users = {}
+        for name, statements in policies.items():
+            iam_client.create_user(UserName=name)
+            iam_client.put_user_policy(
+                UserName=name, PolicyName="p", PolicyDocument=_policy(statements)
+            )
+            key = iam_client.create_access_key(UserName=name)["AccessKey"]
+            users[name] = (key["AccessKeyId"], key["SecretAccessKey"])
+        trust = [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]
+        role = iam_client.create_role(
+            RoleName="exporthub-writer", AssumeRolePolicyDocument=_policy(trust)
+        )
+        iam_client.put_role_policy(
+            RoleName="exporthub-writer", PolicyName="p",
+            PolicyDocument=_policy(permission_statements(config, "standard_feed")),
+        )  # fmt: skip
+        standins.enforce_iam(url)
+        yield IamWorld(url=url, bucket=bucket, users=users, role_arn=role["Role"]["Arn"])
