@@ -9,7 +9,7 @@ from django.urls import include, path, reverse_lazy
 from feeds.views import reprocess_hour, schema_file
 
 from .health import healthz
-from .tenancy import invitation_views, key_views, member_views
+from .tenancy import invitation_views, key_views, member_views, two_factor_views
 from .tenancy import views as tenancy_views
 
 # An invitation's link: Django's password-reset token, then the new member is logged in.
@@ -22,7 +22,8 @@ set_password = auth_views.PasswordResetConfirmView.as_view(
 urlpatterns = [
     path("", tenancy_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", two_factor_views.LoginView.as_view(), name="login"),
+    path("accounts/two-factor/", two_factor_views.two_factor, name="two-factor"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/set-password/<uidb64>/<token>/", set_password, name="set-password"),
     path("invitations/<str:token>/", invitation_views.invitation, name="invitation"),

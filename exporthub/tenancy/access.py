@@ -10,9 +10,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from .models import Membership, Tenant
 
@@ -50,6 +52,14 @@ def tenant_view(
             request: HttpRequest, tenant_slug: str, *args: Any, **kwargs: Any
         ) -> HttpResponse:
             membership = get_membership(request.user, tenant_slug)
+            verified = request.user.is_verified()  # type: ignore[union-attr]  # OTPMiddleware
+            if membership.is_admin and membership.tenant.require_admin_2fa and not verified:
+                messages.warning(
+                    request,
+                    f"{membership.tenant.name} requires two-factor sign-in for Admins: "
+                    "turn it on here, then log in again with a code.",
+                )
+                return redirect("two-factor")
             writes = request.method not in SAFE_METHODS
             if (writes or admin_only) and not membership.is_admin:
                 raise PermissionDenied("This needs the Admin role in this tenant.")

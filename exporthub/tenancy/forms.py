@@ -10,8 +10,8 @@ from .models import Role, Tenant
 class TenantSettingsForm(forms.ModelForm[Tenant]):
     class Meta:
         model = Tenant
-        fields = ("name",)
-        labels = {"name": "Name"}
+        fields = ("name", "require_admin_2fa")
+        labels = {"name": "Name", "require_admin_2fa": "Require two-factor sign-in for Admins"}
 
 
 class AddMemberForm(forms.Form):

@@ -3,6 +3,7 @@ value, never another exception. FUZZ_EXAMPLES sets the examples per test (make f
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import string
@@ -126,3 +127,58 @@ def test_ingestion_parser_on_arbitrary_json(
 def test_manifest_reader_on_whatever_a_bucket_holds(body: bytes) -> None:
     document = parse_manifest(body)
     assert document is None or isinstance(document["files"], list)
+
+
+OFFSETS = st.integers(-14 * 60, 14 * 60).map(
+    lambda minutes: datetime.timezone(datetime.timedelta(minutes=minutes))
+)
+ANY_TIME = st.datetimes(
+    min_value=datetime.datetime(1, 1, 1),
+    max_value=datetime.datetime(9999, 12, 31, 23, 59, 59),
+    timezones=OFFSETS,
+)
+DB_FUZZ = settings(
+    parent=fuzz,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@fuzz
+@given(when=ANY_TIME)
+def test_ingestion_times_in_any_offset_are_stored_in_utc_or_refused(when: Any) -> None:
+    """The class of 9999-12-31T23:59:59-14:00: valid in its offset, past the calendar in UTC."""
+    click = {"click_id": "c", "event_time": when.isoformat(), "offer_id": 1, "affiliate_id": 1,
+             "advertiser_id": 1, "ip": "203.0.113.1", "country": "DE", "device_type": "phone",
+             "os": "Android", "browser": "Chrome", "is_unique": True, "cost": "1",
+             "currency": "EUR"}  # fmt: skip
+    rows, errors = parse_events("clicks", json.dumps([click]).encode())
+    assert rows or errors
+    for error in errors:
+        assert error.field == "event_time" and "out of range" in error.message
+    for row in rows:
+        stored = row[1]
+        assert stored.utcoffset() == datetime.timedelta(0)  # what the database gets
+
+
+@pytest.mark.django_db
+@settings(
+    parent=fuzz, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(hour=ANY_TIME)
+def test_any_reprocessing_hour_is_accepted_or_refused_with_a_reason(tenant: Any, hour: Any) -> None:
+    from feeds.reprocessing import ReprocessingRefused, check
+    from integrations.models import Integration, State
+    from tests.integrations.conftest import make_integration
+
+    integration = Integration.objects.filter(tenant=tenant).first() or make_integration(
+        tenant, "s3", "standard_feed"
+    )
+    Integration.objects.filter(pk=integration.pk).update(
+        state=State.ACTIVE, exports_from=datetime.datetime(2026, 11, 22, tzinfo=datetime.UTC)
+    )
+    integration.refresh_from_db()
+    now = datetime.datetime(2026, 11, 23, 12, tzinfo=datetime.UTC)
+    try:
+        check(integration, hour, now)
+    except ReprocessingRefused as refusal:
+        assert str(refusal)

@@ -89,6 +89,10 @@ class Tenant(models.Model):
         editable=False,
         help_text="External ID ExportHub presents when it assumes a customer's IAM role.",
     )
+    require_admin_2fa = models.BooleanField(
+        default=False,
+        help_text="Admins must log in with two-factor sign-in to act in this tenant.",
+    )
     created_at = models.DateTimeField(auto_now_add=True, help_text="When the tenant was created.")
 
     class Meta:
