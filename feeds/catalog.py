@@ -48,3 +48,11 @@ FORMAT_CHOICES = [
     ("avro", "avro"),
 ]
 COMPRESSION_CHOICES = [(c, c) for c in ("SNAPPY", "DEFLATE", "GZIP", "NONE")]
+
+
+def compression_help() -> str:
+    """Which compression each format takes, for form and API help (from the table above)."""
+    return "; ".join(
+        f"{name}: {', '.join(values[:-1])} or {values[-1]}"
+        for name, values in FORMAT_COMPRESSIONS.items()
+    )

@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from feeds.catalog import FEED_CHOICES
+from feeds.catalog import FEED_CHOICES, compression_help
 
 from .destinations import DESTINATION_CHOICES
 from .fields import CONFIG_KEYS
@@ -43,7 +43,7 @@ class ConfigSerializer(StrictSerializer):
     manifest_path = _text()
     feed_path = _text()
     format = _text(help_text="protobuf, protobuf-delimited or avro")
-    compression = _text(help_text="DEFLATE, GZIP, SNAPPY or NONE")
+    compression = _text(help_text=compression_help())
     notification_emails = serializers.ListField(
         child=serializers.CharField(), required=False, allow_null=True
     )

@@ -9,11 +9,12 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from exporthub.celery import app as celery_app
 from exporthub.tenancy.auditlog import Actor
 
+from .checks import Step, run_checks
 from .models import Integration, State, Verification
 from .state import activate, deactivate
-from .verify import Step, run_checks
 
 # A "running" verification older than this lost its worker; a new one may replace it.
 STALE_AFTER = timedelta(minutes=15)
@@ -40,9 +41,9 @@ def start_verification(
     except IntegrityError:  # another request won the race
         return running.get(), False
     if enqueue:
-        from .tasks import verify_integration
-
-        transaction.on_commit(lambda: verify_integration.delay(verification.pk))
+        # By name, through the app's registry: the tasks module imports this one, not back.
+        task = celery_app.tasks["integrations.verify"]
+        transaction.on_commit(lambda: task.delay(verification.pk))
     return verification, True
 
 

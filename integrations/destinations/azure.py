@@ -140,6 +140,7 @@ class AzureBlobDestination(Destination):
     destination_fields = ("storage_account", "container")
     display_fields = ("storage_account", "container")
     hints = {
+        "SasTokenInvalid": "Generate a new SAS token with the settings listed on the page.",
         "AuthorizationPermissionMismatch": "The SAS token lacks a permission this export needs: "
         "generate a new one with the permissions listed on the integration page.",
         "AuthorizationResourceTypeMismatch": "The SAS token's Allowed resource types must include "
@@ -169,6 +170,20 @@ class AzureBlobDestination(Destination):
     def authorization_help(cls, config: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
         letters = REQUIRED_PERMISSIONS[FEEDS[context["feed"]].kind]
         return {"sas_permissions": [PERMISSION_NAMES[letter][1] for letter in letters]}
+
+    @classmethod
+    def check_credentials(cls, secrets: dict[str, Any]) -> None:
+        """The form checked the token's shape; what changes with time is its expiry."""
+        from django.core.exceptions import ValidationError
+
+        from ..validation.sas import check_not_expired
+
+        try:
+            check_not_expired(secrets["sas_token"])
+        except ValidationError as exc:
+            raise DestinationError(
+                "SasTokenInvalid", " ".join(exc.messages), permanent=True
+            ) from None
 
     @classmethod
     def connect(

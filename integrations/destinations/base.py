@@ -168,6 +168,18 @@ class Destination:
         raise NotImplementedError
 
     @classmethod
+    def check_credentials(cls, secrets: dict[str, Any]) -> None:
+        """What Verify can tell about the stored credentials without a request (DestinationError
+        when they cannot work, e.g. an expired SAS token)."""
+
+    @classmethod
+    def verify_steps(cls, stage: str, checks: Any) -> list[tuple[str, Callable[[], str]]]:
+        """The Verify steps this cloud adds at `stage`: "written" (after the test objects were
+        read back) or "manifests" (log-level feeds, after listing and renaming). `checks` is
+        the running verification (integrations.checks.Checks)."""
+        return []
+
+    @classmethod
     def location(cls, config: dict[str, Any]) -> str:
         """The bucket or container as a user names it, e.g. s3://bucket; recorded on each run."""
         raise NotImplementedError

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from django.conf import settings
@@ -178,6 +178,12 @@ class GCSDestination(Destination):
         "token_uri and other addresses must be Google's.",
         "*": "Google Cloud Storage answered with an error; check the bucket's permissions.",
     }
+
+    @classmethod
+    def verify_steps(cls, stage: str, checks: Any) -> list[tuple[str, Callable[[], str]]]:
+        if stage == "manifests":  # object ACLs (none under uniform bucket-level access)
+            return [("Checking meta-information access on manifest files", checks.manifest_acls)]
+        return []
 
     @classmethod
     def destination_key(cls, config: dict[str, Any]) -> str:

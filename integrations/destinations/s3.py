@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from django.conf import settings
@@ -251,8 +251,18 @@ class S3Destination(Destination):
         "KMS.NotFoundException": "The KMS key does not exist in the bucket's region.",
         "ExpiredToken": "The assumed role's session expired; verify again.",
         "NoCredentials": "The operator has not configured ExportHub's AWS credentials.",
+        "ManifestInGlacier": "Set lifecycle rules to move manifest objects to Glacier only "
+        "outside the manifest path (its archive/ folder is fine).",
+        "EncryptionNotApplied": "The object was stored without the configured server-side "
+        "encryption: check the bucket's encryption settings and the KMS key.",
         "*": "S3 answered with an error; if it persists, check the bucket's policy and settings.",
     }
+
+    @classmethod
+    def verify_steps(cls, stage: str, checks: Any) -> list[tuple[str, Callable[[], str]]]:
+        from .s3_checks import steps
+
+        return steps(stage, checks)
 
     @classmethod
     def destination_key(cls, config: dict[str, Any]) -> str:

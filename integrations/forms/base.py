@@ -8,7 +8,14 @@ from django import forms
 from django.conf import settings
 
 from exporthub.tenancy.models import Tenant
-from feeds.catalog import COMPRESSION_CHOICES, FEEDS, FORMAT_CHOICES, FORMAT_COMPRESSIONS, FeedKind
+from feeds.catalog import (
+    COMPRESSION_CHOICES,
+    FEEDS,
+    FORMAT_CHOICES,
+    FORMAT_COMPRESSIONS,
+    FeedKind,
+    compression_help,
+)
 
 from ..destinations import get_destination
 from ..fields import FEED_KEYS, LABELS
@@ -26,8 +33,7 @@ HELP = {
     "feed_path": "Feed path with macros: %FEED_NAME% %YEAR% %MONTH% %DAY% %HOUR% and the "
     "required %TIMESTAMP% (processing time), e.g. " + DEFAULT_FEED_PATH,
     "format": "Data format of the log-level files.",
-    "compression": "avro: SNAPPY, DEFLATE or NONE; protobuf: SNAPPY, DEFLATE, GZIP or NONE; "
-    "protobuf-delimited: GZIP or NONE.",
+    "compression": compression_help() + ".",
     "notification_emails": "Comma-separated list of emails. If ExportHub can no longer access "
     "your storage, the export is deactivated and these addresses are notified.",
 }

@@ -18,7 +18,6 @@ from functools import cached_property, partial
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.timezone import now
 
 from feeds.catalog import FeedKind
@@ -29,18 +28,14 @@ from .expiry import warning
 from .fields import LABELS
 from .models import Integration
 from .uniqueness import verified_clash
-from .validation.sas import check_not_expired
 
 TEST_OBJECT_NAME = "exporthub-verify-{token}-{n}.txt"
-MULTIPART_PART_BYTES = 5 * 1024 * 1024
 MAX_MANIFESTS_CHECKED = 20
 FOLDER_SCAN_LIMIT = 10_000
 GENERIC_HINTS = {
     "ManualFolderObject": "Delete the manually created folder object at this path: objects "
     "created by hand have other ACLs and can deny ExportHub access. ExportHub creates what it "
     "needs.",
-    "ManifestInGlacier": "Set lifecycle rules to move manifest objects to Glacier only outside "
-    "the manifest path (its archive/ folder is fine).",
     "ManifestAclDenied": "Do not revoke object-level access on non-archived manifests: ExportHub "
     "must be able to read their ACL (aws s3api get-object-acl).",
     "ManifestGrantMissing": "Every non-archived manifest must grant ExportHub's identity full "
@@ -48,15 +43,12 @@ GENERIC_HINTS = {
     "do: restore that grant, or delete manifests that were copied in by hand.",
     "PathsInUse": "Choose another Directory, Manifest path or Feed path: two exports writing to "
     "the same place would overwrite each other's files.",
-    "EncryptionNotApplied": "The object was stored without the configured server-side "
-    "encryption: check the bucket's encryption settings and the KMS key.",
     "ChecksumMismatch": "The object read back differs from what was written: something between "
     "ExportHub and the storage changes objects.",
     "ListingIncomplete": "A new object was missing from the listing of its prefix: check the "
     "ListBucket permission and its prefix condition.",
     "RenameIncomplete": "The renamed object did not appear, or the original remained.",
     "DeleteIncomplete": "A test object could not be removed; delete exporthub-verify-* objects.",
-    "SasTokenInvalid": "Generate a new SAS token with the settings listed on the page.",
 }
 TRANSIENT_HINT = "A temporary problem at the provider; Verify again in a few minutes."
 
@@ -93,14 +85,7 @@ class Checks:
     # --- the steps -----------------------------------------------------------------------
     def connect(self) -> str:
         integration = self.integration
-        secrets = integration.get_secrets()
-        if integration.destination == "azure":
-            try:
-                check_not_expired(secrets["sas_token"])
-            except ValidationError as exc:
-                raise DestinationError(
-                    "SasTokenInvalid", " ".join(exc.messages), permanent=True
-                ) from None
+        integration.destination_class.check_credentials(integration.get_secrets())
         self.connection = integration.connect()
         return " ".join(
             filter(None, ["Credentials accepted by the client.", warning(integration, now())])
@@ -115,7 +100,7 @@ class Checks:
             raise DestinationError(
                 "ManualFolderObject", f"A folder object {folder} exists.", permanent=True
             )
-        key = join_key(path, TEST_OBJECT_NAME.format(token=self.token, n=len(self.written) + 1))
+        key = self.test_key(path, len(self.written) + 1)
         body = f"ExportHub verification {self.token}. Safe to delete.\n".encode() + os.urandom(64)
         info = self.conn.write(key, io.BytesIO(body), content_type="text/plain")
         self.written[key] = hashlib.md5(body, usedforsecurity=False).hexdigest()
@@ -145,6 +130,10 @@ class Checks:
             # Listing denied: the listing step names that, with its own hint.
         return None
 
+    def test_key(self, path: str, n: object) -> str:
+        """Where a test object goes: an obvious name under the configured path."""
+        return join_key(path, TEST_OBJECT_NAME.format(token=self.token, n=n))
+
     def read_back(self) -> str:
         config = self.integration.config
         for key, md5 in self.written.items():
@@ -159,12 +148,6 @@ class Checks:
                         "EncryptionNotApplied", f"{key}: {found}.", permanent=True
                     )
         return f"Read back {len(self.written)} object(s); MD5s match."
-
-    def multipart(self) -> str:
-        key = join_key(self.prefixes[0], TEST_OBJECT_NAME.format(token=self.token, n="multipart"))
-        self.written[key] = ""
-        self.conn.multipart_round_trip(key, os.urandom(MULTIPART_PART_BYTES))  # type: ignore[attr-defined]
-        return "Completed one multipart upload and aborted another."
 
     def listing(self) -> str:
         prefix = key_prefix(self.prefixes[0])
@@ -197,14 +180,6 @@ class Checks:
             for info in self.conn.list_objects(prefix + "/" if prefix else "")
             if not info.key.startswith(archive) and "exporthub-verify-" not in info.key
         ]
-
-    def glacier(self) -> str:
-        frozen = [
-            i.key for i in self.existing_manifests if i.storage_class in ("GLACIER", "DEEP_ARCHIVE")
-        ]
-        if frozen:
-            raise DestinationError("ManifestInGlacier", f"{', '.join(frozen[:3])}.", permanent=True)
-        return "No manifest outside archive/ is in GLACIER."
 
     def manifest_acls(self) -> str:
         """Seed 004: ExportHub's identity must hold full control of every non-archived manifest.
@@ -267,17 +242,11 @@ class Checks:
             (f"Creating prefix at {p}", partial(self.create_prefix, p)) for p in self.prefixes
         ]
         steps.append(("Reading back the test objects (MD5)", self.read_back))
-        if destination.kind == "s3":
-            steps.append(("Multipart upload (5 MiB part, complete and abort)", self.multipart))
+        steps += destination.verify_steps("written", self)
         if log_level:
             steps.append((f"Listing {self.prefixes[0]}", self.listing))
             steps.append(("Renaming an object (copy + delete)", self.rename))
-            if destination.kind == "s3":
-                steps.append(("Checking for manifest files in GLACIER", self.glacier))
-            if destination.kind in ("s3", "gcs"):
-                steps.append(
-                    ("Checking meta-information access on manifest files", self.manifest_acls)
-                )
+            steps += destination.verify_steps("manifests", self)
         steps.append(("Checking that no other export uses these paths", self.paths_unused))
         steps.append(("Deleting the test objects", self.delete_test_objects))
         return steps
