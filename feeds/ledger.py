@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import random
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
+
+from exporthub.retry import jittered_backoff
 
 from . import clock
 from .models import ExportRun
@@ -73,9 +74,8 @@ def lease() -> timedelta:
 
 def backoff(attempts: int) -> timedelta:
     """Exponential with full jitter: 30 s, 1 min, 2 min … up to an hour."""
-    base = timedelta(seconds=settings.EXPORT_RETRY_BASE_SECONDS)
-    ceiling = min(MAX_BACKOFF, base * 2 ** max(attempts - 1, 0))
-    return timedelta(seconds=random.uniform(0.5, 1.0) * ceiling.total_seconds())  # noqa: S311  # nosec B311 - jitter
+    first = timedelta(seconds=settings.EXPORT_RETRY_BASE_SECONDS)
+    return jittered_backoff(attempts, first, MAX_BACKOFF)
 
 
 def succeed(run: ExportRun, **fields: object) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -13,6 +15,19 @@ from .workers import Worker
 from .world import World
 
 TICK_SECONDS = 3.0  # the scheduler's sweep; production's beat ticks every few minutes
+
+
+@contextmanager
+def _two_workers(world: World) -> Iterator[list[Worker]]:
+    """Two real Celery workers for the scenario, stopped however it ends."""
+    workers = [Worker(world, f"w{i}") for i in range(2)]
+    for worker in workers:
+        worker.start()
+    try:
+        yield workers
+    finally:
+        for worker in workers:
+            worker.stop()
 
 
 def _runs() -> Any:
@@ -93,11 +108,8 @@ def _summary(
 def backfill(world: World, hours: int) -> dict[str, Any]:
     """Every window of `hours` due at once, handed to two workers: runs of one integration's
     hours overlap all the time, and none may mark another's live manifest -failed."""
-    workers = [Worker(world, f"w{i}") for i in range(2)]
-    for worker in workers:
-        worker.start()
-    began = time.monotonic()
-    try:
+    with _two_workers(world) as workers:
+        began = time.monotonic()
         # The log-level hours alone first, as the log-level tick hands them out: the queue then
         # holds hour after hour of the same integrations, and the two workers take neighbours.
         log_level = _runs().filter(integration__feed="standard_feed")
@@ -108,9 +120,6 @@ def backfill(world: World, hours: int) -> dict[str, Any]:
                 break
             time.sleep(TICK_SECONDS)
         finished = _drain(world, workers, hours, timeout=900)
-    finally:
-        for worker in workers:
-            worker.stop()
     figures = _summary(world, hours, began, finished)
     figures["overlapping_log_level_runs"] = _overlaps()
     return figures
@@ -136,13 +145,10 @@ def _overlaps() -> int:
 def chaos(world: World, hours: int, kills: int, seed: int = 1) -> dict[str, Any]:
     """Two workers export every window; one of them is SIGKILLed every 0.5 to 4 s, `kills` times."""
     rng = random.Random(seed)  # noqa: S311 - test timing, not secrets
-    workers = [Worker(world, f"w{i}") for i in range(2)]
-    for worker in workers:
-        worker.start()
-    began = time.monotonic()
-    killed = during_export = 0
-    rotation: dict[str, int] = {}
-    try:
+    with _two_workers(world) as workers:
+        began = time.monotonic()
+        killed = during_export = 0
+        rotation: dict[str, int] = {}
         while killed < kills:
             _tick()
             time.sleep(rng.uniform(0.5, 4.0))
@@ -156,9 +162,6 @@ def chaos(world: World, hours: int, kills: int, seed: int = 1) -> dict[str, Any]
                 if worker.process is None or worker.process.poll() is not None:
                     worker.start()
         finished = _drain(world, workers, hours, timeout=600)
-    finally:
-        for worker in workers:
-            worker.stop()
     figures = _summary(world, hours, began, finished)
     figures.update(kills=killed, kills_with_a_run_in_flight=during_export, **rotation)
     figures["secrets_not_on_the_new_key_after"] = _not_on_primary_key()
@@ -189,20 +192,14 @@ def faults(world: World, hours: int, rate: float) -> dict[str, Any]:
     loses its permission mid-run, which must deactivate it rather than be retried."""
     for plan in world.faults.values():
         plan.rate = rate
-    workers = [Worker(world, f"w{i}") for i in range(2)]
-    for worker in workers:
-        worker.start()
-    began = time.monotonic()
-    try:
+    with _two_workers(world) as workers:
+        began = time.monotonic()
         finished = _drain(world, workers, hours, timeout=1800)
         # The ticks below keep creating the windows that close meanwhile (a quarter-hour may
         # pass), some still in flight at the end: the figures are of the drained windows.
         drained = _drained_runs()
         figures = _permission_lost(world)
         figures.update(_summary(world, hours, began, finished, up_to_run=drained))
-    finally:
-        for worker in workers:
-            worker.stop()
     # The integration whose permission was taken away is the only one allowed to deactivate.
     figures["deactivated_by_transient_faults"] = figures.pop("deactivated") - int(
         figures["permission_loss_deactivated"]
@@ -268,16 +265,13 @@ def outages(world: World, hours: int, cycles: int) -> dict[str, Any]:
     from django.db import connection
     from django.test import Client
 
-    workers = [Worker(world, f"w{i}") for i in range(2)]
-    for worker in workers:
-        worker.start()
-    began = time.monotonic()
-    client = Client()
-    counts = ("healthz_503_while_broker_down", "healthz_asked_while_broker_down",
-              "healthz_200_after_database_drop", "database_connections_dropped",
-              "ticks_refused_by_the_broker")  # fmt: skip
-    figures: dict[str, Any] = dict.fromkeys(counts, 0)
-    try:
+    with _two_workers(world) as workers:
+        began = time.monotonic()
+        client = Client()
+        counts = ("healthz_503_while_broker_down", "healthz_asked_while_broker_down",
+                  "healthz_200_after_database_drop", "database_connections_dropped",
+                  "ticks_refused_by_the_broker")  # fmt: skip
+        figures: dict[str, Any] = dict.fromkeys(counts, 0)
         _wait_for_work_in_flight()
         for _ in range(cycles):
             world.redis.stop()
@@ -302,9 +296,6 @@ def outages(world: World, hours: int, cycles: int) -> dict[str, Any]:
                     client.get("/healthz").status_code == 200
                 )
         finished = _drain(world, workers, hours, timeout=600)
-    finally:
-        for worker in workers:
-            worker.stop()
     figures.update(_summary(world, hours, began, finished), outage_cycles=cycles)
     figures["database"] = connection.vendor
     return figures

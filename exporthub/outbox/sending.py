@@ -11,7 +11,6 @@ its lease: at least once, never lost.
 from __future__ import annotations
 
 import logging
-import random
 import smtplib
 from datetime import timedelta
 
@@ -20,6 +19,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from exporthub.retry import jittered_backoff
 from exporthub.tenancy.models import Tenant
 
 from .models import OutgoingEmail
@@ -86,8 +86,7 @@ def deliver(email_id: int) -> str:
 
 
 def _retry(email: OutgoingEmail, error: str) -> str:
-    ceiling = min(MAX_RETRY, FIRST_RETRY * 2 ** max(email.attempts - 1, 0))
-    delay = timedelta(seconds=random.uniform(0.5, 1.0) * ceiling.total_seconds())  # noqa: S311  # nosec B311 - jitter
+    delay = jittered_backoff(email.attempts, FIRST_RETRY, MAX_RETRY)
     logger.warning("email %s not sent (%s); retry in %s", email.pk, error, delay)
     return _finish(email, Status.PENDING, error, next_attempt_at=timezone.now() + delay)
 

@@ -41,13 +41,14 @@ def turn_off(user: User) -> None:
         StaticDevice.objects.filter(user=user).delete()
 
 
-def verify_code(user: User, code: str) -> Any | None:
-    """The device the code belongs to, if it is right: six digits are the authenticator's,
+def verify_code(user: User, app: TOTPDevice, code: str) -> Any | None:
+    """The device the code belongs to, if it is right: six digits are the authenticator app's,
     anything else a recovery code. Only that device is tried, so a wrong code never counts
     against the other one (django-otp throttles each device's failures)."""
     code = code.strip().replace(" ", "")
+    device: Any
     if TOTP_RE.match(code):
-        device = authenticator(user)
+        device = app
     else:
         device = StaticDevice.objects.filter(user=user, confirmed=True).first()
     if device is None or not device.verify_is_allowed()[0]:
@@ -68,9 +69,10 @@ class LoginForm(AuthenticationForm):
         cleaned = super().clean()
         user = self.get_user()
         self.otp_device = None
-        if user is not None and authenticator(user) is not None:
+        app = authenticator(user) if user is not None else None
+        if user is not None and app is not None:
             code = cleaned.get("otp_token") or ""
-            self.otp_device = verify_code(user, code) if code else None
+            self.otp_device = verify_code(user, app, code) if code else None
             if self.otp_device is None:
                 raise forms.ValidationError(
                     "Enter the code from your authenticator app (or a recovery code)."
