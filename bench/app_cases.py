@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from bench import setup
 from feeds.models import ExportRun
-from feeds.schemas import csv_header
+from feeds.schema.derived import csv_header
 
 from .measure import record, timed
 
@@ -127,7 +127,7 @@ def pages(integrations: int) -> None:
 def ingestion(batches: int) -> None:
     """POST /api/v1/events/clicks with 10 000-row JSON-lines batches, in process."""
     from exporthub.tenancy.models import ApiKey
-    from feeds.synthetic import Generator
+    from feeds.demo.synthetic import Generator
 
     owner = setup.tenant("bench-ingest", 970)
     _, raw = ApiKey.issue(owner, "admin", "bench")
@@ -203,9 +203,9 @@ def _json(value: Any) -> Any:
 def generate(rows: int) -> None:
     """`generate_events`' PostgreSQL path: N rows of each feed spread over a day, loaded into
     tables that already hold the other cases' rows; removed again afterwards."""
-    from feeds.bulk import BulkGenerator
+    from feeds.demo.bulk import BulkGenerator
+    from feeds.ingestion.store import copy_events
     from feeds.models import EVENT_MODELS
-    from feeds.store import copy_events
 
     owner = setup.tenant("bench-generate", 990)
     start = setup.WINDOW - timedelta(days=2)

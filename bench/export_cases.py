@@ -16,15 +16,14 @@ from django.db import connection
 from fastavro import parse_schema
 
 from bench import setup
-from feeds import export as export_module
-from feeds.copy_source import copy_statement
-from feeds.export import execute
 from feeds.formats import writer_class
 from feeds.formats.avro import CODECS as AVRO_CODECS
 from feeds.formats.values import csv_text
 from feeds.models import EVENT_MODELS, ExportRun
-from feeds.row_source import hour_rows
-from feeds.schemas import avro_schema, csv_header
+from feeds.runs import export as export_module
+from feeds.runs.export import execute
+from feeds.runs.reading import copy_statement, hour_rows
+from feeds.schema.derived import avro_schema, csv_header
 from integrations.destinations.base import Connection
 
 from .measure import record, timed
@@ -234,8 +233,8 @@ def freshness(rows: int) -> None:
     is by design and not counted here."""
     from django.core.management import call_command
 
-    from feeds.catalog import FeedKind
-    from feeds.windows import GRACE
+    from feeds.runs.windows import GRACE
+    from integrations.catalog import FeedKind
     from integrations.models import Integration, State
 
     owner = setup.tenant("bench-fresh", 980)

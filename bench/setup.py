@@ -12,9 +12,9 @@ from django.db import connection, connections
 
 from exporthub.tenancy.auditlog import Actor
 from exporthub.tenancy.models import Tenant
-from feeds.bulk import BulkGenerator
+from feeds.demo.bulk import BulkGenerator
+from feeds.ingestion.store import copy_events
 from feeds.models import EVENT_MODELS
-from feeds.store import copy_events
 from integrations.forms import form_class
 from integrations.models import Integration, State
 from integrations.services import save_integration

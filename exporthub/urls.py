@@ -6,11 +6,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from feeds.views import reprocess_hour, schema_file
+from feeds.views import reprocess_hour, run_progress, schema_file
 
 from .health import healthz
-from .tenancy import invitation_views, key_views, member_views, two_factor_views
 from .tenancy import views as tenancy_views
+from .tenancy.invitations import views as invitation_views
+from .tenancy.keys import views as key_views
+from .tenancy.members import views as member_views
+from .tenancy.two_factor import views as two_factor_views
 
 # An invitation's link: Django's password-reset token, then the new member is logged in.
 set_password = auth_views.PasswordResetConfirmView.as_view(
@@ -56,6 +59,11 @@ urlpatterns = [
         "t/<slug:tenant_slug>/integrations/<int:pk>/reprocess/",
         reprocess_hour,
         name="integration-reprocess",
+    ),
+    path(
+        "t/<slug:tenant_slug>/integrations/<int:pk>/runs/progress.json",
+        run_progress,
+        name="run-progress",
     ),
     path("t/<slug:tenant_slug>/", include("integrations.urls")),
     path("api/", include("exporthub.api.urls")),

@@ -15,13 +15,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from exporthub.tenancy.auditlog import actor_for
+from integrations.catalog import FEEDS
 from integrations.models import get_integration
 
-from .catalog import FEEDS
-from .ingest import parse_events
+from .ingestion.parsing import parse_events
+from .ingestion.store import store_events
 from .models import ExportRun
-from .reprocessing import ReprocessingRefused, request_reprocessing
-from .store import store_events
+from .runs.reprocessing import ReprocessingRefused, request_reprocessing
 from .tasks import export_run
 
 ROW_ERROR_SCHEMA = {

@@ -1,4 +1,4 @@
-"""Stored events: one table per feed, its columns generated from feeds/columns.py.
+"""Stored events: one table per feed, its columns generated from feeds/schema/columns.py.
 
 Every row belongs to a tenant and carries `received_at`, the time ExportHub accepted it. Raw
 feeds are exported by received_at windows (late events are never lost or exported twice);
@@ -13,9 +13,9 @@ from typing import Any
 from django.db import models
 
 from exporthub.tenancy.models import Tenant
+from integrations.catalog import FEEDS, FeedKind
 
-from .catalog import FEEDS, FeedKind
-from .columns import COLUMNS, Column
+from .schema.columns import COLUMNS, Column
 
 
 def _field(column: Column) -> models.Field[Any, Any]:

@@ -6,10 +6,11 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from .archive import archive_manifests
-from .catalog import FeedKind
-from .export import execute
-from .schedule import schedule
+from integrations.catalog import FeedKind
+
+from .runs.archive import archive_manifests
+from .runs.export import execute
+from .runs.schedule import schedule
 
 KINDS = {"raw": (FeedKind.RAW,), "log_level": (FeedKind.LOG_LEVEL,), "all": tuple(FeedKind)}
 

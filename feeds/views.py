@@ -1,4 +1,4 @@
-"""Downloads of the files consumers decode with."""
+"""Feed pages and actions: schema downloads, reprocessing an hour, running exports' progress."""
 
 from __future__ import annotations
 
@@ -7,16 +7,17 @@ from datetime import UTC, datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
 from exporthub.tenancy.access import TenantRequest, tenant_view
 from exporthub.tenancy.auditlog import actor_for
+from integrations.catalog import FEEDS
 from integrations.models import get_integration
 
-from .catalog import FEEDS
-from .published import KINDS, render
-from .reprocessing import ReprocessingRefused, request_reprocessing
+from .models import ExportRun
+from .runs.reprocessing import ReprocessingRefused, request_reprocessing
+from .schema.published import KINDS, render
 from .tasks import export_run
 
 
@@ -51,3 +52,11 @@ def reprocess_hour(request: TenantRequest, pk: int) -> HttpResponse:
                 request, f"Reprocessing {run.window_start:%Y-%m-%d %H:%M} UTC; it appears below."
             )
     return redirect("integration-detail", request.tenant.slug, pk)
+
+
+@tenant_view
+def run_progress(request: TenantRequest, pk: int) -> JsonResponse:
+    """Row counts of this integration's running exports, for the page to follow them."""
+    integration = get_integration(request.tenant, pk)
+    running = integration.runs.filter(status=ExportRun.Status.RUNNING).values("pk", "rows")
+    return JsonResponse({"running": [{"id": r["pk"], "rows": r["rows"]} for r in running]})

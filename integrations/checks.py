@@ -20,37 +20,18 @@ from typing import Any
 from django.conf import settings
 from django.utils.timezone import now
 
-from feeds.catalog import FeedKind
-from feeds.paths import join_key, key_prefix, static_root
-
+from .catalog import Operation, operations
 from .destinations.base import Connection, DestinationError
 from .expiry import warning
 from .fields import LABELS
+from .hints import hint_for
 from .models import Integration
+from .paths import export_roots, join_key, key_prefix
 from .uniqueness import verified_clash
 
 TEST_OBJECT_NAME = "exporthub-verify-{token}-{n}.txt"
 MAX_MANIFESTS_CHECKED = 20
 FOLDER_SCAN_LIMIT = 10_000
-GENERIC_HINTS = {
-    "ManualFolderObject": "Delete the manually created folder object at this path: objects "
-    "created by hand have other ACLs and can deny ExportHub access. ExportHub creates what it "
-    "needs.",
-    "ManifestAclDenied": "Do not revoke object-level access on non-archived manifests: ExportHub "
-    "must be able to read their ACL (aws s3api get-object-acl).",
-    "ManifestGrantMissing": "Every non-archived manifest must grant ExportHub's identity full "
-    "control (S3: FULL_CONTROL; Google Cloud Storage: OWNER), as the manifests ExportHub writes "
-    "do: restore that grant, or delete manifests that were copied in by hand.",
-    "PathsInUse": "Choose another Directory, Manifest path or Feed path: two exports writing to "
-    "the same place would overwrite each other's files.",
-    "ChecksumMismatch": "The object read back differs from what was written: something between "
-    "ExportHub and the storage changes objects.",
-    "ListingIncomplete": "A new object was missing from the listing of its prefix: check the "
-    "ListBucket permission and its prefix condition.",
-    "RenameIncomplete": "The renamed object did not appear, or the original remained.",
-    "DeleteIncomplete": "A test object could not be removed; delete exporthub-verify-* objects.",
-}
-TRANSIENT_HINT = "A temporary problem at the provider; Verify again in a few minutes."
 
 
 @dataclass
@@ -116,7 +97,7 @@ class Checks:
             return None
         if self.conn.head(prefix + "/") is not None:
             return prefix + "/"
-        if self.integration.feed_info.kind != FeedKind.LOG_LEVEL:
+        if Operation.LIST not in self.needs:
             return None
         try:
             for scanned, info in enumerate(self.conn.list_objects(prefix + "/")):
@@ -226,14 +207,15 @@ class Checks:
     # --- the plan ------------------------------------------------------------------------
     @property
     def prefixes(self) -> list[str]:
-        config = self.integration.config
-        if self.integration.feed_info.kind == FeedKind.RAW:
-            return [config["directory"]]
-        return list(dict.fromkeys([config["manifest_path"], static_root(config["feed_path"])]))
+        return list(dict.fromkeys(export_roots(self.integration.config, self.integration.feed)))
+
+    @property
+    def needs(self) -> frozenset[Operation]:
+        """What the export does in storage: Verify proves exactly that."""
+        return operations(self.integration.feed)
 
     def plan(self) -> list[tuple[str, Callable[[], str]]]:
         destination = self.integration.destination_class
-        log_level = self.integration.feed_info.kind == FeedKind.LOG_LEVEL
         steps: list[tuple[str, Callable[[], str]]] = [
             (f"Connecting to {destination.label}", self.connect),
             (f"{destination.container_label.capitalize()} reachable", self.reachable),
@@ -243,22 +225,14 @@ class Checks:
         ]
         steps.append(("Reading back the test objects (MD5)", self.read_back))
         steps += destination.verify_steps("written", self)
-        if log_level:
+        if Operation.LIST in self.needs:
             steps.append((f"Listing {self.prefixes[0]}", self.listing))
+        if Operation.RENAME in self.needs:
             steps.append(("Renaming an object (copy + delete)", self.rename))
             steps += destination.verify_steps("manifests", self)
         steps.append(("Checking that no other export uses these paths", self.paths_unused))
         steps.append(("Deleting the test objects", self.delete_test_objects))
         return steps
-
-
-def hint_for(integration: Integration, error: DestinationError) -> str:
-    hints = integration.destination_class.hints
-    if error.code in hints:
-        return hints[error.code]
-    if error.code in GENERIC_HINTS:
-        return GENERIC_HINTS[error.code]
-    return hints.get("*", "") if error.permanent else TRANSIENT_HINT
 
 
 def run_checks(

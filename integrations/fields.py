@@ -1,25 +1,16 @@
-"""Field names (the API's config/secrets keys) and their labels, as users know them from docs."""
+"""Field names (the API's config/secrets keys) and their labels, as users know them from docs.
+
+The destination settings come from each cloud's declaration (`Destination.settings`); the feed
+and contact fields every integration has are listed here.
+"""
 
 from __future__ import annotations
 
-from feeds.catalog import FeedKind
+from .catalog import FeedKind
+from .destinations import REGISTRY
 
-LABELS: dict[str, str] = {
+COMMON_LABELS: dict[str, str] = {
     "name": "Name",
-    "bucket": "Bucket",
-    "region": "Region",
-    "auth_mode": "Authorization",
-    "access_key": "Access key",
-    "secret_key": "Secret key",  # nosec B105 - a label
-    "role_arn": "Role ARN",
-    "sse": "Server-side encryption",
-    "kms_key_id": "KMS key ARN or id",
-    "endpoint_url": "Endpoint URL",
-    "service_account_key": "Service account key (JSON)",
-    "service_account_email": "Service account",
-    "storage_account": "Storage account",
-    "container": "Container",
-    "sas_token": "SAS token",  # nosec B105 - a label
     "directory": "Directory",
     "manifest_path": "Manifest path",
     "feed_path": "Feed path",
@@ -27,19 +18,18 @@ LABELS: dict[str, str] = {
     "compression": "Compression",
     "notification_emails": "Notification email",
 }
+# Config keys that belong to each kind of feed, in display order.
+FEED_KEYS: dict[FeedKind, tuple[str, ...]] = {
+    FeedKind.RAW: ("directory",),
+    FeedKind.LOG_LEVEL: ("manifest_path", "feed_path", "format", "compression"),
+}
+PATH_KEYS = ("directory", "manifest_path", "feed_path")
 
+_SETTINGS = [setting for cls in REGISTRY.values() for setting in cls.settings]
+LABELS: dict[str, str] = {**{s.name: s.label for s in _SETTINGS}, **COMMON_LABELS}
 # Every config key of the public API, present (null when unused) in every integration's JSON.
-CONFIG_KEYS = (
-    "bucket",
-    "region",
-    "sse",
-    "kms_key_id",
-    "endpoint_url",
-    "auth_mode",
-    "role_arn",
-    "service_account_email",
-    "storage_account",
-    "container",
+CONFIG_KEYS: tuple[str, ...] = (
+    *dict.fromkeys(s.name for s in _SETTINGS if not s.secret),
     "directory",
     "manifest_path",
     "feed_path",
@@ -47,14 +37,7 @@ CONFIG_KEYS = (
     "compression",
     "notification_emails",
 )
-SECRET_KEYS = ("access_key", "secret_key", "sas_token", "service_account_key")
-PATH_KEYS = ("directory", "manifest_path", "feed_path")
+SECRET_KEYS: tuple[str, ...] = tuple(dict.fromkeys(s.name for s in _SETTINGS if s.secret))
 # Kept in the config (never shown or edited): manifest paths this integration used before in the
 # same bucket or container, which the stale-manifest step and the archive still look in.
 EARLIER_MANIFEST_PATHS = "earlier_manifest_paths"
-# Config keys that belong to each kind of feed, in display order.
-FEED_KEYS: dict[FeedKind, tuple[str, ...]] = {
-    FeedKind.RAW: ("directory",),
-    FeedKind.LOG_LEVEL: ("manifest_path", "feed_path", "format", "compression"),
-}
-SSE_CHOICES = [("none", "None"), ("sse-s3", "SSE-S3"), ("sse-kms", "SSE-KMS")]

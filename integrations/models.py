@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404
 
 from exporthub.crypto import decrypt_json, encrypt_json
 from exporthub.tenancy.models import Tenant
-from feeds.catalog import FEED_CHOICES, FEEDS, Feed
 
+from .catalog import FEED_CHOICES, FEEDS, Feed
 from .destinations import DESTINATION_CHOICES, get_destination
 from .destinations.base import Connection, Destination
 from .fields import EARLIER_MANIFEST_PATHS

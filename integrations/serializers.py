@@ -6,9 +6,9 @@ from typing import Any
 
 from rest_framework import serializers
 
-from feeds.catalog import FEED_CHOICES, compression_help
-
-from .destinations import DESTINATION_CHOICES
+from .catalog import FEED_CHOICES, FORMAT_CHOICES, compression_help
+from .destinations import DESTINATION_CHOICES, REGISTRY
+from .destinations.base import Setting
 from .fields import CONFIG_KEYS
 from .models import Integration, State
 
@@ -28,32 +28,55 @@ def _text(**kwargs: Any) -> serializers.CharField:
     return serializers.CharField(required=False, allow_null=True, allow_blank=True, **kwargs)
 
 
-class ConfigSerializer(StrictSerializer):
-    bucket = _text()
-    region = _text()
-    sse = _text(help_text="none, sse-s3 or sse-kms")
-    kms_key_id = _text()
-    endpoint_url = _text()
-    auth_mode = _text(help_text="S3: access_key, platform, assume_role; GCS: key, platform")
-    role_arn = _text()
-    service_account_email = _text(read_only=True)
-    storage_account = _text()
-    container = _text()
-    directory = _text()
-    manifest_path = _text()
-    feed_path = _text()
-    format = _text(help_text="protobuf, protobuf-delimited or avro")
-    compression = _text(help_text=compression_help())
-    notification_emails = serializers.ListField(
-        child=serializers.CharField(), required=False, allow_null=True
-    )
+def _choices_help(values: list[str]) -> str:
+    return f"{', '.join(values[:-1])} or {values[-1]}" if len(values) > 1 else "".join(values)
 
 
-class SecretsSerializer(StrictSerializer):
-    access_key = _text(write_only=True)
-    secret_key = _text(write_only=True)
-    sas_token = _text(write_only=True)
-    service_account_key = _text(write_only=True)
+def _destination_settings(*, secret: bool) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+    """One serializer field per declared destination setting (Destination.settings); a key
+    shared by clouds (bucket, auth_mode) is one field, its help naming each cloud's values."""
+    by_name: dict[str, list[tuple[str, Setting]]] = {}
+    for kind, destination in REGISTRY.items():
+        for setting in destination.settings:
+            if setting.secret == secret:
+                by_name.setdefault(setting.name, []).append((kind, setting))
+    fields: dict[str, serializers.Field[Any, Any, Any, Any]] = {}
+    for name, declared in by_name.items():
+        with_choices = [(kind, list(s.choices)) for kind, s in declared if s.choices]
+        if len(with_choices) > 1:
+            help_text = "; ".join(f"{kind.upper()}: {', '.join(v)}" for kind, v in with_choices)
+        else:
+            help_text = _choices_help(with_choices[0][1]) if with_choices else ""
+        options: dict[str, Any] = {"help_text": help_text} if help_text else {}
+        if secret:
+            options["write_only"] = True
+        elif any(s.read_only for _, s in declared):
+            options["read_only"] = True
+        fields[name] = _text(**options)
+    return fields
+
+
+ConfigSerializer = type(
+    "ConfigSerializer",
+    (StrictSerializer,),
+    {
+        **_destination_settings(secret=False),
+        "directory": _text(),
+        "manifest_path": _text(),
+        "feed_path": _text(),
+        "format": _text(help_text=_choices_help([value for value, _ in FORMAT_CHOICES])),
+        "compression": _text(help_text=compression_help()),
+        "notification_emails": serializers.ListField(
+            child=serializers.CharField(), required=False, allow_null=True
+        ),
+        "__module__": __name__,
+    },
+)
+SecretsSerializer = type(
+    "SecretsSerializer",
+    (StrictSerializer,),
+    {**_destination_settings(secret=True), "__module__": __name__},
+)
 
 
 class IntegrationSerializer(StrictSerializer):

@@ -20,7 +20,6 @@ urlpatterns = [
     ),
     path("integrations/<int:pk>/delete/", views.remove_integration, name="integration-delete"),
     path("integrations/<int:pk>/verify/", views.verify, name="integration-verify"),
-    path("integrations/<int:pk>/runs/progress.json", views.run_progress, name="run-progress"),
     path(
         "integrations/<int:pk>/verifications/<int:verification_id>.json",
         views.verification_status,

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,51 +14,35 @@ from django.utils import timezone
 
 from exporthub.tenancy.access import TenantRequest, tenant_view
 from exporthub.tenancy.auditlog import actor_for
-from feeds.catalog import FEEDS
-from feeds.charts import hourly_charts
-from feeds.models import ExportRun
-from feeds.windows import next_due
 
+from .catalog import FEEDS, operations
 from .destinations import REGISTRY
+from .destinations.s3.validators import s3_regions
 from .expiry import warning as expiry_warning
-from .fields import FEED_KEYS, LABELS, SSE_CHOICES
-from .forms import AUTH_MODE_LABELS, FORMS, form_class
+from .fields import FEED_KEYS, LABELS
+from .forms import FORMS, form_class
 from .forms.base import IntegrationForm
-from .models import Integration, State, Verification, get_integration
+from .models import Integration, Verification, get_integration
+from .pages import DASHBOARD_FIGURES, detail_sections
 from .services import delete_integration, save_integration
-from .validation.buckets import s3_regions
 from .verification import start_verification, verification_json
 
-RUNS_PER_PAGE = 25
 DASHBOARD_PAGE = 50
 
 
 @tenant_view
 def dashboard(request: TenantRequest) -> HttpResponse:
-    """One page of integrations; each row's figures come from index lookups, not a GROUP BY
-    over every run, so the page costs the same with 10 or 100 000 runs."""
+    """One page of integrations with the figures other apps add (pages.DASHBOARD_FIGURES)."""
     now = timezone.now()
-    runs = ExportRun.objects.filter(integration=OuterRef("pk"))
-    last_success = runs.filter(status=ExportRun.Status.SUCCEEDED).order_by("-window_start")
-    failures = (
-        runs.filter(status=ExportRun.Status.FAILED, finished_at__gte=now - timedelta(days=1))
-        .values("integration")
-        .annotate(n=Count("pk"))
-        .values("n")
+    integrations = Integration.objects.filter(tenant=request.tenant).defer("encrypted_secrets")
+    for figures in DASHBOARD_FIGURES:
+        integrations = figures.annotate(integrations, now)
+    page = Paginator(integrations.order_by("name", "pk"), DASHBOARD_PAGE).get_page(
+        request.GET.get("page")
     )
-    integrations = (
-        Integration.objects.filter(tenant=request.tenant)
-        .defer("encrypted_secrets")
-        .annotate(
-            last_success=Subquery(last_success.values("window_start")[:1]),
-            failures_24h=Coalesce(Subquery(failures), 0),
-        )
-        .order_by("name", "pk")
-    )
-    page = Paginator(integrations, DASHBOARD_PAGE).get_page(request.GET.get("page"))
     for integration in page.object_list:
-        active = integration.state == State.ACTIVE
-        integration.next_run = next_due(integration.feed, now) if active else None  # type: ignore[attr-defined]
+        for figures in DASHBOARD_FIGURES:
+            figures.complete(integration, now)
     context = {"integrations": page.object_list, "page": page}
     return render(request, "integrations/dashboard.html", context)
 
@@ -107,13 +88,10 @@ def _warn_of_expiry(request: TenantRequest, integration: Integration) -> None:
         messages.warning(request, text)
 
 
-def _shown(key: str, value: Any) -> str:
+def _shown(value: Any, choices: dict[str, str]) -> str:
     if isinstance(value, list):
         return ", ".join(value)
-    return str(CHOICE_LABELS.get(key, {}).get(value, value))
-
-
-CHOICE_LABELS = {"auth_mode": AUTH_MODE_LABELS, "sse": dict(SSE_CHOICES)}
+    return str(choices.get(value, value))
 
 
 @tenant_view
@@ -126,9 +104,14 @@ def integration_detail(request: TenantRequest, pk: int) -> HttpResponse:
         *FEED_KEYS[integration.feed_info.kind],
         "notification_emails",
     ]
-    rows = [(LABELS[key], _shown(key, config[key])) for key in keys if config.get(key)]
+    # The destination's own labels: S3 and GCS both have a "platform" authorization.
+    choices = {setting.name: setting.choices for setting in destination.settings}
+    rows = [
+        (LABELS[key], _shown(config[key], choices.get(key, {}))) for key in keys if config.get(key)
+    ]
     help_context = {
         "feed": integration.feed,
+        "operations": operations(integration.feed),
         "platform_principal": settings.S3_PLATFORM_PRINCIPAL_ARN,
         "external_id": request.tenant.external_id,
         "seat_id": request.tenant.seat_id,
@@ -141,33 +124,9 @@ def integration_detail(request: TenantRequest, pk: int) -> HttpResponse:
         "egress_ips": settings.EGRESS_IPS,
         "standin": settings.S3_STANDIN_URL if integration.destination == "s3" else "",
         "verification": integration.verifications.first(),
-        **_run_history(request, integration),
+        **detail_sections(request, integration),
     }
     return render(request, "integrations/detail.html", context)
-
-
-def _run_history(request: TenantRequest, integration: Integration) -> dict[str, Any]:
-    """The feeds app's run ledger, newest first, by status, 25 per page; and its charts."""
-    runs = integration.runs.all()
-    status = request.GET.get("status", "")
-    if status in ExportRun.Status.values:
-        runs = runs.filter(status=status)
-    rows_chart, bytes_chart = hourly_charts(integration.pk, timezone.now())
-    return {
-        "runs": Paginator(runs, RUNS_PER_PAGE).get_page(request.GET.get("page")),
-        "run_status": status,
-        "run_statuses": ExportRun.Status.choices,
-        "rows_chart": rows_chart,
-        "bytes_chart": bytes_chart,
-    }
-
-
-@tenant_view
-def run_progress(request: TenantRequest, pk: int) -> JsonResponse:
-    """Row counts of this integration's running exports, for the page to follow them."""
-    integration = get_integration(request.tenant, pk)
-    running = integration.runs.filter(status=ExportRun.Status.RUNNING).values("pk", "rows")
-    return JsonResponse({"running": [{"id": r["pk"], "rows": r["rows"]} for r in running]})
 
 
 @tenant_view(admin_only=True)

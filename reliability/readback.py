@@ -50,7 +50,7 @@ def _gcs_objects(world: World, bucket: str) -> dict[str, bytes]:
 
 def _ids(feed: str, data_format: str, data: bytes) -> Iterator[Any]:
     """The first column (the event's id) of every row in one data file."""
-    from feeds.columns import COLUMNS
+    from feeds.schema.columns import COLUMNS
 
     key = COLUMNS[feed][0].name
     if data_format == "csv":
@@ -67,7 +67,7 @@ def _ids(feed: str, data_format: str, data: bytes) -> Iterator[Any]:
     else:
         from google.protobuf.internal.decoder import _DecodeVarint32
 
-        from feeds.schemas import message_class
+        from feeds.schema.derived import message_class
 
         raw, cls, position = gzip.decompress(data), message_class(feed), 0
         while position < len(raw):
@@ -78,9 +78,9 @@ def _ids(feed: str, data_format: str, data: bytes) -> Iterator[Any]:
 
 def check(world: World) -> dict[str, int]:
     """Lost and duplicated events, manifests and their files, stale -processing, per world."""
-    from feeds.catalog import FeedKind
-    from feeds.columns import COLUMNS
     from feeds.models import EVENT_MODELS
+    from feeds.schema.columns import COLUMNS
+    from integrations.catalog import FeedKind
     from integrations.models import Integration
 
     totals: Counter[str] = Counter()

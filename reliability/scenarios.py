@@ -49,7 +49,7 @@ def _tick(kind: str = "all") -> bool:
 
 def _expected_runs(world: World, hours: int) -> int:
     """Windows in the generated hours, over the world's integrations."""
-    from feeds.windows import window_length
+    from feeds.runs.windows import window_length
     from integrations.models import Integration
 
     feeds = Integration.objects.filter(pk__in=world.integrations).values_list("feed", flat=True)
@@ -222,7 +222,7 @@ def _permission_lost(world: World) -> dict[str, Any]:
     from exporthub.outbox.models import OutgoingEmail
     from exporthub.tenancy.auditlog import Actor
     from feeds.models import ExportRun
-    from feeds.reprocessing import request_reprocessing
+    from feeds.runs.reprocessing import request_reprocessing
     from integrations.models import Integration, State
     from tests.support import standins
     from tests.support.credentials import sas_token

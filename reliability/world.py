@@ -203,7 +203,7 @@ def populate(world: World, hours: int, rows_per_hour: int, now: datetime) -> dat
     """Two tenants, four integrations (S3 and Azure, raw and log-level), events for `hours`
     closed hours; returns the first hour exported."""
     from exporthub.tenancy.models import Tenant
-    from feeds.windows import floor
+    from feeds.runs.windows import floor
 
     end = floor(now - timedelta(minutes=15), timedelta(hours=1))
     start = end - timedelta(hours=hours)

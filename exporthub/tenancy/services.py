@@ -10,8 +10,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.text import slugify
 
-from .auditlog import Actor, record
-from .models import SEAT_ID_MAX, ApiKey, Membership, Role, Tenant, User
+from .models import SEAT_ID_MAX, Membership, Role, Tenant, User
 
 
 @dataclass(frozen=True)
@@ -53,12 +52,3 @@ def create_tenant(name: str, seat_id: int, admin_email: str, admin_password: str
         tenant = Tenant.objects.create(name=name.strip(), slug=slug, seat_id=seat_id)
         Membership.objects.create(user=admin, tenant=tenant, role=Role.ADMIN)
     return NewTenant(tenant=tenant, admin=admin, admin_created=admin_created)
-
-
-def issue_api_key(tenant: Tenant, role: str, name: str, actor: Actor) -> tuple[ApiKey, str]:
-    """Create a key (made by the actor's user, if any) and its audit entry; the raw key is
-    returned once and never stored."""
-    key, raw = ApiKey.issue(tenant, role, name, created_by=actor.user)
-    record(tenant, "api_key.created", actor, target_type="api_key", target_id=key.pk,
-           target_label=str(key), changes={"role": key.role})  # fmt: skip
-    return key, raw

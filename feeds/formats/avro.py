@@ -8,7 +8,7 @@ from typing import IO, Any, cast
 from fastavro import parse_schema
 from fastavro.write import Writer
 
-from ..schemas import avro_schema
+from ..schema.derived import avro_schema
 from .base import FormatWriter, Row
 from .gzip_member import GZIP_LEVEL
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any, ClassVar
 
-from ..columns import COLUMNS, Column
+from ..schema.columns import COLUMNS, Column
 
 # Values in column order: int, str, Decimal, aware datetime, bool or None; with prepared=True,
 # timestamps and decimals as the writer's prepared_types say.
@@ -62,7 +62,7 @@ class FormatWriter:
     data_format: ClassVar[str]
     container_format: ClassVar[str]
     compressions: ClassVar[tuple[str, ...]]
-    # How the writer also takes timestamp and decimal values ready-made (row_source.EXPRESSIONS),
+    # How the writer also takes timestamp and decimal values ready-made (reading.EXPRESSIONS),
     # when constructed with prepared=True; empty: Python values only.
     prepared_types: ClassVar[dict[str, str]] = {}
 

@@ -13,7 +13,7 @@ import io
 from collections.abc import Iterable
 from typing import IO
 
-from ..schemas import csv_header
+from ..schema.derived import csv_header
 from .base import FormatWriter, Row
 from .gzip_member import GzipMember
 from .values import csv_text

@@ -25,7 +25,7 @@ def write_parts(
     """Write rows into parts numbered from 0; a part closes once it reaches max_part_bytes.
 
     A window with no rows still gets one (empty) part, so a missing file means a failure.
-    `prepared`: the rows hold the writer's prepared_types (row_source), not Python values.
+    `prepared`: the rows hold the writer's prepared_types (reading), not Python values.
     """
     results: list[PartResult] = []
     iterator = iter(rows)

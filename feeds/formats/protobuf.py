@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import IO, Any
 
-from ..schemas import message_class
+from ..schema.derived import message_class
 from .base import FormatWriter, Row
 from .gzip_member import GzipMember
 from .sequencefile import SequenceFileWriter

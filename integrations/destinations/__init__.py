@@ -1,4 +1,7 @@
-"""Destinations: one module per cloud behind the contract in base.py, found by kind."""
+"""Destinations: one folder per cloud behind the contract in base.py, found by kind.
+
+Adding a cloud is one folder and one line below (docs/integrations.md, "Adding a cloud").
+"""
 
 from __future__ import annotations
 

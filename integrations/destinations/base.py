@@ -1,4 +1,9 @@
-"""The contract every destination implements; nothing outside this folder imports a cloud SDK."""
+"""The contract every destination implements; nothing outside a cloud's folder imports its SDK.
+
+A cloud is one folder (`s3/`, `gcs/`, `azure/`) whose `destination.py` declares the cloud once:
+its settings (labels, secrets, choices), Verify steps, hints and form; the registry in
+`__init__.py` lists the folders. docs/integrations.md has the checklist for adding one.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import contextlib
 import hashlib
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO, Any, ClassVar
 from urllib.parse import parse_qs, quote, unquote, unquote_plus
 
@@ -32,6 +37,20 @@ def _secret_forms(secrets: dict[str, Any]) -> set[str]:
         for signature in parse_qs(value.lstrip("?")).get("sig", []):  # parse_qs decodes
             forms |= {signature, quote(signature, safe="")}
     return {form for form in forms if len(form) >= 8}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting of a cloud, declared once: the API key, the label pages and forms show, and
+    what it is. Secrets are encrypted and write-only; `verify` settings say where and how files
+    are written (changing one needs a new Verify); `choices` map values to the labels shown."""
+
+    name: str
+    label: str
+    secret: bool = False
+    verify: bool = False
+    read_only: bool = False
+    choices: dict[str, str] = field(default_factory=dict)
 
 
 class DestinationError(Exception):
@@ -153,6 +172,11 @@ class Destination:
     kind: ClassVar[str]
     label: ClassVar[str]
     container_label: ClassVar[str] = "bucket"
+    # The cloud's settings, in the order pages show them; the lists below derive from them.
+    settings: ClassVar[tuple[Setting, ...]] = ()
+    # The form class, by dotted path: forms import the registry, so the registry cannot import
+    # them.
+    form: ClassVar[str]
     # Secrets this destination may hold; they are encrypted and never shown.
     secret_fields: ClassVar[tuple[str, ...]]
     # Config keys that say where and how files are written: changing one needs a new Verify.
@@ -161,6 +185,12 @@ class Destination:
     display_fields: ClassVar[tuple[str, ...]]
     # Provider error code -> what the admin should do; "*" is the fallback.
     hints: ClassVar[dict[str, str]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.secret_fields = tuple(s.name for s in cls.settings if s.secret)
+        cls.destination_fields = tuple(s.name for s in cls.settings if s.verify)
+        cls.display_fields = tuple(s.name for s in cls.settings if not s.secret)
 
     @classmethod
     def destination_key(cls, config: dict[str, Any]) -> str:

@@ -1,21 +1,17 @@
-"""One form per destination kind, sharing the feed fields and rules of base.py."""
+"""One form per destination kind (in the cloud's folder), sharing the feed fields and rules of
+base.py; each destination names its form."""
 
 from __future__ import annotations
 
-from . import gcs, s3
-from .azure import AzureIntegrationForm
+from django.utils.module_loading import import_string
+
+from ..destinations import REGISTRY
 from .base import IntegrationForm
-from .gcs import GCSIntegrationForm
-from .s3 import S3IntegrationForm
 
 FORMS: dict[str, type[IntegrationForm]] = {
-    form.destination_kind: form
-    for form in (S3IntegrationForm, GCSIntegrationForm, AzureIntegrationForm)
+    kind: import_string(destination.form) for kind, destination in REGISTRY.items()
 }
 
 
 def form_class(kind: str) -> type[IntegrationForm]:
     return FORMS[kind]
-
-
-AUTH_MODE_LABELS = {**s3.AUTH_MODES, **gcs.AUTH_MODES}

@@ -8,7 +8,8 @@ from django import forms
 from django.conf import settings
 
 from exporthub.tenancy.models import Tenant
-from feeds.catalog import (
+
+from ..catalog import (
     COMPRESSION_CHOICES,
     FEEDS,
     FORMAT_CHOICES,
@@ -16,7 +17,6 @@ from feeds.catalog import (
     FeedKind,
     compression_help,
 )
-
 from ..destinations import get_destination
 from ..fields import FEED_KEYS, LABELS
 from ..models import Integration

@@ -6,7 +6,7 @@ from django.db import migrations, models
 def read_expiries(apps, schema_editor):
     """Azure integrations saved before this migration: their tokens' expiry, for reminders."""
     from exporthub.crypto import decrypt_json
-    from integrations.validation.sas import expires_at
+    from integrations.destinations.azure.sas import expires_at
 
     Integration = apps.get_model("integrations", "Integration")
     for integration in Integration.objects.filter(destination="azure").exclude(encrypted_secrets=""):

@@ -6,7 +6,7 @@ import re
 
 from django.core.exceptions import ValidationError
 
-from feeds.paths import MACRO_RE, MACROS, worst_case_bytes
+from ..paths import MACRO_RE, MACROS, worst_case_bytes
 
 SEGMENT_RE = re.compile(r"^[A-Za-z0-9!_.*'()=-]*$")
 MAX_KEY_BYTES = 1024

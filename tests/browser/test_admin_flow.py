@@ -12,9 +12,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from exporthub.tenancy.models import Tenant, User
-from feeds.store import store_events
-from feeds.synthetic import Generator
-from feeds.windows import RAW_WINDOW, ceil
+from feeds.demo.synthetic import Generator
+from feeds.ingestion.store import store_events
+from feeds.runs.windows import RAW_WINDOW, ceil
 from integrations.models import Integration
 from tests.conftest import PASSWORD
 from tests.feeds.export_helpers import new_bucket, objects

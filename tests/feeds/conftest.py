@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from hypothesis import strategies as st
 
-from feeds.columns import COLUMNS, INT_RANGES, Column
+from feeds.demo.synthetic import Generator
 from feeds.formats import PartResult, writer_class
-from feeds.synthetic import Generator
+from feeds.schema.columns import COLUMNS, INT_RANGES, Column
 
 HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)
 

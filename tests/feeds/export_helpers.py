@@ -16,8 +16,8 @@ from botocore.config import Config
 from django.core.management import call_command
 
 from exporthub.tenancy.models import Tenant
-from feeds.store import store_events
-from feeds.synthetic import Generator
+from feeds.demo.synthetic import Generator
+from feeds.ingestion.store import store_events
 from integrations.models import Integration, State
 from tests.integrations.conftest import make_integration
 

@@ -8,9 +8,9 @@ import io
 from decimal import Decimal
 from typing import Any, cast
 
-from feeds.columns import COLUMNS
 from feeds.formats.values import EPOCH
-from feeds.schemas import message_class
+from feeds.schema.columns import COLUMNS
+from feeds.schema.derived import message_class
 
 
 def read_csv_gz(data: bytes) -> list[list[str]]:

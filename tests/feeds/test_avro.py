@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feeds.columns import COLUMNS
+from feeds.schema.columns import COLUMNS
 
 from .conftest import edge_rows, row_strategy, synthetic_rows, write
 from .readers import read_avro

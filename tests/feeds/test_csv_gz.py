@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feeds.formats.values import csv_text
-from feeds.schemas import csv_header
+from feeds.schema.derived import csv_header
 
 from .conftest import edge_rows, row_strategy, synthetic_rows, write
 from .readers import read_csv_gz

@@ -16,10 +16,10 @@ from django.core import mail
 from django.db import OperationalError, connection
 
 from exporthub.tenancy.models import Tenant
-from feeds.export import execute
 from feeds.models import ExportRun
-from feeds.schedule import schedule
-from integrations.destinations import gcs as gcs_module
+from feeds.runs.export import execute
+from feeds.runs.schedule import schedule
+from integrations.destinations.gcs import connection as gcs_module
 from integrations.models import Integration, State
 from tests.support import standins
 

@@ -14,11 +14,11 @@ from django.core.management import call_command
 from django.test import Client
 
 from exporthub.tenancy.models import ApiKey, Role, Tenant
-from feeds import clock
-from feeds.columns import COLUMNS
+from feeds.demo.synthetic import Generator
+from feeds.ingestion.store import store_events
 from feeds.models import ExportRun
-from feeds.store import store_events
-from feeds.synthetic import Generator
+from feeds.runs import clock
+from feeds.schema.columns import COLUMNS
 from integrations.models import Integration, State
 
 from .export_helpers import active, events, new_bucket, objects, run_exports, s3, valid_manifest
@@ -100,7 +100,7 @@ def test_a_stale_processing_manifest_becomes_failed(s3_env: str, tenant: Tenant)
 def test_a_run_failing_after_the_data_leaves_a_failed_manifest(
     s3_env: str, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from feeds import manifests
+    from feeds.runs import manifests
     from integrations.destinations.base import DestinationError
 
     bucket = new_bucket(s3_env)
@@ -351,7 +351,7 @@ def test_late_events_are_found_with_a_constant_number_of_queries(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from feeds.schedule import LOG_LEVEL_FEEDS, reprocess_late_events
+    from feeds.runs.schedule import LOG_LEVEL_FEEDS, reprocess_late_events
 
     active(tenant, "s3", "standard_feed", HOUR, bucket=new_bucket(s3_env), **AVRO)
     events(tenant, "standard_feed", 30, HOUR, HOUR + timedelta(hours=3))
@@ -387,7 +387,7 @@ def test_a_worker_whose_lease_was_taken_over_publishes_nothing(
         ExportRun.objects.filter(integration=integration).update(attempts=F("attempts") + 1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr("feeds.export.write_parts", taken_over_mid_export)
+    monkeypatch.setattr("feeds.runs.export.write_parts", taken_over_mid_export)
     run_exports("2026-11-22T11:11:00Z")
     files = objects(s3_env, bucket)
     assert not _manifests(files) and len(_manifests(files, ".json-failed")) == 1

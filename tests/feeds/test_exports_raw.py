@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from exporthub.tenancy.models import Tenant
+from feeds.demo.synthetic import Generator
 from feeds.formats.values import csv_text
+from feeds.ingestion.store import store_events
 from feeds.models import ExportRun
-from feeds.schemas import csv_header
-from feeds.store import store_events
-from feeds.synthetic import Generator
+from feeds.schema.derived import csv_header
 
 from .export_helpers import active, events, new_bucket, objects, run_exports
 from .readers import read_csv_gz
@@ -119,9 +119,9 @@ def test_windows_cross_month_year_and_dst_ends_in_utc(
 
 
 def test_two_workers_never_export_a_window_twice(s3_env: str, tenant: Tenant) -> None:
-    from feeds.export import execute
-    from feeds.ledger import claim
-    from feeds.schedule import schedule
+    from feeds.runs.export import execute
+    from feeds.runs.ledger import claim
+    from feeds.runs.schedule import schedule
 
     active(tenant, "s3", "clicks", T0, bucket=new_bucket(s3_env))
     first = schedule(T0 + timedelta(minutes=16))
@@ -134,9 +134,9 @@ def test_two_workers_never_export_a_window_twice(s3_env: str, tenant: Tenant) ->
 
 
 def test_a_run_whose_worker_died_is_reclaimed(s3_env: str, tenant: Tenant) -> None:
-    from feeds.export import execute
-    from feeds.ledger import claim
-    from feeds.schedule import schedule
+    from feeds.runs.export import execute
+    from feeds.runs.ledger import claim
+    from feeds.runs.schedule import schedule
 
     active(tenant, "s3", "clicks", T0, bucket=new_bucket(s3_env))
     run_id = schedule(T0 + timedelta(minutes=16))[0]
@@ -191,7 +191,7 @@ def test_progress_reports_never_block_a_streaming_export(
     from functools import partial
     from unittest import mock
 
-    from feeds.progress import Progress
+    from feeds.runs.progress import Progress
 
     bucket = new_bucket(s3_env)
     fields = {"format": "avro", "compression": "NONE"} if feed == "standard_feed" else {}
@@ -203,7 +203,7 @@ def test_progress_reports_never_block_a_streaming_export(
 
     def export() -> None:
         try:
-            with mock.patch("feeds.export.Progress", partial(Progress, interval=0)):
+            with mock.patch("feeds.runs.export.Progress", partial(Progress, interval=0)):
                 run_exports(now)
         finally:
             from django.db import connection

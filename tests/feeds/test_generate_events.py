@@ -15,9 +15,9 @@ from psycopg.postgres import types
 from psycopg.pq import Format
 
 from exporthub.tenancy.models import Tenant
-from feeds.bulk import BulkGenerator
-from feeds.columns import COLUMNS
+from feeds.demo.bulk import BulkGenerator
 from feeds.models import EVENT_MODELS
+from feeds.schema.columns import COLUMNS
 
 pytestmark = pytest.mark.django_db
 START, END = "2026-11-22T10:00:00Z", "2026-11-22T10:15:00Z"

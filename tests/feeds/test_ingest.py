@@ -152,8 +152,8 @@ def test_it_refuses_viewer_keys_and_missing_keys(tenant: Tenant, client: Client)
 
 
 def test_it_ingests_the_log_level_feed(api: Client, tenant: Tenant) -> None:
-    from feeds.columns import COLUMNS
     from feeds.formats.values import csv_text
+    from feeds.schema.columns import COLUMNS
 
     from .conftest import synthetic_rows
 

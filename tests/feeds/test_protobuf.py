@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feeds.formats.sequencefile import vint
-from feeds.schemas import message_class
+from feeds.schema.derived import message_class
 
 from .conftest import edge_rows, row_strategy, synthetic_rows, write
 from .readers import message_row, read_delimited

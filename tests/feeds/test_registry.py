@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from google.protobuf import descriptor_pb2
 
-from feeds.catalog import FEEDS, FORMAT_COMPRESSIONS
-from feeds.columns import COLUMNS
 from feeds.formats import WRITERS
-from feeds.published import expected_files
-from feeds.schemas import avro_schema, csv_header, message_class
+from feeds.schema.columns import COLUMNS
+from feeds.schema.derived import avro_schema, csv_header, message_class
+from feeds.schema.published import expected_files
+from integrations.catalog import FEEDS, FORMAT_COMPRESSIONS
 
 
 def test_the_standard_feed_is_a_rich_log_level_feed() -> None:

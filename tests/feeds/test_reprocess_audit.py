@@ -8,9 +8,9 @@ import pytest
 
 from exporthub.tenancy.auditlog import Actor
 from exporthub.tenancy.models import AuditEntry, Tenant
-from feeds import clock
 from feeds.models import ExportRun
-from feeds.reprocessing import request_reprocessing
+from feeds.runs import clock
+from feeds.runs.reprocessing import request_reprocessing
 
 from .export_helpers import active
 

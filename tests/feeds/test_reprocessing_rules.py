@@ -12,8 +12,8 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from exporthub.tenancy.models import ApiKey, Role, Tenant
-from feeds import clock
 from feeds.models import ExportRun
+from feeds.runs import clock
 from integrations.models import Integration, State
 
 from .export_helpers import active, events, new_bucket, objects, run_exports

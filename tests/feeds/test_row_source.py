@@ -12,12 +12,12 @@ import pytest
 from django.db import connection
 
 from exporthub.tenancy.models import Tenant
-from feeds.columns import COLUMNS
-from feeds.export import execute
 from feeds.formats import writer_class
+from feeds.ingestion.store import store_events
 from feeds.models import ExportRun
-from feeds.row_source import hour_rows
-from feeds.store import store_events
+from feeds.runs.export import execute
+from feeds.runs.reading import hour_rows
+from feeds.schema.columns import COLUMNS
 
 from .conftest import HOUR, edge_rows, synthetic_rows
 from .export_helpers import active, new_bucket, objects, valid_manifest

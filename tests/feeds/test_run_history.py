@@ -13,9 +13,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from exporthub.tenancy.models import Tenant
-from feeds.charts import HOURS, hourly_charts
 from feeds.models import ExportRun
-from feeds.progress import Progress
+from feeds.pages.charts import HOURS, hourly_charts
+from feeds.runs.progress import Progress
 from integrations.models import Integration
 from tests.integrations.conftest import make_integration
 
@@ -57,7 +57,7 @@ def test_the_page_filters_by_status_and_paginates(tenant: Tenant, admin_client: 
         _run(integration, HOUR - timedelta(minutes=15 * i), rows=i)
     _run(integration, HOUR - timedelta(days=2), "failed", error_code="SlowDown")
     url = f"/t/{tenant.slug}/integrations/{integration.pk}/"
-    with mock.patch("integrations.views.timezone.now", return_value=NOW):
+    with mock.patch("feeds.pages.sections.timezone.now", return_value=NOW):
         first = admin_client.get(url).content.decode()
         second = admin_client.get(url + "?page=2").content.decode()
         failed = admin_client.get(url + "?status=failed").content.decode()

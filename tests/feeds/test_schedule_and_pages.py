@@ -12,9 +12,9 @@ from django.test import Client
 
 from exporthub.celery import app
 from exporthub.tenancy.models import Tenant
-from feeds import clock
-from feeds.archive import archive_manifests
 from feeds.models import ExportRun
+from feeds.runs import clock
+from feeds.runs.archive import archive_manifests
 from feeds.tasks import dispatch_runs, schedule_exports
 
 from .export_helpers import active, events, new_bucket, objects, run_exports, s3
@@ -116,7 +116,7 @@ def test_the_tick_queries_as_often_for_many_windows_as_for_one(tenant: Tenant) -
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from feeds.schedule import schedule
+    from feeds.runs.schedule import schedule
     from integrations.models import Integration
     from tests.integrations.conftest import make_integration
 
@@ -137,8 +137,8 @@ def test_the_tick_queries_as_often_for_many_windows_as_for_one(tenant: Tenant) -
 
 
 def test_a_waiting_run_is_sent_to_the_queue_once_per_lease(tenant: Tenant) -> None:
-    from feeds.ledger import lease
-    from feeds.schedule import schedule
+    from feeds.runs.ledger import lease
+    from feeds.runs.schedule import schedule
     from integrations.models import Integration
     from tests.integrations.conftest import make_integration
 

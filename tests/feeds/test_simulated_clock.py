@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from exporthub.tenancy.models import Tenant
+from feeds.demo.synthetic import Generator
+from feeds.ingestion.store import store_events
 from feeds.models import ExportRun
-from feeds.store import store_events
-from feeds.synthetic import Generator
 
 from .export_helpers import active, events, new_bucket, objects, run_exports, s3, valid_manifest
 

@@ -7,8 +7,10 @@ from urllib.parse import unquote
 import pytest
 from botocore import exceptions as bce
 
-from integrations.destinations import azure, gcs, s3
+from integrations.destinations.azure import connection as azure
 from integrations.destinations.base import scrub
+from integrations.destinations.gcs import connection as gcs
+from integrations.destinations.s3 import connection as s3
 
 SECRETS = {"secret_key": "canary-secret-value-123", "sas_token": "sv=1&sig=CanarySig123%3D"}
 

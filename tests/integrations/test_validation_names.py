@@ -11,11 +11,13 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from integrations.validation.buckets import (
-    s3_regions,
+from integrations.destinations.azure.validators import (
     validate_azure_account,
     validate_azure_container,
-    validate_gcs_bucket,
+)
+from integrations.destinations.gcs.validators import validate_gcs_bucket
+from integrations.destinations.s3.validators import (
+    s3_regions,
     validate_kms_key,
     validate_role_arn,
     validate_s3_bucket,

@@ -15,11 +15,11 @@ from django.test import override_settings
 from hypothesis import given
 from hypothesis import strategies as st
 
-from feeds.catalog import FeedKind
+from integrations.catalog import FeedKind
+from integrations.destinations.azure.sas import parse_sas_token
+from integrations.destinations.gcs.key import parse_service_account_key
+from integrations.destinations.s3.endpoints import clean_endpoint_url
 from integrations.validation.contacts import clean_email_list
-from integrations.validation.endpoints import clean_endpoint_url
-from integrations.validation.gcs_key import parse_service_account_key
-from integrations.validation.sas import parse_sas_token
 from tests.support.credentials import sas_token, service_account_key
 
 NOW = datetime.now(UTC)
@@ -170,7 +170,7 @@ def test_it_rejects_endpoints_that_could_reach_inside(url: str, message: str) ->
 def test_it_rejects_a_name_that_resolves_to_a_private_address() -> None:
     with (
         mock.patch(
-            "integrations.validation.endpoints.resolve_addresses",
+            "integrations.destinations.s3.endpoints.resolve_addresses",
             return_value=["93.184.216.34", "10.0.0.5"],
         ),
         pytest.raises(ValidationError, match="private"),

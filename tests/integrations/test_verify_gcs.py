@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from exporthub.tenancy.models import Tenant
-from integrations.destinations import gcs as gcs_module
+from integrations.destinations.gcs import connection as gcs_module
 from integrations.models import Integration, State
 from tests.support.credentials import service_account_key
 from tests.support.standins import GCSStandIn

@@ -16,7 +16,7 @@ import pytest
 from django.test import Client
 
 from exporthub.tenancy.models import Tenant
-from integrations.destinations.s3_policy import permission_statements
+from integrations.destinations.s3.policy import permission_statements
 from integrations.models import Integration
 from tests.integrations.conftest import FEED_FIELDS, make_integration
 from tests.integrations.verify_helpers import failed_step, verify

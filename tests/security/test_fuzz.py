@@ -16,10 +16,16 @@ from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from feeds.catalog import FEEDS, FeedKind
-from feeds.ingest import parse_events
-from feeds.manifests import parse as parse_manifest
-from integrations.validation import buckets, contacts, endpoints, gcs_key, paths, sas
+from feeds.ingestion.parsing import parse_events
+from feeds.runs.manifests import parse as parse_manifest
+from integrations.catalog import FEEDS, FeedKind
+from integrations.destinations.azure import sas
+from integrations.destinations.azure import validators as azure_names
+from integrations.destinations.gcs import key as gcs_key
+from integrations.destinations.gcs import validators as gcs_names
+from integrations.destinations.s3 import endpoints
+from integrations.destinations.s3 import validators as s3_names
+from integrations.validation import contacts, paths
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
 fuzz = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -29,14 +35,14 @@ JSON = st.recursive(
     max_leaves=12,
 )
 NAME_VALIDATORS = [
-    buckets.validate_s3_bucket,
-    buckets.validate_gcs_bucket,
-    buckets.validate_azure_account,
-    buckets.validate_azure_container,
-    buckets.validate_kms_key,
-    buckets.validate_role_arn,
-    lambda v: buckets.validate_s3_region(v, custom_endpoint=False),
-    lambda v: buckets.validate_s3_region(v, custom_endpoint=True),
+    s3_names.validate_s3_bucket,
+    gcs_names.validate_gcs_bucket,
+    azure_names.validate_azure_account,
+    azure_names.validate_azure_container,
+    s3_names.validate_kms_key,
+    s3_names.validate_role_arn,
+    lambda v: s3_names.validate_s3_region(v, custom_endpoint=False),
+    lambda v: s3_names.validate_s3_region(v, custom_endpoint=True),
     contacts.clean_email_list,
     gcs_key.parse_service_account_key,
     lambda v: paths.clean_path(v, macros_allowed=True, require_timestamp=True, tail_bytes=80),
@@ -166,7 +172,7 @@ def test_ingestion_times_in_any_offset_are_stored_in_utc_or_refused(when: Any) -
 )
 @given(hour=ANY_TIME)
 def test_any_reprocessing_hour_is_accepted_or_refused_with_a_reason(tenant: Any, hour: Any) -> None:
-    from feeds.reprocessing import ReprocessingRefused, check
+    from feeds.runs.reprocessing import ReprocessingRefused, check
     from integrations.models import Integration, State
     from tests.integrations.conftest import make_integration
 

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 
 from integrations import outbound
 from integrations.destinations.s3 import S3Destination
-from integrations.validation.endpoints import clean_endpoint_url
+from integrations.destinations.s3.endpoints import clean_endpoint_url
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from integrations.destinations.s3_policy import permission_statements
+from integrations.destinations.s3.policy import permission_statements
 from tests.integrations.conftest import FEED_FIELDS
 from tests.support import standins
 

@@ -19,8 +19,9 @@ from django.utils import timezone
 from exporthub.tenancy.auditlog import Actor
 from exporthub.tenancy.management.commands.seed_demo import DEMO_TENANT_NAME
 from exporthub.tenancy.models import Tenant
-from feeds.store import store_events
-from feeds.synthetic import Generator
+from feeds.demo.synthetic import Generator
+from feeds.ingestion.store import store_events
+from integrations.destinations.s3.standin import create_bucket
 from integrations.forms import form_class
 from integrations.models import Integration
 from integrations.services import save_integration
@@ -31,28 +32,6 @@ DEMO_KEYS = {
     "access_key": "AKIADEMO000000000000",
     "secret_key": "demo-secret-for-the-local-stand-in",  # nosec B105 - local stand-in
 }
-
-
-def _create_bucket() -> None:
-    import boto3
-    from botocore.config import Config
-
-    client = boto3.client(
-        "s3",
-        region_name="us-east-1",
-        aws_access_key_id=DEMO_KEYS["access_key"],
-        aws_secret_access_key=DEMO_KEYS["secret_key"],
-        config=Config(s3={"addressing_style": "path"}),
-    )
-    for _ in range(60):  # the stand-in starts beside us
-        try:
-            client.create_bucket(Bucket=BUCKET)
-            return
-        except client.exceptions.BucketAlreadyOwnedByYou:
-            return
-        except Exception:
-            time.sleep(1)
-    raise CommandError("The local S3 stand-in did not answer.")
 
 
 def _demo_integration(tenant: Tenant) -> Integration:
@@ -83,7 +62,8 @@ class Command(BaseCommand):
         if tenant is None or not settings.S3_STANDIN_URL:
             self.stdout.write("No demo tenant or no local S3 stand-in configured; nothing to do.")
             return
-        _create_bucket()
+        if not create_bucket(BUCKET, DEMO_KEYS):
+            raise CommandError("The local S3 stand-in did not answer.")
         integration = _demo_integration(tenant)
         self.stdout.write(
             f"Demo integration “{integration.name}” is ready: open it and click Verify."

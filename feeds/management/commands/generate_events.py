@@ -12,10 +12,10 @@ from django.db import connection
 from django.utils import timezone
 
 from exporthub.tenancy.models import Tenant
-from feeds.bulk import BulkGenerator
-from feeds.catalog import FEEDS
-from feeds.store import copy_events, store_events
-from feeds.synthetic import Generator
+from feeds.demo.bulk import BulkGenerator
+from feeds.demo.synthetic import Generator
+from feeds.ingestion.store import copy_events, store_events
+from integrations.catalog import FEEDS
 
 CHUNK = 50_000
 

@@ -8,8 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from exporthub.tenancy.auditlog import Actor
-from feeds.export import execute
-from feeds.reprocessing import ReprocessingRefused, request_reprocessing
+from feeds.runs.export import execute
+from feeds.runs.reprocessing import ReprocessingRefused, request_reprocessing
 from integrations.models import Integration
 
 

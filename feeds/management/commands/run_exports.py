@@ -7,10 +7,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from feeds import clock
-from feeds.archive import archive_manifests
-from feeds.export import execute
-from feeds.schedule import schedule
+from feeds.runs import clock
+from feeds.runs.archive import archive_manifests
+from feeds.runs.export import execute
+from feeds.runs.schedule import schedule
 from integrations.expiry import send_reminders
 
 

@@ -1,4 +1,4 @@
-"""`manage.py write_schemas`: regenerate feeds/published/ after changing feeds/columns.py."""
+"""`manage.py write_schemas`: regenerate feeds/schema/published/ after editing the columns."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from feeds.published import FOLDER, expected_files
+from feeds.schema.published import FOLDER, expected_files
 
 
 class Command(BaseCommand):

@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from exporthub.tenancy.auditlog import Actor
+from exporthub.tenancy.keys.issuing import issue_api_key
 from exporthub.tenancy.models import Role, Tenant
-from exporthub.tenancy.services import issue_api_key
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""Invitations: the email with its link, and the page where the invitee accepts."""

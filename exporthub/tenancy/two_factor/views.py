@@ -1,0 +1,72 @@
+"""Logging in with a second factor, and turning the authenticator on and off."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ..models import Membership, User
+from .devices import (
+    ConfirmAuthenticatorForm,
+    LoginForm,
+    authenticator,
+    new_recovery_codes,
+    turn_off,
+)
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        if form.otp_device is not None:  # the session counts as verified from now on
+            otp_login(self.request, form.otp_device)
+        return response
+
+
+@never_cache
+@login_required
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Set up an authenticator app (key shown, one code to confirm), then recovery codes."""
+    user = cast(User, request.user)  # login_required
+    if request.method == "POST" and request.POST.get("action") == "off":
+        turn_off(user)
+        messages.success(request, "Two-factor sign-in is off.")
+        return redirect("two-factor")
+    if authenticator(user) is not None:
+        return render(request, "tenancy/two_factor.html", {"enabled": True, **_requiring(user)})
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, confirmed=False, defaults={"name": "Authenticator app"}
+    )
+    form = ConfirmAuthenticatorForm(device, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        otp_login(request, device)
+        codes = new_recovery_codes(user)
+        context = {"enabled": True, "codes": codes, **_requiring(user)}
+        return render(request, "tenancy/two_factor.html", context, status=201)
+    context = {"form": form, "key": _base32(device), "uri": device.config_url}
+    return render(request, "tenancy/two_factor.html", context, status=400 if form.is_bound else 200)
+
+
+def _requiring(user: User) -> dict[str, Any]:
+    tenants = Membership.objects.filter(user=user, role="admin", tenant__require_admin_2fa=True)
+    return {"required_by": [m.tenant.name for m in tenants.select_related("tenant")]}
+
+
+def _base32(device: TOTPDevice) -> str:
+    from base64 import b32encode
+
+    key = b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(key[i : i + 4] for i in range(0, len(key), 4))

@@ -1,0 +1,1 @@
+"""Synthetic traffic for `make run`, tests and benchmarks; production code never imports it."""

@@ -1,0 +1,1 @@
+"""Events in: the ingestion API's parsing, validation and storing (COPY on PostgreSQL)."""

@@ -1,0 +1,1 @@
+"""What the feeds app shows on the integration pages: run history, charts, dashboard figures."""

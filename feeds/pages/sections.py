@@ -1,0 +1,64 @@
+"""The feed-side pieces of the integration pages (registered in FeedsConfig.ready()): the
+dashboard's figures of each integration, and the detail page's run history with its charts."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest
+from django.utils import timezone
+
+from integrations.models import Integration, State
+from integrations.pages import DashboardFigures, Section
+
+from ..models import ExportRun
+from ..runs.windows import next_due
+from .charts import hourly_charts
+
+RUNS_PER_PAGE = 25
+
+
+def annotate_figures(integrations: QuerySet[Integration], now: datetime) -> QuerySet[Integration]:
+    """Each row's last success and failures in 24 h come from index lookups, not a GROUP BY
+    over every run, so the page costs the same with 10 or 100 000 runs."""
+    runs = ExportRun.objects.filter(integration=OuterRef("pk"))
+    last_success = runs.filter(status=ExportRun.Status.SUCCEEDED).order_by("-window_start")
+    failures = (
+        runs.filter(status=ExportRun.Status.FAILED, finished_at__gte=now - timedelta(days=1))
+        .values("integration")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return integrations.annotate(
+        last_success=Subquery(last_success.values("window_start")[:1]),
+        failures_24h=Coalesce(Subquery(failures), 0),
+    )
+
+
+def next_run(integration: Integration, now: datetime) -> None:
+    active = integration.state == State.ACTIVE
+    integration.next_run = next_due(integration.feed, now) if active else None  # type: ignore[attr-defined]
+
+
+def run_history(request: HttpRequest, integration: Integration) -> dict[str, Any]:
+    """The run ledger, newest first, by status, 25 per page; and its charts."""
+    runs = integration.runs.all()
+    status = request.GET.get("status", "")
+    if status in ExportRun.Status.values:
+        runs = runs.filter(status=status)
+    rows_chart, bytes_chart = hourly_charts(integration.pk, timezone.now())
+    return {
+        "runs": Paginator(runs, RUNS_PER_PAGE).get_page(request.GET.get("page")),
+        "run_status": status,
+        "run_statuses": ExportRun.Status.choices,
+        "rows_chart": rows_chart,
+        "bytes_chart": bytes_chart,
+    }
+
+
+FIGURES = DashboardFigures(annotate=annotate_figures, complete=next_run)
+RUN_HISTORY = Section("feeds/run_history.html", run_history)

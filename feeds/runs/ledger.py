@@ -1,0 +1,225 @@
+"""The run ledger's every write: creating runs, handing them out, claiming, recording an
+attempt, finishing. A conditional update decides which worker owns a run."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, Q, QuerySet
+
+from exporthub.retry import jittered_backoff
+
+from ..models import ExportRun
+from . import clock
+from .new_runs import NewRun, insert_runs
+
+MAX_BACKOFF = timedelta(hours=1)
+Status = ExportRun.Status
+
+
+def claimable(now: datetime) -> Q:
+    """Pending or failed runs whose retry time came, and running runs whose worker vanished."""
+    ready = Q(status__in=(Status.PENDING, Status.FAILED)) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+    return ready | Q(status=Status.RUNNING, lease_expires_at__lt=now)
+
+
+def claim(run_id: int, now: datetime | None = None) -> ExportRun | None:
+    """Own a run for one lease, or None if another worker has it or it is done."""
+    now = now or clock.now()
+    won = ExportRun.objects.filter(claimable(now), pk=run_id).update(
+        status=Status.RUNNING,
+        lease_expires_at=now + lease(),
+        attempts=F("attempts") + 1,
+        enqueued_at=None,  # taken off the queue: a retry may be sent as soon as it is due
+    )
+    if not won:
+        return None
+    return ExportRun.objects.select_related("integration__tenant").get(pk=run_id)
+
+
+class LeaseLost(Exception):
+    """This worker's lease ran out and another worker claimed the run: stop, touch nothing."""
+
+
+def owned(run: ExportRun) -> QuerySet[ExportRun]:
+    """The run, if this worker still owns it: every claim counts an attempt, so a worker whose
+    lease expired and was taken over no longer matches (a fencing token)."""
+    return ExportRun.objects.filter(pk=run.pk, status=Status.RUNNING, attempts=run.attempts)
+
+
+def extend_lease(run: ExportRun) -> None:
+    """Renew the lease; LeaseLost when it ran out or another worker owns the run by now.
+
+    A lease that ran out is lost even if nobody claimed the run yet: from then on another run
+    of the integration may take this attempt's -processing manifest for dead and mark it
+    -failed (live_attempts), so this attempt must not publish the hour."""
+    now = clock.now()
+    if not owned(run).filter(lease_expires_at__gte=now).update(lease_expires_at=now + lease()):
+        raise LeaseLost(f"run {run.pk} lost its lease")
+
+
+def live_attempts(integration_id: int) -> set[tuple[datetime, datetime]]:
+    """(hour, processing time) of the integration's attempts whose worker holds its lease: their
+    -processing manifests are live, not left behind by a run that died."""
+    running = ExportRun.objects.filter(
+        integration_id=integration_id, status=Status.RUNNING, lease_expires_at__gte=clock.now()
+    ).values_list("window_start", "processed_on")
+    return {(hour, processed_on) for hour, processed_on in running if processed_on is not None}
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=settings.EXPORT_LEASE_SECONDS)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential with full jitter: 30 s, 1 min, 2 min … up to an hour."""
+    first = timedelta(seconds=settings.EXPORT_RETRY_BASE_SECONDS)
+    return jittered_backoff(attempts, first, MAX_BACKOFF)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a succeeded attempt exported, as the ledger records it."""
+
+    rows: int
+    bytes: int
+    files: list[dict[str, Any]]  # [{name, bytes, md5}]
+    path: str
+    manifest: str
+    processed_on: datetime
+    data_cutoff: datetime
+
+
+def succeed(run: ExportRun, outcome: Outcome, *, duration_seconds: float) -> None:
+    owned(run).update(
+        status=Status.SUCCEEDED,
+        finished_at=clock.now(),
+        lease_expires_at=None,
+        error_code="",
+        error_message="",
+        duration_seconds=duration_seconds,
+        **asdict(outcome),
+    )
+
+
+def fail(run: ExportRun, code: str, message: str, *, retry: bool, **fields: object) -> None:
+    now = clock.now()
+    owned(run).update(
+        status=Status.FAILED,
+        finished_at=now,
+        lease_expires_at=None,
+        error_code=code[:100],
+        error_message=message[:2000],
+        next_attempt_at=now + backoff(run.attempts) if retry else None,
+        **fields,
+    )
+
+
+# Creating runs.
+
+
+def create_runs(runs: list[NewRun]) -> None:
+    """The schedule's due windows; one that already exists is left as it is."""
+    insert_runs(runs)
+
+
+def add_generations(runs: list[tuple[int, datetime, datetime, int]]) -> None:
+    """New generations of exported hours (integration id, start, end, generation); one taken
+    meanwhile is left as it is."""
+    ExportRun.objects.bulk_create(
+        [
+            ExportRun(integration_id=integration, window_start=start, window_end=end,
+                      generation=generation)
+            for integration, start, end, generation in runs
+        ],
+        ignore_conflicts=True,
+    )  # fmt: skip
+
+
+def add_next_generation(integration_id: int, start: datetime, end: datetime) -> ExportRun | None:
+    """The next generation of one hour, or None when a concurrent request took it."""
+    last = ExportRun.objects.filter(integration_id=integration_id, window_start=start).aggregate(
+        Max("generation")
+    )["generation__max"]
+    try:
+        with transaction.atomic():
+            return ExportRun.objects.create(
+                integration_id=integration_id,
+                window_start=start,
+                window_end=end,
+                generation=(last or 0) + 1,
+            )
+    except IntegrityError:
+        return None
+
+
+# Handing runs out.
+
+
+def skip_older_than(oldest_allowed: datetime) -> None:
+    """Runs that failed or waited (e.g. while deactivated) past the backfill limit: skipped,
+    shown, never silently dropped."""
+    ExportRun.objects.filter(
+        status__in=(Status.PENDING, Status.FAILED), window_start__lt=oldest_allowed
+    ).update(
+        status=Status.SKIPPED,
+        error_code="BackfillLimit",
+        next_attempt_at=None,
+        error_message="Older than the 3-day backfill limit; not exported.",
+    )
+
+
+def mark_enqueued(run_ids: list[int], now: datetime) -> None:
+    ExportRun.objects.filter(pk__in=run_ids).update(enqueued_at=now)
+
+
+# One attempt.
+
+
+def release(run: ExportRun) -> None:
+    """Back to waiting, unclaimed: its integration was deactivated meanwhile (it resumes after a
+    new Verify)."""
+    ExportRun.objects.filter(pk=run.pk).update(status=Status.PENDING, lease_expires_at=None)
+
+
+def record_destination(run: ExportRun, location: str) -> None:
+    """Where this attempt writes, recorded first: after a bucket change the history still says
+    where every hour went."""
+    owned(run).update(destination=location)
+
+
+def record_attempt(run: ExportRun, processed_on: datetime, data_cutoff: datetime) -> None:
+    """A log-level attempt's processing time and data cutoff, recorded before anything is
+    written, so a later attempt can find what this one wrote; LeaseLost when taken over."""
+    if not owned(run).update(processed_on=processed_on, data_cutoff=data_cutoff):
+        raise LeaseLost(f"run {run.pk} was taken over by another worker")
+    run.processed_on, run.data_cutoff = processed_on, data_cutoff
+
+
+def processing_time(run: ExportRun) -> datetime:
+    """Now, to the second, but always after earlier runs of the hour: paths never collide."""
+    now = clock.now().replace(microsecond=0)
+    earlier = (
+        ExportRun.objects.filter(integration=run.integration, window_start=run.window_start)
+        .exclude(processed_on=None)
+        .order_by("-processed_on")
+        .values_list("processed_on", flat=True)
+        .first()
+    )
+    return max(now, earlier + timedelta(seconds=1)) if earlier else now
+
+
+def report_rows(run_id: int, rows: int) -> None:
+    """Progress of a running run, for its page (the final count is written by `succeed`)."""
+    ExportRun.objects.filter(pk=run_id, status=Status.RUNNING).update(rows=rows)
+
+
+def hold(run: ExportRun) -> None:
+    """No retry time: the run waits until a new Verify reactivates its integration."""
+    ExportRun.objects.filter(pk=run.pk).update(next_attempt_at=None)

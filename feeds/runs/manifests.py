@@ -1,0 +1,134 @@
+"""Seed 004's manifest files: names, JSON, and the -processing / -failed protocol.
+
+The protocol is one construct, `attempt`: step 1 (`fail_stale`) first, then
+
+    with manifests.attempt(conn, base, announced) as manifest:
+        ...write the data files...
+        manifest.publish(document)
+
+writes `-processing` on entering (step 2), the final `.json` on `publish` (step 3), and on an
+error renames `-processing` to `-failed` (step 4).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+from collections.abc import Container, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from integrations.destinations.base import Connection, DestinationError
+from integrations.paths import join_key
+
+PROCESSING, FAILED = "-processing", "-failed"
+
+
+def manifest_name(feed: str, seat_id: int, hour: datetime, processed_on: datetime) -> str:
+    return f"{feed}-{seat_id}-{hour:%Y%m%d%H}-{processed_on:%Y%m%d%H%M%S}.json"
+
+
+def name_pattern(feed: str, seat_id: int) -> re.Pattern[str]:
+    return re.compile(
+        rf"^{re.escape(feed)}-{seat_id}-(\d{{10}})-(\d{{14}})\.json(-processing|-failed)?$"
+    )
+
+
+def document(
+    feed: str,
+    seat_id: int,
+    hour: datetime,
+    processed_on: datetime,
+    path: str,
+    files: list[dict[str, Any]],
+    feed_properties: dict[str, str],
+) -> bytes:
+    """The manifest JSON, field for field as seed 004's schema and example."""
+    body = {
+        "hour": f"{hour:%Y-%m-%d %H:%M:%S}",
+        "files": [{"checksum": f["md5"], "name": f["name"]} for f in files],
+        "feed_type": feed,
+        "path": path,
+        "processed_on": f"{processed_on:%Y%m%d%H%M%S}",
+        "feed_properties": feed_properties,
+        "seat_id": seat_id,
+    }
+    return json.dumps(body, indent=2).encode()
+
+
+def parse(body: bytes) -> dict[str, Any] | None:
+    """A manifest we wrote, read back; None when the bucket holds something else there."""
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(document, dict) or not isinstance(document.get("path"), str):
+        return None
+    entries = document.get("files")
+    if not isinstance(entries, list) or not all(
+        isinstance(e, dict) and isinstance(e.get("name"), str) and "checksum" in e for e in entries
+    ):
+        return None
+    return document
+
+
+def put(conn: Connection, key: str, body: bytes) -> None:
+    conn.write(key, io.BytesIO(body), content_type="application/json")
+
+
+def rename(conn: Connection, source: str, target: str) -> None:
+    conn.copy(source, target)
+    conn.delete(source)
+
+
+def fail_stale(
+    conn: Connection,
+    manifest_path: str,
+    feed: str,
+    seat_id: int,
+    live: Container[tuple[datetime, datetime]],
+) -> list[str]:
+    """Step 1: manifests left -processing by a run that died are renamed -failed; those of a
+    live attempt, `(hour, processed_on)` in `live`, are another run's work in progress."""
+    renamed = []
+    pattern = name_pattern(feed, seat_id)
+    for info in conn.list_objects(join_key(manifest_path, f"{feed}-{seat_id}-")):
+        match = pattern.match(info.key.rsplit("/", 1)[-1])
+        if match is None or match.group(3) != PROCESSING:
+            continue
+        hour = datetime.strptime(match.group(1), "%Y%m%d%H").replace(tzinfo=UTC)
+        processed_on = datetime.strptime(match.group(2), "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+        if (hour, processed_on) in live:
+            continue
+        target = info.key.removesuffix(PROCESSING) + FAILED
+        rename(conn, info.key, target)
+        renamed.append(target)
+    return renamed
+
+
+class Attempt:
+    """One attempt's manifest while its data files are written; `publish` completes it."""
+
+    def __init__(self, conn: Connection, base: str) -> None:
+        self.conn, self.base = conn, base
+
+    def publish(self, body: bytes) -> None:
+        """Step 3: the final manifest, then the -processing one goes."""
+        put(self.conn, self.base, body)
+        self.conn.delete(self.base + PROCESSING)
+
+
+@contextlib.contextmanager
+def attempt(conn: Connection, base: str, announced: bytes) -> Iterator[Attempt]:
+    """Steps 2 to 4 for the manifest `base` (…json): `announced` written as -processing on entry;
+    on any error inside, renamed -failed before the error goes on."""
+    put(conn, base + PROCESSING, announced)
+    try:
+        yield Attempt(conn, base)
+    except Exception:
+        # If even this fails, the next run's step 1 does it.
+        with contextlib.suppress(DestinationError):
+            rename(conn, base + PROCESSING, base + FAILED)
+        raise

@@ -1,0 +1,55 @@
+"""Recovering a log-level run whose worker died after publishing the hour."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC
+
+from integrations.destinations.base import Connection, DestinationError
+from integrations.models import Integration
+from integrations.paths import join_key
+
+from ..models import ExportRun
+from . import ledger, manifests
+from .reading import count_hour
+
+
+def finished_attempt(
+    run: ExportRun, integration: Integration, conn: Connection
+) -> ledger.Outcome | None:
+    """The outcome of an earlier attempt of this run that completed its manifest, if any.
+
+    A worker killed after the final manifest was written but before the run was recorded as
+    succeeded left a complete export; writing the hour again would give users a second, equal
+    manifest. Its rows are those the hour held at the attempt's data cutoff."""
+    if run.processed_on is None or run.data_cutoff is None:
+        return None
+    config, feed, seat = integration.config, integration.feed, integration.tenant.seat_id
+    hour = run.window_start.astimezone(UTC)
+    base = join_key(
+        config["manifest_path"], manifests.manifest_name(feed, seat, hour, run.processed_on)
+    )
+    if conn.head(base) is None:
+        return None
+    document = manifests.parse(conn.read(base))
+    if document is None:  # not what we wrote: export the hour again, under a new name
+        return None
+    files = []
+    for entry in document["files"]:
+        info = conn.head(join_key(document["path"], entry["name"]))
+        if info is None:  # deleted by someone since: export the hour again
+            return None
+        files.append({"name": entry["name"], "bytes": info.size, "md5": entry["checksum"]})
+    with contextlib.suppress(DestinationError):
+        conn.delete(base + manifests.PROCESSING)  # killed before step 4 removed it
+    return ledger.Outcome(
+        rows=count_hour(
+            feed, integration.tenant_id, run.window_start, run.window_end, run.data_cutoff
+        ),
+        bytes=sum(f["bytes"] for f in files),
+        files=files,
+        path=document["path"],
+        manifest=base,
+        processed_on=run.processed_on,
+        data_cutoff=run.data_cutoff,
+    )

@@ -1,0 +1,95 @@
+"""What the beat tick does: create the runs that are due and hand out those ready to run."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Exists, Max, OuterRef, Q
+
+from integrations.catalog import FEEDS, FeedKind
+from integrations.models import Integration, State
+
+from ..models import EVENT_MODELS, ExportRun
+from . import ledger
+from .new_runs import NewRun
+from .windows import BACKFILL_LIMIT, due_windows, floor, window_length
+
+Status = ExportRun.Status
+LOG_LEVEL_FEEDS = [name for name, feed in FEEDS.items() if feed.kind == FeedKind.LOG_LEVEL]
+
+
+def schedule(
+    now: datetime, kinds: tuple[FeedKind, ...] = (FeedKind.RAW, FeedKind.LOG_LEVEL)
+) -> list[int]:
+    """Create missing runs for closed windows; return the ids of runs ready to be executed."""
+    feeds = [name for name, feed in FEEDS.items() if feed.kind in kinds]
+    integrations = Integration.objects.filter(
+        state=State.ACTIVE, feed__in=feeds, exports_from__isnull=False
+    )
+    latest = dict(
+        ExportRun.objects.filter(integration__in=integrations, generation=0)
+        .values_list("integration")
+        .annotate(Max("window_start"))
+    )
+    new_runs: list[NewRun] = []
+    oldest_allowed = now - BACKFILL_LIMIT
+    for integration in integrations.only("id", "feed", "exports_from"):
+        start_from = integration.exports_from or now
+        if integration.pk in latest:
+            start_from = max(start_from, latest[integration.pk] + window_length(integration.feed))
+        for start in due_windows(integration.feed, start_from, now):
+            # Missed longer ago than the backfill limit: recorded as skipped, never silently.
+            status = (
+                Status.SKIPPED
+                if start < floor(oldest_allowed, window_length(integration.feed))
+                else Status.PENDING
+            )
+            end = start + window_length(integration.feed)
+            new_runs.append(NewRun(integration.pk, start, end, status))
+    ledger.create_runs(new_runs)
+    ledger.skip_older_than(oldest_allowed)
+    if FeedKind.LOG_LEVEL in kinds:
+        reprocess_late_events(now)
+    ready = ExportRun.objects.filter(
+        ledger.claimable(now),
+        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - ledger.lease()),
+        integration__state=State.ACTIVE,
+    )
+    ids = list(ready.order_by("window_start").values_list("pk", flat=True))
+    ledger.mark_enqueued(ids, now)
+    return ids
+
+
+def reprocess_late_events(now: datetime) -> int:
+    """An event that arrived after an hour was exported makes a new run of that hour.
+
+    One query per log-level feed finds the newest succeeded run of each recent hour that has
+    events received after its data cutoff; one insert creates the next generations."""
+    later = ExportRun.objects.filter(
+        integration=OuterRef("integration"),
+        window_start=OuterRef("window_start"),
+        generation__gt=OuterRef("generation"),
+    )
+    new_runs: list[tuple[int, datetime, datetime, int]] = []
+    for feed in LOG_LEVEL_FEEDS:
+        late = EVENT_MODELS[feed]._default_manager.filter(
+            tenant_id=OuterRef("integration__tenant_id"),
+            event_time__gte=OuterRef("window_start"),
+            event_time__lt=OuterRef("window_end"),
+            received_at__gte=OuterRef("data_cutoff"),
+        )
+        stale = ExportRun.objects.filter(
+            Exists(late),
+            ~Exists(later),
+            status=Status.SUCCEEDED,
+            window_start__gte=now - BACKFILL_LIMIT,
+            data_cutoff__isnull=False,
+            integration__state=State.ACTIVE,
+            integration__feed=feed,
+        ).values_list("integration_id", "window_start", "window_end", "generation")
+        new_runs += [
+            (integration, start, end, generation + 1)
+            for integration, start, end, generation in stale
+        ]
+    ledger.add_generations(new_runs)
+    return len(new_runs)

@@ -1,0 +1,84 @@
+"""The feeds a tenant can export and the file formats of log-level feeds (seed 004's enums)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class FeedKind(StrEnum):
+    RAW = "raw"  # seed 000: CSV.gz every 15 minutes into a Directory
+    LOG_LEVEL = "log_level"  # seed 004: hourly files + manifests under Manifest/Feed paths
+
+
+class Operation(StrEnum):
+    """What an export does in storage. A feed says which it needs (`operations`); each
+    cloud turns them into its own permissions (S3 actions, SAS letters)."""
+
+    WRITE = "write"
+    READ = "read"
+    DELETE = "delete"
+    LIST = "list"
+    RENAME = "rename"  # copy, then delete the source
+    READ_ACL = "read_acl"
+
+
+@dataclass(frozen=True)
+class Feed:
+    name: str
+    label: str
+    kind: FeedKind
+    description: str
+
+
+FEEDS: dict[str, Feed] = {
+    feed.name: feed
+    for feed in (
+        Feed("clicks", "Clicks", FeedKind.RAW, "Raw clicks, CSV.gz every 15 minutes."),
+        Feed(
+            "conversions", "Conversions", FeedKind.RAW, "Raw conversions, CSV.gz every 15 minutes."
+        ),
+        Feed(
+            "standard_feed",
+            "Standard feed",
+            FeedKind.LOG_LEVEL,
+            "Log-level impressions and auctions, hourly files with JSON manifests.",
+        ),
+    )
+}
+FEED_CHOICES = [(feed.name, feed.label) for feed in FEEDS.values()]
+
+_ALL = frozenset(Operation)
+# What each kind of feed does in storage: raw feeds write their files (Verify reads a test
+# object back and deletes it); log-level feeds also list, rename and read manifest grants.
+OPERATIONS: dict[FeedKind, frozenset[Operation]] = {
+    FeedKind.RAW: frozenset({Operation.WRITE, Operation.READ, Operation.DELETE}),
+    FeedKind.LOG_LEVEL: _ALL,
+}
+
+
+def operations(feed: str) -> frozenset[Operation]:
+    """The storage operations a feed (by name) needs: destinations ask this, not its kind."""
+    return OPERATIONS[FEEDS[feed].kind]
+
+
+# data_format -> the compression_type values it can be written with, the default first.
+FORMAT_COMPRESSIONS: dict[str, tuple[str, ...]] = {
+    "protobuf": ("SNAPPY", "DEFLATE", "GZIP", "NONE"),
+    "protobuf-delimited": ("GZIP", "NONE"),
+    "avro": ("SNAPPY", "DEFLATE", "NONE"),
+}
+FORMAT_CHOICES = [
+    ("protobuf", "protobuf (Hadoop SequenceFile)"),
+    ("protobuf-delimited", "protobuf-delimited"),
+    ("avro", "avro"),
+]
+COMPRESSION_CHOICES = [(c, c) for c in ("SNAPPY", "DEFLATE", "GZIP", "NONE")]
+
+
+def compression_help() -> str:
+    """Which compression each format takes, for form and API help (from the table above)."""
+    return "; ".join(
+        f"{name}: {', '.join(values[:-1])} or {values[-1]}"
+        for name, values in FORMAT_COMPRESSIONS.items()
+    )

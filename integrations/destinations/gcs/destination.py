@@ -1,0 +1,66 @@
+"""Google Cloud Storage: what the cloud declares (its settings, Verify steps, hints) over
+connection.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from ..base import Destination, Setting
+from . import connection
+from .connection import GRANT_ROLE
+
+AUTH_MODES = {
+    "key": "Service account key (JSON)",
+    "platform": "Grant ExportHub's service account of this seat on the bucket",
+}
+
+
+class GCSDestination(Destination):
+    kind = "gcs"
+    label = "Google Cloud Storage"
+    settings: ClassVar[tuple[Setting, ...]] = (
+        Setting("bucket", "Bucket", verify=True),
+        Setting("auth_mode", "Authorization", verify=True, choices=AUTH_MODES),
+        Setting("service_account_email", "Service account", read_only=True),
+        Setting("service_account_key", "Service account key (JSON)", secret=True),
+    )
+    form = "integrations.destinations.gcs.form.GCSIntegrationForm"
+    hints = {
+        **dict.fromkeys(
+            ("forbidden", "Forbidden"),
+            "Grant the service account the Storage Object Admin role on the bucket.",
+        ),
+        **dict.fromkeys(("notFound", "NotFound"), "There is no such bucket: check Bucket."),
+        **dict.fromkeys(
+            ("authError", "required", "Unauthorized", "InvalidCredentials"),
+            "The service-account key was refused (revoked or deleted): create a new key.",
+        ),
+        "KeyEndpointNotAllowed": "Paste the key file exactly as Google Cloud created it: its "
+        "token_uri and other addresses must be Google's.",
+        "*": "Google Cloud Storage answered with an error; check the bucket's permissions.",
+    }
+
+    @classmethod
+    def verify_steps(cls, stage: str, checks: Any) -> list[tuple[str, Callable[[], str]]]:
+        if stage == "manifests":  # object ACLs (none under uniform bucket-level access)
+            return [("Checking meta-information access on manifest files", checks.manifest_acls)]
+        return []
+
+    @classmethod
+    def destination_key(cls, config: dict[str, Any]) -> str:
+        return f"gcs:{config['bucket']}"
+
+    @classmethod
+    def location(cls, config: dict[str, Any]) -> str:
+        return f"gs://{config['bucket']}"
+
+    @classmethod
+    def authorization_help(cls, config: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+        return {"member": config.get("service_account_email", ""), "role": GRANT_ROLE}
+
+    @classmethod
+    def connect(
+        cls, config: dict[str, Any], secrets: dict[str, Any], *, external_id: str, seat_id: int
+    ) -> connection.GCSConnection:
+        return connection.connect(config, secrets, external_id=external_id, seat_id=seat_id)

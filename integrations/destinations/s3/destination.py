@@ -1,0 +1,79 @@
+"""Amazon S3: what the cloud declares (its settings, Verify steps, hints) over connection.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from ..base import Destination, Setting
+from . import connection
+from . import policy as s3_policy
+
+AUTH_MODES = {
+    "access_key": "Access key and secret key",
+    "platform": "Bucket policy for ExportHub's AWS role of this seat",
+    "assume_role": "IAM role assumed by ExportHub (with External ID)",
+}
+SSE_CHOICES = {"none": "None", "sse-s3": "SSE-S3", "sse-kms": "SSE-KMS"}
+
+
+class S3Destination(Destination):
+    kind = "s3"
+    label = "Amazon S3"
+    settings: ClassVar[tuple[Setting, ...]] = (
+        Setting("bucket", "Bucket", verify=True),
+        Setting("region", "Region", verify=True),
+        Setting("auth_mode", "Authorization", verify=True, choices=AUTH_MODES),
+        Setting("role_arn", "Role ARN", verify=True),
+        Setting("sse", "Server-side encryption", verify=True, choices=SSE_CHOICES),
+        Setting("kms_key_id", "KMS key ARN or id", verify=True),
+        Setting("endpoint_url", "Endpoint URL", verify=True),
+        Setting("access_key", "Access key", secret=True),
+        Setting("secret_key", "Secret key", secret=True),
+    )
+    form = "integrations.destinations.s3.form.S3IntegrationForm"
+    hints = {
+        "AccessDenied": "ExportHub's credentials may not do this. Apply the policy shown on the "
+        "integration page to the bucket (or the IAM user/role), including the configured prefixes.",
+        "InvalidAccessKeyId": "The Access key does not exist or is inactive: copy it from IAM.",
+        "SignatureDoesNotMatch": "The Secret key does not belong to the Access key.",
+        "NoSuchBucket": "There is no such bucket: check Bucket (and Endpoint URL).",
+        "WrongRegion": "Set Region to the bucket's region.",
+        "PermanentRedirect": "The bucket is in another region: set Region to the bucket's region.",
+        "AuthorizationHeaderMalformed": "The bucket is in another region: fix Region.",
+        "KMS.AccessDeniedException": "Allow ExportHub's principal kms:GenerateDataKey and "
+        "kms:Decrypt in the KMS key policy.",
+        "KMS.NotFoundException": "The KMS key does not exist in the bucket's region.",
+        "ExpiredToken": "The assumed role's session expired; verify again.",
+        "NoCredentials": "The operator has not configured ExportHub's AWS credentials.",
+        "ManifestInGlacier": "Set lifecycle rules to move manifest objects to Glacier only "
+        "outside the manifest path (its archive/ folder is fine).",
+        "EncryptionNotApplied": "The object was stored without the configured server-side "
+        "encryption: check the bucket's encryption settings and the KMS key.",
+        "*": "S3 answered with an error; if it persists, check the bucket's policy and settings.",
+    }
+
+    @classmethod
+    def verify_steps(cls, stage: str, checks: Any) -> list[tuple[str, Callable[[], str]]]:
+        from .checks import steps
+
+        return steps(stage, checks)
+
+    @classmethod
+    def destination_key(cls, config: dict[str, Any]) -> str:
+        return f"s3:{config.get('endpoint_url') or 'aws'}:{config['bucket']}"
+
+    @classmethod
+    def location(cls, config: dict[str, Any]) -> str:
+        endpoint = config.get("endpoint_url")
+        return f"s3://{config['bucket']}" + (f" at {endpoint}" if endpoint else "")
+
+    @classmethod
+    def authorization_help(cls, config: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+        return s3_policy.authorization_help(config, context)
+
+    @classmethod
+    def connect(
+        cls, config: dict[str, Any], secrets: dict[str, Any], *, external_id: str, seat_id: int
+    ) -> connection.S3Connection:
+        return connection.connect(config, secrets, external_id=external_id, seat_id=seat_id)

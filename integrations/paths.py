@@ -1,0 +1,75 @@
+"""Feed path macros (seed 004) and how configured paths become object-key prefixes.
+
+Paths are kept in a canonical form: a leading "/" meaning the bucket root, "/"-separated
+segments, no trailing "/". Object keys never start with "/".
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from .catalog import FEEDS, FeedKind
+
+MACRO_RE = re.compile(r"%([A-Za-z_]+)%")
+# Macro -> widest value it can expand to, for worst-case key lengths.
+MACRO_WIDTHS: dict[str, int] = {
+    "FEED_NAME": max(len(name) for name in FEEDS),
+    "YEAR": 4,
+    "MONTH": 2,
+    "DAY": 2,
+    "HOUR": 2,
+    "TIMESTAMP": 14,
+}
+MACROS = tuple(MACRO_WIDTHS)
+
+
+def key_prefix(path: str) -> str:
+    """The object-key prefix of a canonical path: "" for the root, else "a/b"."""
+    return path.strip("/")
+
+
+def join_key(path: str, *names: str) -> str:
+    return "/".join(part for part in (key_prefix(path), *names) if part)
+
+
+def static_root(path: str) -> str:
+    """The canonical path up to the first segment holding a macro."""
+    fixed: list[str] = []
+    for segment in key_prefix(path).split("/"):
+        if not segment or MACRO_RE.search(segment):
+            break
+        fixed.append(segment)
+    return "/" + "/".join(fixed)
+
+
+def resolve(path: str, *, feed: str, hour: datetime, processed_on: datetime) -> str:
+    """Expand the macros of a feed path for one data hour and one processing run."""
+    values = {
+        "FEED_NAME": feed,
+        "YEAR": f"{hour:%Y}",
+        "MONTH": f"{hour:%m}",
+        "DAY": f"{hour:%d}",
+        "HOUR": f"{hour:%H}",
+        "TIMESTAMP": f"{processed_on:%Y%m%d%H%M%S}",
+    }
+    return MACRO_RE.sub(lambda match: values[match.group(1)], path)
+
+
+def resolve_feed_name(path: str, feed: str) -> str:
+    """Expand only %FEED_NAME%: two feed paths equal after this resolve alike for every run."""
+    return path.replace("%FEED_NAME%", feed)
+
+
+def worst_case_bytes(path: str) -> int:
+    expanded = MACRO_RE.sub(lambda m: "x" * MACRO_WIDTHS.get(m.group(1), 0), key_prefix(path))
+    return len(expanded.encode())
+
+
+def export_roots(config: dict[str, Any], feed: str) -> list[str]:
+    """The canonical paths an export writes under: its Directory (raw), or its Manifest path
+    and the fixed part of its Feed path (log-level)."""
+    if FEEDS[feed].kind == FeedKind.RAW:
+        return [config["directory"]]
+    return [config["manifest_path"], static_root(config["feed_path"])]

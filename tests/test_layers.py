@@ -1,0 +1,71 @@
+"""The floor plan holds: integrations never imports feeds, each cloud's SDK is imported only in
+that cloud's folder, and production ingestion never imports the demo generator (issue 18)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SDKS = {
+    "s3": ("boto3", "botocore"),
+    "gcs": ("google.cloud", "google.auth", "google.oauth2", "google.api_core"),
+    "azure": ("azure",),
+}
+
+
+def _imports(package: str) -> Iterator[tuple[Path, str]]:
+    """(file, imported module) for every import in a package, relative ones resolved."""
+    for path in (ROOT / package).rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        parts = list(path.relative_to(ROOT).with_suffix("").parts)
+        here = parts[:-1]
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    yield path, alias.name
+            elif isinstance(node, ast.ImportFrom):
+                base = here[: len(here) - node.level + 1] if node.level else []
+                module = ".".join([*base, *([node.module] if node.module else [])])
+                yield path, module
+                for alias in node.names:  # `from . import x` imports a module too
+                    yield path, f"{module}.{alias.name}"
+
+
+def _within(module: str, prefix: str) -> bool:
+    return module == prefix or module.startswith(prefix + ".")
+
+
+def test_integrations_never_imports_feeds() -> None:
+    found = [
+        f"{p.relative_to(ROOT)}: {m}" for p, m in _imports("integrations") if _within(m, "feeds")
+    ]
+    assert found == []
+
+
+def test_a_cloud_sdk_is_imported_only_in_its_cloud_folder() -> None:
+    found = []
+    for package in ("integrations", "feeds", "exporthub"):
+        for path, module in _imports(package):
+            for cloud, sdks in SDKS.items():
+                folder = ROOT / "integrations" / "destinations" / cloud
+                if any(_within(module, sdk) for sdk in sdks) and folder not in path.parents:
+                    found.append(f"{path.relative_to(ROOT)}: {module}")
+    assert found == []
+
+
+def test_production_ingestion_does_not_import_the_demo_generator() -> None:
+    found = [
+        f"{p.relative_to(ROOT)}: {m}"
+        for p, m in _imports("feeds")
+        if "ingestion" in p.parts and _within(m, "feeds.demo")
+    ]
+    assert found == []
+
+
+def test_the_layer_check_sees_imports() -> None:
+    """The checks above would pass on a parser that finds nothing: they find known imports."""
+    modules = {m for p, m in _imports("feeds") if p.name == "export.py"}
+    assert {"integrations.models", "feeds.runs.ledger", "feeds.formats"} <= modules
