@@ -7,6 +7,7 @@ COPY pyproject.toml README.md ./
 COPY exporthub ./exporthub
 COPY integrations ./integrations
 COPY feeds ./feeds
+COPY webhooks ./webhooks
 RUN pip install --no-cache-dir .
 
 COPY . .
@@ -14,7 +15,7 @@ COPY . .
 RUN SECRET_KEY=build-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz \
     FIELD_ENCRYPTION_KEYS=$(python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())") \
     python manage.py collectstatic --noinput \
- && useradd --create-home exporthub && mkdir -p /app/var && chown -R exporthub /app/var
+ && useradd --create-home exporthub && mkdir -p /app/var/metrics && chown -R exporthub /app/var
 USER exporthub
 
 EXPOSE 8000

@@ -27,9 +27,13 @@ env: $(VENV)/.run-deps
 migrate: env
 	$(BIN)/python manage.py migrate --noinput
 
+# Web, worker and beat count metrics into one folder, emptied at each start (prometheus-client's
+# multiprocess mode); /metrics sums it when METRICS_TOKEN is set.
 run: migrate
 	@$(BIN)/python manage.py seed_demo
-	WEB_PORT=$(WEB_PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile start
+	@rm -rf var/metrics && mkdir -p var/metrics
+	WEB_PORT=$(WEB_PORT) PATH="$(CURDIR)/$(BIN):$$PATH" PROMETHEUS_MULTIPROC_DIR="$(CURDIR)/var/metrics" \
+		$(BIN)/honcho -f Procfile start
 
 # Azurite (the Azure Blob stand-in the tests start) comes from npm.
 node_modules/.installed: package.json package-lock.json

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "exporthub.outbox",
     "integrations",
     "feeds",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -317,6 +318,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "archive-manifests": {"task": "feeds.archive", "schedule": crontab(hour="3", minute="30")},
     # Notification emails whose first try failed (mail server down) are retried from here.
     "send-outbox": {"task": "outbox.send_due", "schedule": 60.0},
+    "send-webhooks": {"task": "webhooks.send_due", "schedule": 60.0},
     "credential-expiry-reminders": {
         "task": "integrations.expiry_reminders",
         "schedule": crontab(hour="8", minute="0"),
@@ -377,6 +379,16 @@ EXPORT_LEASE_SECONDS = env.int("EXPORT_LEASE_SECONDS", default=15 * 60)
 EXPORT_RETRY_BASE_SECONDS = env.float("EXPORT_RETRY_BASE_SECONDS", default=30.0)
 # How long a destination may stay silent on one request before the SDK retries it.
 DESTINATION_READ_TIMEOUT_SECONDS = env.float("DESTINATION_READ_TIMEOUT_SECONDS", default=60.0)
+# /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, it is off (404).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# The beat ticks at least every 5 minutes; twice that without one is a stopped scheduler.
+SCHEDULER_STALE_SECONDS = env.int("SCHEDULER_STALE_SECONDS", default=600)
+# Webhooks: `run.failed` is sent when a run fails this many attempts; URLs must resolve to public
+# addresses unless their host is listed here; deliveries are retried for WEBHOOK_RETRY_HOURS.
+WEBHOOK_RUN_FAILED_ATTEMPTS = env.int("WEBHOOK_RUN_FAILED_ATTEMPTS", default=3)
+WEBHOOK_ALLOWED_HOSTS = env.list("WEBHOOK_ALLOWED_HOSTS", default=[])
+WEBHOOK_RETRY_HOURS = env.float("WEBHOOK_RETRY_HOURS", default=24.0)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 # Azure's SDK waits this long before its first retry of a throttled or failed request (its
 # own default); S3's and GCS's SDKs back off by themselves within about a second.
 AZURE_RETRY_BACKOFF_SECONDS = env.float("AZURE_RETRY_BACKOFF_SECONDS", default=15.0)

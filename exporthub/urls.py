@@ -7,8 +7,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from feeds.views import reprocess_hour, run_progress, schema_file
+from webhooks import views as webhook_views
 
 from .health import healthz
+from .metrics import metrics
 from .tenancy import views as tenancy_views
 from .tenancy.invitations import views as invitation_views
 from .tenancy.keys import views as key_views
@@ -25,6 +27,7 @@ set_password = auth_views.PasswordResetConfirmView.as_view(
 urlpatterns = [
     path("", tenancy_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("accounts/login/", two_factor_views.LoginView.as_view(), name="login"),
     path("accounts/two-factor/", two_factor_views.two_factor, name="two-factor"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -64,6 +67,21 @@ urlpatterns = [
         "t/<slug:tenant_slug>/integrations/<int:pk>/runs/progress.json",
         run_progress,
         name="run-progress",
+    ),
+    path(
+        "t/<slug:tenant_slug>/integrations/<int:pk>/webhooks/",
+        webhook_views.webhook_add,
+        name="webhook-add",
+    ),
+    path(
+        "t/<slug:tenant_slug>/integrations/<int:pk>/webhooks/<int:endpoint_id>/delete/",
+        webhook_views.webhook_delete,
+        name="webhook-delete",
+    ),
+    path(
+        "t/<slug:tenant_slug>/integrations/<int:pk>/webhooks/<int:endpoint_id>/test/",
+        webhook_views.webhook_test,
+        name="webhook-test",
     ),
     path("t/<slug:tenant_slug>/", include("integrations.urls")),
     path("api/", include("exporthub.api.urls")),

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from exporthub.metrics import INGESTED_EVENTS, REJECTED_BATCHES
 from exporthub.tenancy.auditlog import actor_for
 from integrations.catalog import FEEDS
 from integrations.models import get_integration
@@ -54,23 +55,24 @@ class EventIngestView(APIView):
         if feed not in FEEDS:
             return Response({"detail": "No such feed."}, status=status.HTTP_404_NOT_FOUND)
         limit = settings.INGEST_MAX_BYTES
-        too_large = Response(
-            {"detail": f"The body exceeds {limit} bytes; send smaller batches."},
-            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-        )
         declared = request.META.get("CONTENT_LENGTH") or "0"
-        if declared.isdigit() and int(declared) > limit:
-            return too_large
-        body = request.stream.read(limit + 1) if request.stream else b""
-        if len(body) > limit:
-            return too_large
+        oversized = declared.isdigit() and int(declared) > limit
+        body = b"" if oversized or not request.stream else request.stream.read(limit + 1)
+        if oversized or len(body) > limit:
+            REJECTED_BATCHES.labels(feed=feed, reason="too_large").inc()
+            return Response(
+                {"detail": f"The body exceeds {limit} bytes; send smaller batches."},
+                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
         rows, errors = parse_events(feed, body)
         if errors:
+            REJECTED_BATCHES.labels(feed=feed, reason="invalid").inc()
             return Response(
                 [error.as_json() for error in errors], status=status.HTTP_400_BAD_REQUEST
             )
         received_at = timezone.now()
         count = store_events(request.auth.tenant, feed, ((row, received_at) for row in rows))  # type: ignore[union-attr]
+        INGESTED_EVENTS.labels(feed=feed).inc(count)
         return Response({"accepted": count}, status=status.HTTP_202_ACCEPTED)
 
 

@@ -10,9 +10,14 @@ class FeedsConfig(AppConfig):
     def ready(self) -> None:
         # The integration pages show the runs: feeds adds its pieces, integrations never
         # imports feeds.
+        from exporthub import health, metrics
         from integrations import pages
 
+        from .metrics import collect, scheduler_health
         from .pages.sections import FIGURES, RUN_HISTORY
 
-        pages.DASHBOARD_FIGURES.append(FIGURES)
+        pages.FIGURES.append(FIGURES)
         pages.DETAIL_SECTIONS.append(RUN_HISTORY)
+        # The project's /metrics and /healthz report the scheduler and the queue the same way.
+        metrics.COLLECTORS.append(collect)
+        health.REPORTS["scheduler"] = scheduler_health

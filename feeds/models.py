@@ -162,3 +162,14 @@ class ExportRun(models.Model):
 
     def __str__(self) -> str:
         return f"Run {self.pk} of {self.integration_id} at {self.window_start:%Y-%m-%d %H:%M}"
+
+
+class SchedulerTick(models.Model):
+    """When the beat's schedule task last ran (one row per task name): a beat that stopped is
+    seen by `/healthz` and `/metrics` instead of by missing files."""
+
+    name = models.CharField(primary_key=True, max_length=50)
+    ticked_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.ticked_at:%Y-%m-%d %H:%M:%S}"

@@ -10,7 +10,7 @@ from integrations.catalog import FeedKind
 
 from .runs.archive import archive_manifests
 from .runs.export import execute
-from .runs.schedule import schedule
+from .runs.schedule import record_tick, schedule
 
 KINDS = {"raw": (FeedKind.RAW,), "log_level": (FeedKind.LOG_LEVEL,), "all": tuple(FeedKind)}
 
@@ -24,7 +24,9 @@ DISPATCH_RUNS = 200
 @shared_task(name="feeds.schedule")
 def schedule_exports(kind: str = "all") -> int:
     """Find due windows and enqueue them; duplicate ticks are harmless (claims are atomic)."""
-    ready = schedule(timezone.now(), KINDS[kind])
+    now = timezone.now()
+    ready = schedule(now, KINDS[kind])
+    record_tick(now)
     for first in range(0, len(ready), DISPATCH_RUNS):
         dispatch_runs.delay(ready[first : first + DISPATCH_RUNS])
     return len(ready)

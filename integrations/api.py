@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -19,6 +20,7 @@ from .fields import CONFIG_KEYS, SECRET_KEYS
 from .forms import form_class
 from .forms.base import IntegrationForm
 from .models import Integration, Verification
+from .pages import complete_figures
 from .serializers import IntegrationSerializer, VerificationSerializer
 from .services import delete_integration, save_integration
 from .verification import start_verification, verification_json
@@ -90,7 +92,8 @@ class IntegrationViewSet(viewsets.GenericViewSet[Integration]):
         return save_integration(form, actor_for(request))
 
     def list(self, request: Request) -> Response:
-        integrations = self.get_queryset().defer("encrypted_secrets")
+        integrations = list(self.get_queryset().defer("encrypted_secrets"))
+        complete_figures(integrations, timezone.now())
         return Response(IntegrationSerializer(integrations, many=True).data)
 
     def create(self, request: Request) -> Response:

@@ -12,6 +12,7 @@ from django.db.models import Q
 
 from .models import Integration, State
 from .notifications import notify
+from .signals import credentials_expiring
 
 WARN_WITHIN = timedelta(days=30)
 REMINDERS = (timedelta(days=2), timedelta(days=14))  # the nearest first
@@ -50,6 +51,9 @@ def send_reminders(now: datetime) -> int:
             expiry_reminded_days=days
         )
         if won:
+            credentials_expiring.send(
+                sender=Integration, integration=integration, expires_at=expiry, days_left=left.days
+            )
             notify(
                 integration,
                 "credentials.expiring",

@@ -11,9 +11,13 @@ TLS still verifies the certificate against the host name."""
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import threading
+from collections.abc import Container
 from typing import Any
+
+from django.core.exceptions import ValidationError
 
 _pinned: dict[str, str] = {}
 _lock = threading.Lock()
@@ -42,3 +46,54 @@ def pin(host: str, address: str) -> None:
 
 def pinned(host: str) -> str | None:
     return _pinned.get(host.lower())
+
+
+NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 form carries: IPv4-mapped, 6to4, Teredo's client, NAT64."""
+    if ip.ipv4_mapped:
+        return ip.ipv4_mapped
+    if ip.sixtofour:
+        return ip.sixtofour
+    if ip.teredo:
+        return ip.teredo[1]
+    if any(ip in network for network in NAT64):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+def is_public(address: str) -> bool:
+    """Neither private, loopback, link-local, reserved nor multicast, in any IPv6 disguise."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(ip)
+        if embedded is not None:  # the IPv4 address is where the packets really go
+            ip = embedded
+    return not (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_reserved
+        or ip.is_multicast
+        or ip.is_unspecified
+        or not ip.is_global
+    )
+
+
+def public_address(host: str, port: int, allowed: Container[str], what: str) -> str | None:
+    """A checked public address of `host` to connect to, or None for a host the operator
+    allows (connected to as named); ValidationError naming `what` otherwise."""
+    if host in allowed:
+        return None
+    try:
+        addresses = resolve_addresses(host, port)
+    except (OSError, UnicodeError):
+        raise ValidationError(f"The host {host} could not be resolved.") from None
+    if not addresses or not all(is_public(address) for address in addresses):
+        raise ValidationError(
+            f"The {what} points at a private, loopback, link-local or reserved address. "
+            "Ask the operator to allow this host if it is intended."
+        )
+    return addresses[0]

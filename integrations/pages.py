@@ -1,7 +1,8 @@
-"""What other apps add to the integration pages, without integrations importing them.
+"""What other apps add to the integration pages and API, without integrations importing them.
 
-The feeds app registers its pieces in its AppConfig.ready(): the dashboard's figures of each
-integration (last success, failures, next run) and the detail page's run history and charts.
+The feeds app registers its pieces in its AppConfig.ready(): the figures of each integration
+(last success, failures, next run, freshness) on the dashboard and in the API, and the detail
+page's run history and charts.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from .models import Integration
 
@@ -26,16 +28,18 @@ class Section:
 
 
 @dataclass(frozen=True)
-class DashboardFigures:
-    """Columns of the dashboard: `annotate` adds them to the page's query (one query for the
-    whole page), `complete` sets what needs no query on each integration shown."""
+class Figures:
+    """Figures of each integration. `annotate` adds some to the dashboard's query (one query
+    for the page); `complete` sets the others on integrations already fetched (one query for
+    all of them); `as_json` gives the API's fields of a completed integration."""
 
     annotate: Callable[[QuerySet[Integration], datetime], QuerySet[Integration]]
-    complete: Callable[[Integration, datetime], None]
+    complete: Callable[[list[Integration], datetime], None]
+    as_json: Callable[[Integration], dict[str, Any]]
 
 
 DETAIL_SECTIONS: list[Section] = []
-DASHBOARD_FIGURES: list[DashboardFigures] = []
+FIGURES: list[Figures] = []
 
 
 def detail_sections(request: HttpRequest, integration: Integration) -> dict[str, Any]:
@@ -44,3 +48,19 @@ def detail_sections(request: HttpRequest, integration: Integration) -> dict[str,
     for section in DETAIL_SECTIONS:
         context.update(section.context(request, integration))
     return context
+
+
+def complete_figures(integrations: list[Integration], now: datetime) -> None:
+    for figures in FIGURES:
+        figures.complete(integrations, now)
+    for integration in integrations:
+        integration.figures_complete = True  # type: ignore[attr-defined]
+
+
+def figures_json(integration: Integration) -> dict[str, Any]:
+    """The API's figure fields of one integration (completed here if the caller did not)."""
+    if not getattr(integration, "figures_complete", False):
+        complete_figures([integration], timezone.now())
+    return {
+        key: value for figures in FIGURES for key, value in figures.as_json(integration).items()
+    }

@@ -11,6 +11,7 @@ from .destinations import DESTINATION_CHOICES, REGISTRY
 from .destinations.base import Setting
 from .fields import CONFIG_KEYS
 from .models import Integration, State
+from .pages import figures_json
 
 
 class StrictSerializer(serializers.Serializer[Any]):
@@ -79,6 +80,12 @@ SecretsSerializer = type(
 )
 
 
+class FreshnessSerializer(serializers.Serializer[Any]):
+    p50_seconds = serializers.FloatField()
+    p95_seconds = serializers.FloatField()
+    windows = serializers.IntegerField(help_text="Windows measured.")
+
+
 class IntegrationSerializer(StrictSerializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(max_length=100)
@@ -92,6 +99,12 @@ class IntegrationSerializer(StrictSerializer):
     )
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
+    freshness = FreshnessSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="From window close to file complete over the last 7 days of scheduled "
+        "windows; null before the first.",
+    )
 
     def to_representation(self, instance: Integration) -> dict[str, Any]:
         return {
@@ -102,6 +115,7 @@ class IntegrationSerializer(StrictSerializer):
             "state": instance.state,
             "config": {key: instance.config.get(key) for key in CONFIG_KEYS},
             "secret_hints": instance.secret_hints,
+            **figures_json(instance),
             "created_at": serializers.DateTimeField().to_representation(instance.created_at),
             "updated_at": serializers.DateTimeField().to_representation(instance.updated_at),
         }

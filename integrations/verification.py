@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from exporthub.celery import app as celery_app
+from exporthub.metrics import VERIFICATIONS
 from exporthub.tenancy.auditlog import Actor
 
 from .checks import Step, run_checks
@@ -65,6 +66,7 @@ def run_verification(verification_id: int) -> Verification:
     verification.state = Verification.Result.FAILED if failure else Verification.Result.PASSED
     verification.finished_at = timezone.now()
     verification.save(update_fields=["steps", "state", "finished_at"])
+    VERIFICATIONS.labels(destination=integration.destination, result=verification.state).inc()
     actor = Actor(label=f"Verify ({verification.requested_by})")
     if failure is None:
         activate(integration, actor)

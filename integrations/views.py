@@ -23,7 +23,7 @@ from .fields import FEED_KEYS, LABELS
 from .forms import FORMS, form_class
 from .forms.base import IntegrationForm
 from .models import Integration, Verification, get_integration
-from .pages import DASHBOARD_FIGURES, detail_sections
+from .pages import FIGURES, complete_figures, detail_sections
 from .services import delete_integration, save_integration
 from .verification import start_verification, verification_json
 
@@ -32,17 +32,15 @@ DASHBOARD_PAGE = 50
 
 @tenant_view
 def dashboard(request: TenantRequest) -> HttpResponse:
-    """One page of integrations with the figures other apps add (pages.DASHBOARD_FIGURES)."""
+    """One page of integrations with the figures other apps add (pages.FIGURES)."""
     now = timezone.now()
     integrations = Integration.objects.filter(tenant=request.tenant).defer("encrypted_secrets")
-    for figures in DASHBOARD_FIGURES:
+    for figures in FIGURES:
         integrations = figures.annotate(integrations, now)
     page = Paginator(integrations.order_by("name", "pk"), DASHBOARD_PAGE).get_page(
         request.GET.get("page")
     )
-    for integration in page.object_list:
-        for figures in DASHBOARD_FIGURES:
-            figures.complete(integration, now)
+    complete_figures(list(page.object_list), now)
     context = {"integrations": page.object_list, "page": page}
     return render(request, "integrations/dashboard.html", context)
 

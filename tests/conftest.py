@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -132,3 +133,14 @@ def iam_env(iam: IamWorld, monkeypatch: pytest.MonkeyPatch) -> IamWorld:
     monkeypatch.setenv("AWS_ENDPOINT_URL_S3", iam.url)
     monkeypatch.setenv("AWS_ENDPOINT_URL_STS", iam.url)
     return iam
+
+
+@pytest.fixture
+def receiver(tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A real HTTPS webhook receiver on loopback, allowed as a webhook host and trusted."""
+    from tests.support.webhook_receiver import webhook_receiver
+
+    with webhook_receiver(tmp_path) as found:
+        settings.WEBHOOK_ALLOWED_HOSTS = ["localhost"]
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(found.ca_bundle))
+        yield found

@@ -30,6 +30,7 @@ def test_it_reports_healthy_services(client: Client) -> None:
     assert response.json() == {
         "status": "ok",
         "checks": {"database": {"ok": True}, "broker": {"ok": True}},
+        "scheduler": {"status": "unknown", "last_tick": None},  # no beat has ticked here
     }
 
 

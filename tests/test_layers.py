@@ -1,11 +1,14 @@
-"""The floor plan holds: integrations never imports feeds, each cloud's SDK is imported only in
-that cloud's folder, and production ingestion never imports the demo generator (issue 18)."""
+"""The floor plan holds: exporthub ← integrations ← feeds ← webhooks, each importing only the
+layers below it; each cloud's SDK is imported only in that cloud's folder; production ingestion
+never imports the demo generator (issue 18)."""
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SDKS = {
@@ -38,6 +41,22 @@ def _within(module: str, prefix: str) -> bool:
     return module == prefix or module.startswith(prefix + ".")
 
 
+LAYERS = ("exporthub", "integrations", "feeds", "webhooks")  # each may import those before it
+# The project's URL and API routing names every app's views: the one place above them all.
+ROUTING = {"exporthub/urls.py", "exporthub/api/urls.py"}
+
+
+@pytest.mark.parametrize("layer", LAYERS[:-1])
+def test_no_layer_imports_one_above_it(layer: str) -> None:
+    above = LAYERS[LAYERS.index(layer) + 1 :]
+    found = [
+        f"{p.relative_to(ROOT)}: {m}"
+        for p, m in _imports(layer)
+        if any(_within(m, upper) for upper in above) and str(p.relative_to(ROOT)) not in ROUTING
+    ]
+    assert found == []
+
+
 def test_integrations_never_imports_feeds() -> None:
     found = [
         f"{p.relative_to(ROOT)}: {m}" for p, m in _imports("integrations") if _within(m, "feeds")
@@ -47,7 +66,7 @@ def test_integrations_never_imports_feeds() -> None:
 
 def test_a_cloud_sdk_is_imported_only_in_its_cloud_folder() -> None:
     found = []
-    for package in ("integrations", "feeds", "exporthub"):
+    for package in LAYERS:
         for path, module in _imports(package):
             for cloud, sdks in SDKS.items():
                 folder = ROOT / "integrations" / "destinations" / cloud

@@ -8,6 +8,7 @@ from rest_framework.routers import SimpleRouter
 
 from feeds.api import EventIngestView, ReprocessView, RunListView
 from integrations.api import IntegrationViewSet, VerificationViewSet
+from webhooks.api import IntegrationWebhooksView, WebhookView
 
 router = SimpleRouter(trailing_slash=False)
 router.register("integrations", IntegrationViewSet, basename="integration")
@@ -18,5 +19,11 @@ urlpatterns = [
     path("v1/events/<str:feed>", EventIngestView.as_view(), name="api-events"),
     path("v1/integrations/<int:pk>/runs", RunListView.as_view(), name="api-runs"),
     path("v1/integrations/<int:pk>/reprocess", ReprocessView.as_view(), name="api-reprocess"),
+    path(
+        "v1/integrations/<int:pk>/webhooks",
+        IntegrationWebhooksView.as_view(),
+        name="api-integration-webhooks",
+    ),
+    path("v1/webhooks/<int:pk>", WebhookView.as_view(), name="api-webhook"),
     path("v1/", include(router.urls)),
 ]

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from exporthub.retry import jittered_backoff
+from exporthub.retry import due, jittered_backoff
 from exporthub.tenancy.models import Tenant
 
 from .models import OutgoingEmail
@@ -48,11 +48,7 @@ def enqueue(
 
 
 def _due() -> Q:
-    now = timezone.now()
-    waiting = Q(status=Status.PENDING) & (
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    )
-    return waiting | Q(status=Status.SENDING, lease_expires_at__lt=now)
+    return due(timezone.now(), waiting=Status.PENDING, working=Status.SENDING)
 
 
 def due_ids() -> list[int]:

@@ -13,11 +13,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from integrations.models import Integration, State
-from integrations.pages import DashboardFigures, Section
+from integrations.pages import Figures, Section
 
 from ..models import ExportRun
 from ..runs.windows import next_due
 from .charts import hourly_charts
+from .freshness import Freshness, add_freshness, freshness
 
 RUNS_PER_PAGE = 25
 
@@ -39,9 +40,17 @@ def annotate_figures(integrations: QuerySet[Integration], now: datetime) -> Quer
     )
 
 
-def next_run(integration: Integration, now: datetime) -> None:
-    active = integration.state == State.ACTIVE
-    integration.next_run = next_due(integration.feed, now) if active else None  # type: ignore[attr-defined]
+def complete_figures(integrations: list[Integration], now: datetime) -> None:
+    """The next run (no query) and the freshness over 7 days (one query for all)."""
+    for integration in integrations:
+        active = integration.state == State.ACTIVE
+        integration.next_run = next_due(integration.feed, now) if active else None  # type: ignore[attr-defined]
+    add_freshness(integrations, now)
+
+
+def figures_json(integration: Integration) -> dict[str, Any]:
+    found: Freshness | None = integration.freshness  # type: ignore[attr-defined]
+    return {"freshness": found.as_json() if found else None}
 
 
 def run_history(request: HttpRequest, integration: Integration) -> dict[str, Any]:
@@ -50,8 +59,10 @@ def run_history(request: HttpRequest, integration: Integration) -> dict[str, Any
     status = request.GET.get("status", "")
     if status in ExportRun.Status.values:
         runs = runs.filter(status=status)
-    rows_chart, bytes_chart = hourly_charts(integration.pk, timezone.now())
+    now = timezone.now()
+    rows_chart, bytes_chart = hourly_charts(integration.pk, now)
     return {
+        "freshness": freshness([integration.pk], now).get(integration.pk),
         "runs": Paginator(runs, RUNS_PER_PAGE).get_page(request.GET.get("page")),
         "run_status": status,
         "run_statuses": ExportRun.Status.choices,
@@ -60,5 +71,5 @@ def run_history(request: HttpRequest, integration: Integration) -> dict[str, Any
     }
 
 
-FIGURES = DashboardFigures(annotate=annotate_figures, complete=next_run)
+FIGURES = Figures(annotate=annotate_figures, complete=complete_figures, as_json=figures_json)
 RUN_HISTORY = Section("feeds/run_history.html", run_history)

@@ -21,7 +21,7 @@ from integrations.paths import join_key, resolve
 
 from ..formats import CsvGzWriter, PartResult, write_parts, writer_class
 from ..models import ExportRun
-from . import clock, ledger, manifests
+from . import clock, ledger, manifests, observed
 from .failures import handle_destination_error
 from .progress import Progress
 from .reading import hour_rows, write_window_csv
@@ -47,16 +47,20 @@ def execute(run_id: int) -> ExportRun | None:
         conn = integration.connect()
         export = _export_raw if integration.feed_info.kind == FeedKind.RAW else _export_log_level
         outcome = export(run, integration, conn)
-        ledger.succeed(run, outcome, duration_seconds=time.monotonic() - began)
+        seconds = time.monotonic() - began
+        if ledger.succeed(run, outcome, duration_seconds=seconds):
+            observed.succeeded(run, integration, outcome, seconds)
     except ledger.LeaseLost:
         # Our lease ran out (a request hung) and another worker owns the run: it decides.
         logger.warning("export run %s was taken over by another worker", run.pk)
     except DestinationError as exc:
         handle_destination_error(run, integration, exc, duration_seconds=time.monotonic() - began)
+        observed.failed(run, integration)
     except Exception as exc:
         # A bug or a database hiccup: retried like a transient failure, logged without secrets.
         logger.exception("export run %s failed", run.pk)
         ledger.fail(run, type(exc).__name__, "Internal error; the run will be retried.", retry=True)
+        observed.failed(run, integration)
     finally:
         if conn is not None:
             conn.close()

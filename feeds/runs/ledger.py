@@ -96,15 +96,18 @@ class Outcome:
     data_cutoff: datetime
 
 
-def succeed(run: ExportRun, outcome: Outcome, *, duration_seconds: float) -> None:
-    owned(run).update(
-        status=Status.SUCCEEDED,
-        finished_at=clock.now(),
-        lease_expires_at=None,
-        error_code="",
-        error_message="",
-        duration_seconds=duration_seconds,
-        **asdict(outcome),
+def succeed(run: ExportRun, outcome: Outcome, *, duration_seconds: float) -> bool:
+    """Record the outcome; False when this worker no longer owns the run (nothing written)."""
+    return bool(
+        owned(run).update(
+            status=Status.SUCCEEDED,
+            finished_at=clock.now(),
+            lease_expires_at=None,
+            error_code="",
+            error_message="",
+            duration_seconds=duration_seconds,
+            **asdict(outcome),
+        )
     )
 
 

@@ -9,7 +9,7 @@ from django.db.models import Exists, Max, OuterRef, Q
 from integrations.catalog import FEEDS, FeedKind
 from integrations.models import Integration, State
 
-from ..models import EVENT_MODELS, ExportRun
+from ..models import EVENT_MODELS, ExportRun, SchedulerTick
 from . import ledger
 from .new_runs import NewRun
 from .windows import BACKFILL_LIMIT, due_windows, floor, window_length
@@ -93,3 +93,12 @@ def reprocess_late_events(now: datetime) -> int:
         ]
     ledger.add_generations(new_runs)
     return len(new_runs)
+
+
+def record_tick(now: datetime) -> None:
+    """The beat ran: stale after SCHEDULER_STALE_SECONDS without one (health and metrics)."""
+    SchedulerTick.objects.update_or_create(name="schedule", defaults={"ticked_at": now})
+
+
+def last_tick() -> datetime | None:
+    return SchedulerTick.objects.filter(name="schedule").values_list("ticked_at", flat=True).first()

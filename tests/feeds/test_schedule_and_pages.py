@@ -31,6 +31,7 @@ def test_beat_schedules_raw_log_level_retries_and_archive() -> None:
         "feeds.archive",
         "outbox.send_due",
         "integrations.expiry_reminders",
+        "webhooks.send_due",
     }
     kinds = {e["args"][0] for e in schedule.values() if e["task"] == "feeds.schedule"}
     assert kinds == {"raw", "log_level", "all"}

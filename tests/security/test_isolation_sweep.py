@@ -21,6 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from exporthub.tenancy.models import ApiKey, Membership, Tenant, User
 from integrations.models import Verification
 from tests.integrations.conftest import make_integration
+from webhooks.models import Endpoint
 
 pytestmark = pytest.mark.django_db
 WRITES = ("post", "put", "patch", "delete")
@@ -57,10 +58,14 @@ def world(tenant: Tenant, other_tenant: Tenant, admin_user: User, viewer_user: U
     verification = Verification.objects.create(integration=integration)
     key, _ = ApiKey.issue(tenant, "admin", "victim key")
     membership = Membership.objects.get(user=viewer_user)
+    endpoint = Endpoint(integration=integration, kind="webhook", url_hint="https://h/…", events=[])
+    endpoint.set_secrets("https://hooks.example.com/victim", "whsec_victim")
+    endpoint.save()
     values = {
         "tenant_slug": tenant.slug,
         "pk": str(integration.pk),
         "verification_id": str(verification.pk),
+        "endpoint_id": str(endpoint.pk),
         "feed": "clicks",
         "destination": "s3",
         "kind": "proto",

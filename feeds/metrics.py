@@ -1,0 +1,52 @@
+"""Figures of the exports the database holds, read when `/metrics` is scraped and by `/healthz`
+(registered in FeedsConfig.ready())."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Min
+from django.utils import timezone
+from prometheus_client.core import GaugeMetricFamily, Metric
+
+from integrations.models import State
+
+from .models import ExportRun
+from .runs.ledger import claimable
+from .runs.schedule import last_tick
+
+
+def collect() -> Iterable[Metric]:
+    now = timezone.now()
+    due = ExportRun.objects.filter(claimable(now), integration__state=State.ACTIVE).aggregate(
+        runs=Count("pk"), oldest=Min("window_end")
+    )
+    yield GaugeMetricFamily(
+        "exporthub_runs_due", "Export runs ready to run or retry now", value=due["runs"]
+    )
+    oldest: datetime | None = due["oldest"]
+    yield GaugeMetricFamily(
+        "exporthub_oldest_due_run_age_seconds",
+        "How long ago the window of the oldest due run closed (0 when none is due)",
+        value=(now - oldest).total_seconds() if oldest else 0.0,
+    )
+    ticked = last_tick()
+    if ticked is not None:
+        yield GaugeMetricFamily(
+            "exporthub_scheduler_last_tick_timestamp_seconds",
+            "When the beat's schedule task last ran (Unix time)",
+            value=ticked.timestamp(),
+        )
+
+
+def scheduler_health() -> dict[str, Any]:
+    """`ok`, `stale` (no tick for SCHEDULER_STALE_SECONDS) or `unknown` (none yet)."""
+    ticked = last_tick()
+    if ticked is None:
+        return {"status": "unknown", "last_tick": None}
+    age = (timezone.now() - ticked).total_seconds()
+    status = "stale" if age > settings.SCHEDULER_STALE_SECONDS else "ok"
+    return {"status": status, "last_tick": ticked.isoformat(), "age_seconds": round(age)}

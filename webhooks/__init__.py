@@ -1,0 +1,1 @@
+"""Webhooks: signed event deliveries (Standard Webhooks) and Slack messages, per integration."""

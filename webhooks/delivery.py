@@ -1,0 +1,120 @@
+"""Sending a stored message: claimed with a conditional update (one worker at a time), signed
+as Standard Webhooks says, retried with jittered exponential backoff until the receiver answers
+2xx or WEBHOOK_RETRY_HOURS pass. At least once: a worker killed after the receiver's 2xx but
+before its commit sends the same `webhook-id` again after its lease.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import F, Q
+from django.utils import timezone
+from standardwebhooks.webhooks import Webhook
+
+from exporthub.metrics import WEBHOOK_ATTEMPTS
+from exporthub.retry import due, jittered_backoff
+from integrations.outbound import pin
+
+from . import slack
+from .addresses import checked_url
+from .models import Attempt, Endpoint, Message
+
+logger = logging.getLogger(__name__)
+Status = Message.Status
+LEASE = timedelta(minutes=2)  # longer than one request with its timeout
+FIRST_RETRY = timedelta(seconds=30)
+MAX_RETRY = timedelta(hours=2)
+
+
+def _due() -> Q:
+    return due(timezone.now(), waiting=Status.PENDING, working=Status.SENDING)
+
+
+def due_ids() -> list[int]:
+    return list(Message.objects.filter(_due()).order_by("pk").values_list("pk", flat=True))
+
+
+def deliver(message_id: int) -> str:
+    """Send one message if it is due and no other worker has it; its status after."""
+    claimed = Message.objects.filter(_due(), pk=message_id).update(
+        status=Status.SENDING, lease_expires_at=timezone.now() + LEASE, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return "not claimed"
+    message = Message.objects.select_related("endpoint").get(pk=message_id)
+    began = time.monotonic()
+    code, error = _send(message)
+    latency = round((time.monotonic() - began) * 1000)
+    Attempt.objects.create(message=message, status_code=code, latency_ms=latency, error=error)
+    delivered = code is not None and 200 <= code < 300
+    WEBHOOK_ATTEMPTS.labels(
+        kind=message.endpoint.kind,
+        event=message.event,
+        outcome="delivered" if delivered else "failed",
+    ).inc()
+    if delivered:
+        return _finish(message, Status.DELIVERED, delivered_at=timezone.now())
+    deadline = message.created_at + timedelta(hours=settings.WEBHOOK_RETRY_HOURS)
+    retry_at = timezone.now() + jittered_backoff(message.attempts, FIRST_RETRY, MAX_RETRY)
+    if retry_at > deadline:
+        return _finish(message, Status.FAILED)
+    logger.warning("webhook message %s not delivered (%s)", message.msg_id, error or code)
+    return _finish(message, Status.PENDING, next_attempt_at=retry_at)
+
+
+def _send(message: Message) -> tuple[int | None, str]:
+    """The receiver's status code, or None and why there was none (never the URL: a Slack
+    URL is a credential, and requests' messages quote it)."""
+    endpoint: Endpoint = message.endpoint
+    secrets = endpoint.get_secrets()
+    try:
+        url, address = checked_url(secrets["url"])
+    except ValidationError as exc:
+        return None, " ".join(exc.messages)[:300]
+    if address is not None:  # connect to the address just checked, not a new answer of DNS
+        pin(str(urlsplit(url).hostname), address)
+    body, headers = _request(message, endpoint, secrets["secret"])
+    try:
+        response = requests.post(
+            url,
+            data=body,
+            headers=headers,
+            timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+            allow_redirects=False,  # a redirect could point anywhere, inside included
+        )
+    except requests.Timeout:
+        return None, "Timeout: no answer in time"
+    except requests.RequestException as exc:
+        return None, f"{type(exc).__name__}: could not connect"
+    response.close()
+    return response.status_code, "" if response.ok else f"HTTP {response.status_code}"
+
+
+def _request(message: Message, endpoint: Endpoint, secret: str) -> tuple[bytes, dict[str, str]]:
+    headers = {"Content-Type": "application/json", "User-Agent": "ExportHub-Webhooks/1"}
+    if endpoint.kind == Endpoint.Kind.SLACK:
+        return json.dumps({"text": slack.text(message.payload)}).encode(), headers
+    body = json.dumps(message.payload, separators=(",", ":"))
+    sent_at = timezone.now()
+    signature = Webhook(secret).sign(message.msg_id, sent_at, body)
+    headers |= {
+        "webhook-id": message.msg_id,
+        "webhook-timestamp": str(int(sent_at.timestamp())),
+        "webhook-signature": signature,
+    }
+    return body.encode(), headers
+
+
+def _finish(message: Message, status: str, **fields: object) -> str:
+    Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
+        status=status, lease_expires_at=None, **fields
+    )
+    return status
