@@ -80,6 +80,9 @@ def _ratios(records: list[dict[str, Any]]) -> None:
         if not name.startswith("export_") or name.endswith("_10m"):
             continue
         key = name.removeprefix("export_")
+        csv_gz = by_name.get("export_csv_gz")
+        if key in ("parquet", "jsonl") and csv_gz:  # the same window, in one run
+            record["ratio_vs_csv_gz"] = round(record["rows_per_s"] / csv_gz["rows_per_s"], 2)
         naive, ceiling = by_name.get(f"naive_{key}"), by_name.get(f"ceiling_{key}")
         if key == "csv_gz":
             ceiling = by_name.get("ceiling_csv_copy")
@@ -97,8 +100,8 @@ def _ratios(records: list[dict[str, Any]]) -> None:
 
 
 def _table(records: list[dict[str, Any]]) -> str:
-    extra = ("bound_vs_naive", "bound_vs_ceiling", "upload_seconds", "cpu_seconds", "queries",
-             "p50_ms", "p95_ms")  # fmt: skip
+    extra = ("ratio_vs_csv_gz", "bound_vs_naive", "bound_vs_ceiling", "upload_seconds",
+             "cpu_seconds", "queries", "p50_ms", "p95_ms")  # fmt: skip
     header = [*COLUMNS, *extra]
     lines = [header] + [[_cell(r.get(c)) for c in header] for r in records]
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
@@ -133,6 +136,7 @@ def main() -> None:
                        env=env, cwd=ROOT, check=True)  # fmt: skip
         plan: list[tuple[str, int]] = [
             ("ceiling_csv_copy", rows), ("export_csv_gz", rows), ("naive_csv_gz", rows),
+            ("export_parquet", rows), ("export_jsonl", rows),
             *((f"export_{k}", rows) for k in ("avro_deflate", "avro_snappy", "protobuf_snappy",
                                              "protobuf_delimited_gzip")),
             *((f"baselines_{k}", rows) for k in ("avro_deflate", "avro_snappy", "protobuf_snappy",

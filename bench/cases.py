@@ -17,6 +17,8 @@ from bench import app_cases, export_cases  # noqa: E402
 FORMATS = export_cases.LOG_LEVEL_FORMATS
 CASES: dict[str, Callable[[int], None]] = {
     "export_csv_gz": export_cases.export_csv_gz,
+    "export_parquet": export_cases.export_raw("parquet"),
+    "export_jsonl": export_cases.export_raw("jsonl"),
     "naive_csv_gz": export_cases.naive_csv_gz,
     "ceiling_csv_copy": export_cases.ceiling_csv_copy,
     **{f"export_{key}": export_cases.log_level(key) for key in FORMATS},

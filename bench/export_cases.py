@@ -73,6 +73,11 @@ def export_csv_gz(rows: int) -> None:
     _export("csv_gz", "clicks", rows)
 
 
+def export_raw(data_format: str) -> Callable[[int], None]:
+    """The same clicks window as export_csv_gz, in another raw format (issue 22)."""
+    return lambda rows: _export(data_format, "clicks", rows, format=data_format)
+
+
 def log_level(key: str) -> Callable[[int], None]:
     data_format, compression = LOG_LEVEL_FORMATS[key]
     return lambda rows: _export(key, "standard_feed", rows, format=data_format,

@@ -11,11 +11,15 @@ class FeedsConfig(AppConfig):
         # The integration pages show the runs: feeds adds its pieces, integrations never
         # imports feeds.
         from exporthub import health, metrics
-        from integrations import pages
+        from integrations import catalog, pages
 
         from .metrics import collect, scheduler_health
         from .pages.sections import FIGURES, RUN_HISTORY
+        from .schema.columns import COLUMNS
 
+        catalog.COLUMN_NAMES.update(
+            {feed: tuple(column.name for column in columns) for feed, columns in COLUMNS.items()}
+        )
         pages.FIGURES.append(FIGURES)
         pages.DETAIL_SECTIONS.append(RUN_HISTORY)
         # The project's /metrics and /healthz report the scheduler and the queue the same way.

@@ -36,8 +36,9 @@ def _form_data(payload: dict[str, Any], instance: Integration | None) -> dict[st
     data.update({k: v for k, v in payload.get("secrets", {}).items() if v})
     if "name" in payload:
         data["name"] = payload["name"]
-    if isinstance(data.get("notification_emails"), list):
-        data["notification_emails"] = ", ".join(data["notification_emails"])
+    for key in ("notification_emails", "columns"):  # the forms take comma-separated lists
+        if isinstance(data.get(key), list):
+            data[key] = ", ".join(data[key])
     return data
 
 

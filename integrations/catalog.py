@@ -64,21 +64,54 @@ def operations(feed: str) -> frozenset[Operation]:
 
 # data_format -> the compression_type values it can be written with, the default first.
 FORMAT_COMPRESSIONS: dict[str, tuple[str, ...]] = {
+    "csv": ("GZIP",),
+    "parquet": ("ZSTD", "SNAPPY"),
+    "jsonl": ("GZIP",),
     "protobuf": ("SNAPPY", "DEFLATE", "GZIP", "NONE"),
     "protobuf-delimited": ("GZIP", "NONE"),
     "avro": ("SNAPPY", "DEFLATE", "NONE"),
 }
-FORMAT_CHOICES = [
-    ("protobuf", "protobuf (Hadoop SequenceFile)"),
-    ("protobuf-delimited", "protobuf-delimited"),
-    ("avro", "avro"),
-]
-COMPRESSION_CHOICES = [(c, c) for c in ("SNAPPY", "DEFLATE", "GZIP", "NONE")]
+# The formats of each kind of feed, the default first: raw feeds keep seed 000's CSV.gz unless
+# the admin chooses otherwise.
+FORMATS: dict[FeedKind, list[tuple[str, str]]] = {
+    FeedKind.RAW: [
+        ("csv", "CSV (gzip)"),
+        ("parquet", "Parquet"),
+        ("jsonl", "JSON Lines (gzip)"),
+    ],
+    FeedKind.LOG_LEVEL: [
+        ("protobuf", "protobuf (Hadoop SequenceFile)"),
+        ("protobuf-delimited", "protobuf-delimited"),
+        ("avro", "avro"),
+    ],
+}
+COMPRESSION_CHOICES = [(c, c) for c in ("SNAPPY", "DEFLATE", "GZIP", "ZSTD", "NONE")]
+
+
+def _either(values: list[str] | tuple[str, ...]) -> str:
+    return f"{', '.join(values[:-1])} or {values[-1]}" if len(values) > 1 else values[0]
 
 
 def compression_help() -> str:
     """Which compression each format takes, for form and API help (from the table above)."""
+    return "; ".join(f"{name}: {_either(values)}" for name, values in FORMAT_COMPRESSIONS.items())
+
+
+def format_help() -> str:
+    """The formats of each kind of feed, for the API's help."""
     return "; ".join(
-        f"{name}: {', '.join(values[:-1])} or {values[-1]}"
-        for name, values in FORMAT_COMPRESSIONS.items()
+        f"{kind.replace('_', '-')} feeds: {_either([name for name, _ in formats])}"
+        for kind, formats in FORMATS.items()
     )
+
+
+# Each feed's column names in registry order, registered by the feeds app (which defines the
+# columns) in its AppConfig.ready(): a raw feed's admin picks and orders them (`columns`).
+COLUMN_NAMES: dict[str, tuple[str, ...]] = {}
+
+
+def file_format(config: dict[str, object]) -> tuple[str, str]:
+    """A raw integration's (format, compression); integrations saved before raw feeds had a
+    choice are CSV.gz."""
+    data_format = str(config.get("format") or "csv")
+    return data_format, str(config.get("compression") or FORMAT_COMPRESSIONS[data_format][0])

@@ -16,11 +16,12 @@ COMMON_LABELS: dict[str, str] = {
     "feed_path": "Feed path",
     "format": "Format",
     "compression": "Compression",
+    "columns": "Columns",
     "notification_emails": "Notification email",
 }
 # Config keys that belong to each kind of feed, in display order.
 FEED_KEYS: dict[FeedKind, tuple[str, ...]] = {
-    FeedKind.RAW: ("directory",),
+    FeedKind.RAW: ("directory", "format", "compression", "columns"),
     FeedKind.LOG_LEVEL: ("manifest_path", "feed_path", "format", "compression"),
 }
 PATH_KEYS = ("directory", "manifest_path", "feed_path")
@@ -35,6 +36,7 @@ CONFIG_KEYS: tuple[str, ...] = (
     "feed_path",
     "format",
     "compression",
+    "columns",
     "notification_emails",
 )
 SECRET_KEYS: tuple[str, ...] = tuple(dict.fromkeys(s.name for s in _SETTINGS if s.secret))

@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from .catalog import FEED_CHOICES, FORMAT_CHOICES, compression_help
+from .catalog import FEED_CHOICES, compression_help, format_help
 from .destinations import DESTINATION_CHOICES, REGISTRY
 from .destinations.base import Setting
 from .fields import CONFIG_KEYS
@@ -65,8 +65,14 @@ ConfigSerializer = type(
         "directory": _text(),
         "manifest_path": _text(),
         "feed_path": _text(),
-        "format": _text(help_text=_choices_help([value for value, _ in FORMAT_CHOICES])),
+        "format": _text(help_text=format_help()),
         "compression": _text(help_text=compression_help()),
+        "columns": serializers.ListField(
+            child=serializers.CharField(),
+            required=False,
+            allow_null=True,
+            help_text="Raw feeds: the columns of the files, in order; empty or absent: all.",
+        ),
         "notification_emails": serializers.ListField(
             child=serializers.CharField(), required=False, allow_null=True
         ),

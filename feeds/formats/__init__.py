@@ -5,12 +5,21 @@ from __future__ import annotations
 from .avro import AvroWriter
 from .base import FormatWriter, PartResult, Row
 from .csv_gz import CsvGzWriter
+from .jsonl_gz import JsonLinesGzWriter
+from .parquet import ParquetWriter
 from .parts import write_parts
 from .protobuf import ProtobufDelimitedWriter, ProtobufSequenceWriter
 
 WRITERS: dict[str, type[FormatWriter]] = {
     writer.data_format: writer
-    for writer in (CsvGzWriter, AvroWriter, ProtobufSequenceWriter, ProtobufDelimitedWriter)
+    for writer in (
+        CsvGzWriter,
+        ParquetWriter,
+        JsonLinesGzWriter,
+        AvroWriter,
+        ProtobufSequenceWriter,
+        ProtobufDelimitedWriter,
+    )
 }
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any, ClassVar
 
-from ..schema.columns import COLUMNS, Column
+from ..schema.columns import Column, chosen_columns
 
 # Values in column order: int, str, Decimal, aware datetime, bool or None; with prepared=True,
 # timestamps and decimals as the writer's prepared_types say.
@@ -62,21 +62,36 @@ class FormatWriter:
     data_format: ClassVar[str]
     container_format: ClassVar[str]
     compressions: ClassVar[tuple[str, ...]]
+    # A raw window's file is named {YYYY-MM-DD-hh-mm}.{extension} (seed 000 for CSV.gz).
+    extension: ClassVar[str] = ""
+    content_type: ClassVar[str] = "application/octet-stream"
     # How the writer also takes timestamp and decimal values ready-made (reading.EXPRESSIONS),
     # when constructed with prepared=True; empty: Python values only.
     prepared_types: ClassVar[dict[str, str]] = {}
 
     def __init__(
-        self, feed: str, stream: IO[bytes], compression: str, *, prepared: bool = False
+        self,
+        feed: str,
+        stream: IO[bytes],
+        compression: str | None = None,
+        *,
+        prepared: bool = False,
+        columns: Sequence[str] | None = None,
     ) -> None:
+        compression = compression or self.compressions[0]  # the format's default
         if compression not in self.compressions:
             raise ValueError(f"{self.data_format} cannot be compressed with {compression}.")
         if prepared and not self.prepared_types:
             raise ValueError(f"{self.data_format} takes Python values only.")
         self.feed, self.compression = feed, compression
-        self.columns: tuple[Column, ...] = COLUMNS[feed]
+        # All of the feed's columns, or those a raw feed's admin chose (`config.columns`).
+        self.columns: tuple[Column, ...] = chosen_columns(feed, columns)
         self.out = DigestStream(stream)
         self.rows = 0
+        self.start()
+
+    def start(self) -> None:
+        """Set up what the format writes with (header, compressor, library writer)."""
 
     def write_rows(self, rows: Iterable[Row]) -> None:
         raise NotImplementedError

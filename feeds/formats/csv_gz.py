@@ -11,9 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from typing import IO
 
-from ..schema.derived import csv_header
 from .base import FormatWriter, Row
 from .gzip_member import GzipMember
 from .values import csv_text
@@ -25,15 +23,14 @@ class CsvGzWriter(FormatWriter):
     data_format = "csv"
     container_format = "NONE"
     compressions = ("GZIP",)
+    extension = "csv.gz"
+    content_type = "application/gzip"
 
-    def __init__(
-        self, feed: str, stream: IO[bytes], compression: str = "GZIP", *, prepared: bool = False
-    ) -> None:
-        super().__init__(feed, stream, compression, prepared=prepared)
+    def start(self) -> None:
         self._gzip = GzipMember(self.out)
         self._text = io.StringIO()
         self._csv = csv.writer(self._text, lineterminator="\n")
-        self._csv.writerow(csv_header(feed))
+        self._csv.writerow([column.name for column in self.columns])
 
     def write_rows(self, rows: Iterable[Row]) -> None:
         for row in rows:

@@ -14,17 +14,17 @@ from typing import IO, Any
 
 from django.conf import settings
 
-from integrations.catalog import FeedKind
+from integrations.catalog import FeedKind, file_format
 from integrations.destinations.base import Connection, DestinationError
 from integrations.models import Integration, State
 from integrations.paths import join_key, resolve
 
-from ..formats import CsvGzWriter, PartResult, write_parts, writer_class
+from ..formats import PartResult, write_parts, writer_class
 from ..models import ExportRun
 from . import clock, ledger, manifests, observed
 from .failures import handle_destination_error
 from .progress import Progress
-from .reading import hour_rows, write_window_csv
+from .reading import hour_rows, write_window
 from .recovery import finished_attempt
 
 logger = logging.getLogger(__name__)
@@ -79,19 +79,23 @@ def _export_raw(run: ExportRun, integration: Integration, conn: Connection) -> l
     folder = "/" + join_key(
         integration.config["directory"], f"{start:%Y}", f"{start:%m}", f"{start:%d}"
     )
-    name = f"{start:%Y-%m-%d-%H-%M}.csv.gz"
+    data_format, compression = file_format(integration.config)
+    writer_type = writer_class(data_format)
+    name = f"{start:%Y-%m-%d-%H-%M}.{writer_type.extension}"
     processed_on = clock.now()
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
-        writer = CsvGzWriter(feed, spool)
-        write_window_csv(
+        writer = writer_type(
+            feed, spool, compression, columns=integration.config.get("columns") or None
+        )
+        write_window(
             writer, feed, integration.tenant_id, run.window_start, run.window_end,
             Progress(run.pk).count,
         )  # fmt: skip
         result = writer.close()
-        _upload_part(conn, join_key(folder, name), spool, "application/gzip")
+        _upload_part(conn, join_key(folder, name), spool, writer_type.content_type)
     files = [{"name": name, "bytes": result.bytes, "md5": result.md5}]
     manifest_key = join_key(folder, f"{start:%Y-%m-%d-%H-%M}.manifest.json")
-    seat, properties = integration.tenant.seat_id, CsvGzWriter.feed_properties("GZIP")
+    seat, properties = integration.tenant.seat_id, writer_type.feed_properties(compression)
     manifests.put(
         conn,
         manifest_key,

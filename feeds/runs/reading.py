@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -43,11 +43,12 @@ def window_rows(
     start: datetime,
     end: datetime,
     received_before: datetime | None = None,
+    columns: Sequence[Column] | None = None,
 ) -> Iterator[tuple[Any, ...]]:
     """Rows with `field` (received_at or event_time) in [start, end), in a stable order; only
     those received before `received_before` when given (a log-level run's data cutoff)."""
     model = EVENT_MODELS[feed]
-    names = [column.name for column in COLUMNS[feed]]
+    names = [column.name for column in (columns or COLUMNS[feed])]
     cutoff = {} if received_before is None else {"received_at__lt": received_before}
     rows = (
         model._default_manager.filter(
@@ -88,13 +89,19 @@ def count_hour(
     )
 
 
-def copy_statement(feed: str, tenant_id: int, start: datetime, end: datetime) -> sql.Composed:
+def copy_statement(
+    feed: str,
+    tenant_id: int,
+    start: datetime,
+    end: datetime,
+    columns: Sequence[Column] | None = None,
+) -> sql.Composed:
     return sql.SQL(
         "COPY (SELECT {columns} FROM {table} WHERE tenant_id = {tenant}"
         " AND received_at >= {start} AND received_at < {end} ORDER BY received_at, id)"
         " TO STDOUT (FORMAT csv)"
     ).format(
-        columns=sql.SQL(", ").join(_csv_expression(c) for c in COLUMNS[feed]),
+        columns=sql.SQL(", ").join(_csv_expression(c) for c in (columns or COLUMNS[feed])),
         table=sql.Identifier(EVENT_MODELS[feed]._meta.db_table),
         tenant=sql.Literal(tenant_id),
         start=sql.Literal(start),
@@ -105,8 +112,15 @@ def copy_statement(feed: str, tenant_id: int, start: datetime, end: datetime) ->
 class CsvWindow:
     """Iterate for CSV chunks; `rows` holds the row count once iteration ends."""
 
-    def __init__(self, feed: str, tenant_id: int, start: datetime, end: datetime) -> None:
-        self.statement = copy_statement(feed, tenant_id, start, end)
+    def __init__(
+        self,
+        feed: str,
+        tenant_id: int,
+        start: datetime,
+        end: datetime,
+        columns: Sequence[Column] | None = None,
+    ) -> None:
+        self.statement = copy_statement(feed, tenant_id, start, end, columns)
         self.rows = 0
 
     def __iter__(self) -> Iterator[memoryview]:
@@ -117,23 +131,24 @@ class CsvWindow:
             self.rows = raw.rowcount
 
 
-def write_window_csv(
-    writer: CsvGzWriter,
+def write_window(
+    writer: FormatWriter,
     feed: str,
     tenant_id: int,
     start: datetime,
     end: datetime,
     count: Callable[[Iterable[tuple[Any, ...]]], Iterator[tuple[Any, ...]]],
 ) -> None:
-    """A raw window into `writer`: PostgreSQL writes the CSV itself (COPY); elsewhere rows go
-    through Python's csv, through `count` (the run's progress reports)."""
-    if connection.vendor != "postgresql":
-        writer.write_rows(count(window_rows(feed, tenant_id, "received_at", start, end)))
+    """A raw window into `writer`: for CSV on PostgreSQL the server writes the CSV itself
+    (COPY); otherwise rows go to the writer, through `count` (the run's progress reports)."""
+    if connection.vendor != "postgresql" or not isinstance(writer, CsvGzWriter):
+        rows = window_rows(feed, tenant_id, "received_at", start, end, columns=writer.columns)
+        writer.write_rows(count(rows))
         return
     # No progress reports here: the connection is busy streaming the COPY, and a query on it
     # would wait for the COPY forever. At several hundred thousand rows a second, the run ends
     # before a report would matter.
-    window = CsvWindow(feed, tenant_id, start, end)
+    window = CsvWindow(feed, tenant_id, start, end, writer.columns)
     for chunk in window:
         writer.write_csv(chunk)
     writer.rows = window.rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # Column types and what they mean in each representation:
@@ -122,3 +123,12 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     "conversions": CONVERSIONS,
     "standard_feed": STANDARD_FEED,
 }
+
+
+def chosen_columns(feed: str, names: Sequence[str] | None = None) -> tuple[Column, ...]:
+    """The feed's columns an admin chose, in the chosen order (raw feeds' `config.columns`);
+    all of them, in registry order, when none were chosen."""
+    if not names:
+        return COLUMNS[feed]
+    by_name = {column.name: column for column in COLUMNS[feed]}
+    return tuple(by_name[name] for name in names)

@@ -10,12 +10,14 @@ from django.conf import settings
 from exporthub.tenancy.models import Tenant
 
 from ..catalog import (
+    COLUMN_NAMES,
     COMPRESSION_CHOICES,
     FEEDS,
-    FORMAT_CHOICES,
     FORMAT_COMPRESSIONS,
+    FORMATS,
     FeedKind,
     compression_help,
+    file_format,
 )
 from ..destinations import get_destination
 from ..fields import FEED_KEYS, LABELS
@@ -32,7 +34,7 @@ HELP = {
     "macros. Do not create it by hand: ExportHub creates it.",
     "feed_path": "Feed path with macros: %FEED_NAME% %YEAR% %MONTH% %DAY% %HOUR% and the "
     "required %TIMESTAMP% (processing time), e.g. " + DEFAULT_FEED_PATH,
-    "format": "Data format of the log-level files.",
+    "format": "Data format of the files.",
     "compression": compression_help() + ".",
     "notification_emails": "Comma-separated list of emails. If ExportHub can no longer access "
     "your storage, the export is deactivated and these addresses are notified.",
@@ -59,6 +61,7 @@ class IntegrationForm(forms.Form):
         if instance:
             initial["name"] = instance.name
             initial["notification_emails"] = ", ".join(instance.config["notification_emails"])
+            initial["columns"] = ", ".join(instance.config.get("columns") or [])
         super().__init__(data, initial=initial)
         self.tenant, self.feed, self.instance = tenant, feed, instance
         self.destination = get_destination(self.destination_kind)
@@ -81,10 +84,25 @@ class IntegrationForm(forms.Form):
     def _add_feed_fields(self) -> None:
         if self.feed_kind == FeedKind.RAW:
             self.fields["directory"] = forms.CharField(max_length=1024)
+            # Optional, so API clients of before keep creating CSV.gz exports.
+            self.fields["format"] = forms.ChoiceField(
+                choices=FORMATS[FeedKind.RAW], initial="csv", required=False
+            )
+            self.fields["compression"] = forms.ChoiceField(
+                choices=[("", "The format's default"), *COMPRESSION_CHOICES], required=False
+            )
+            self.fields["columns"] = forms.CharField(
+                required=False,
+                max_length=4000,
+                help_text="Comma-separated, in the order wanted; empty: all, in this order: "
+                + ", ".join(COLUMN_NAMES.get(self.feed, ())),
+            )
             return
         self.fields["manifest_path"] = forms.CharField(max_length=1024, initial="/manifests")
         self.fields["feed_path"] = forms.CharField(max_length=1024, initial=DEFAULT_FEED_PATH)
-        self.fields["format"] = forms.ChoiceField(choices=FORMAT_CHOICES, initial="protobuf")
+        self.fields["format"] = forms.ChoiceField(
+            choices=FORMATS[FeedKind.LOG_LEVEL], initial="protobuf"
+        )
         self.fields["compression"] = forms.ChoiceField(choices=COMPRESSION_CHOICES)
 
     # --- field cleaning ------------------------------------------------------------------
@@ -96,6 +114,18 @@ class IntegrationForm(forms.Form):
         if clashes.exists():
             raise forms.ValidationError("Another integration of this tenant has this name.")
         return name
+
+    def clean_columns(self) -> list[str]:
+        """Known names, each once; [] means all (and stays all when the registry grows)."""
+        names = [n.strip() for n in self.cleaned_data["columns"].split(",") if n.strip()]
+        known = COLUMN_NAMES.get(self.feed, ())
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise forms.ValidationError(f"Unknown column(s): {', '.join(unknown)}.")
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise forms.ValidationError(f"Listed twice: {', '.join(repeated)}.")
+        return [] if names == list(known) else names
 
     def clean_notification_emails(self) -> list[str]:
         return clean_email_list(self.cleaned_data["notification_emails"])
@@ -124,7 +154,9 @@ class IntegrationForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if self.feed_kind == FeedKind.LOG_LEVEL and "format" in cleaned:
+        if self.feed_kind == FeedKind.RAW and "format" in cleaned and "compression" in cleaned:
+            cleaned["format"], cleaned["compression"] = file_format(cleaned)
+        if "format" in cleaned:
             allowed = FORMAT_COMPRESSIONS[cleaned["format"]]
             if cleaned.get("compression") not in allowed:
                 self.add_error(
