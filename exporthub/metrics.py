@@ -10,6 +10,7 @@ collectors the apps register (`COLLECTORS`), so every process reports the same f
 
 from __future__ import annotations
 
+import functools
 import hmac
 import os
 from collections.abc import Callable, Iterable
@@ -82,16 +83,20 @@ class _DatabaseFigures(Collector):
             yield from collect()
 
 
+@functools.cache
+def _single_process_registry() -> CollectorRegistry:
+    """The process's own registry, with the database figures added once."""
+    REGISTRY.register(_DatabaseFigures())
+    return REGISTRY
+
+
 def _registry() -> CollectorRegistry:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
         registry.register(_DatabaseFigures())
         return registry
-    if not getattr(_registry, "registered", False):
-        REGISTRY.register(_DatabaseFigures())
-        _registry.registered = True  # type: ignore[attr-defined]
-    return REGISTRY
+    return _single_process_registry()
 
 
 def _authorized(request: HttpRequest, token: str) -> bool:

@@ -4,9 +4,12 @@ emails, webhook messages)."""
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db.models import Q
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
 
 
 def jittered_backoff(attempts: int, first: timedelta, ceiling: timedelta) -> timedelta:
@@ -16,8 +19,36 @@ def jittered_backoff(attempts: int, first: timedelta, ceiling: timedelta) -> tim
     return timedelta(seconds=random.uniform(0.5, 1.0) * limit.total_seconds())  # noqa: S311  # nosec B311 - jitter
 
 
-def due(now: datetime, *, waiting: str, working: str) -> Q:
-    """Rows a worker may claim: `waiting` ones whose retry time came, and `working` ones whose
-    worker's lease ran out (it died mid-send)."""
-    ready = Q(status=waiting) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-    return ready | Q(status=working, lease_expires_at__lt=now)
+@dataclass(frozen=True)
+class RetriedRows:
+    """A table of things a worker sends with retries (emails, webhook messages): rows `waiting`
+    until their retry time, `working` while a worker holds them under a lease."""
+
+    model: type[models.Model]
+    waiting: str
+    working: str
+    lease: timedelta
+
+    def due(self) -> Q:
+        """Waiting rows whose retry time came, and working ones whose worker's lease ran out
+        (it died mid-send)."""
+        now = timezone.now()
+        ready = Q(status=self.waiting) & (
+            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+        )
+        return ready | Q(status=self.working, lease_expires_at__lt=now)
+
+    def due_ids(self) -> list[int]:
+        rows = self.model._default_manager.filter(self.due()).order_by("pk")
+        return list(rows.values_list("pk", flat=True))
+
+    def claim(self, pk: int) -> bool:
+        """Own the row for one lease, counting an attempt; False if it is not due or another
+        worker has it (a conditional update: one winner)."""
+        return bool(
+            self.model._default_manager.filter(self.due(), pk=pk).update(
+                status=self.working,
+                lease_expires_at=timezone.now() + self.lease,
+                attempts=F("attempts") + 1,
+            )
+        )

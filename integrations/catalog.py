@@ -88,19 +88,20 @@ FORMATS: dict[FeedKind, list[tuple[str, str]]] = {
 COMPRESSION_CHOICES = [(c, c) for c in ("SNAPPY", "DEFLATE", "GZIP", "ZSTD", "NONE")]
 
 
-def _either(values: list[str] | tuple[str, ...]) -> str:
+def either(values: list[str] | tuple[str, ...]) -> str:
+    """'a, b or c', for help texts."""
     return f"{', '.join(values[:-1])} or {values[-1]}" if len(values) > 1 else values[0]
 
 
 def compression_help() -> str:
     """Which compression each format takes, for form and API help (from the table above)."""
-    return "; ".join(f"{name}: {_either(values)}" for name, values in FORMAT_COMPRESSIONS.items())
+    return "; ".join(f"{name}: {either(values)}" for name, values in FORMAT_COMPRESSIONS.items())
 
 
 def format_help() -> str:
     """The formats of each kind of feed, for the API's help."""
     return "; ".join(
-        f"{kind.replace('_', '-')} feeds: {_either([name for name, _ in formats])}"
+        f"{kind.replace('_', '-')} feeds: {either([name for name, _ in formats])}"
         for kind, formats in FORMATS.items()
     )
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from .catalog import FEED_CHOICES, compression_help, format_help
+from .catalog import FEED_CHOICES, compression_help, either, format_help
 from .destinations import DESTINATION_CHOICES, REGISTRY
 from .destinations.base import Setting
 from .fields import CONFIG_KEYS
@@ -29,10 +29,6 @@ def _text(**kwargs: Any) -> serializers.CharField:
     return serializers.CharField(required=False, allow_null=True, allow_blank=True, **kwargs)
 
 
-def _choices_help(values: list[str]) -> str:
-    return f"{', '.join(values[:-1])} or {values[-1]}" if len(values) > 1 else "".join(values)
-
-
 def _destination_settings(*, secret: bool) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
     """One serializer field per declared destination setting (Destination.settings); a key
     shared by clouds (bucket, auth_mode) is one field, its help naming each cloud's values."""
@@ -47,7 +43,7 @@ def _destination_settings(*, secret: bool) -> dict[str, serializers.Field[Any, A
         if len(with_choices) > 1:
             help_text = "; ".join(f"{kind.upper()}: {', '.join(v)}" for kind, v in with_choices)
         else:
-            help_text = _choices_help(with_choices[0][1]) if with_choices else ""
+            help_text = either(with_choices[0][1]) if with_choices else ""
         options: dict[str, Any] = {"help_text": help_text} if help_text else {}
         if secret:
             options["write_only"] = True

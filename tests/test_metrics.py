@@ -129,7 +129,8 @@ def test_verify_results_are_counted(tenant: Tenant, scrape: Client, s3_env: str)
 def test_the_queue_and_the_scheduler_tick_come_from_the_database(
     s3_env: str, tenant: Tenant, scrape: Client, client: Client
 ) -> None:
-    active(tenant, "s3", "clicks", timezone.now() - timedelta(hours=1), bucket=new_bucket(s3_env))
+    # Two hours back: at least six closed windows, whatever the minute this runs at.
+    active(tenant, "s3", "clicks", timezone.now() - timedelta(hours=2), bucket=new_bucket(s3_env))
     with mock.patch("feeds.tasks.dispatch_runs.delay"):  # the runs stay due
         schedule_exports.apply(kwargs={"kind": "raw"}).get()  # the beat's task, in this process
     found = figures(scrape)

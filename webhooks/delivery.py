@@ -15,12 +15,11 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
 from exporthub.metrics import WEBHOOK_ATTEMPTS
-from exporthub.retry import due, jittered_backoff
+from exporthub.retry import RetriedRows, jittered_backoff
 from integrations.outbound import pin
 
 from . import slack
@@ -34,20 +33,13 @@ FIRST_RETRY = timedelta(seconds=30)
 MAX_RETRY = timedelta(hours=2)
 
 
-def _due() -> Q:
-    return due(timezone.now(), waiting=Status.PENDING, working=Status.SENDING)
-
-
-def due_ids() -> list[int]:
-    return list(Message.objects.filter(_due()).order_by("pk").values_list("pk", flat=True))
+ROWS = RetriedRows(Message, waiting=Status.PENDING, working=Status.SENDING, lease=LEASE)
+due_ids = ROWS.due_ids
 
 
 def deliver(message_id: int) -> str:
     """Send one message if it is due and no other worker has it; its status after."""
-    claimed = Message.objects.filter(_due(), pk=message_id).update(
-        status=Status.SENDING, lease_expires_at=timezone.now() + LEASE, attempts=F("attempts") + 1
-    )
-    if not claimed:
+    if not ROWS.claim(message_id):
         return "not claimed"
     message = Message.objects.select_related("endpoint").get(pk=message_id)
     began = time.monotonic()

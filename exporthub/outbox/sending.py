@@ -16,10 +16,9 @@ from datetime import timedelta
 
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
-from exporthub.retry import due, jittered_backoff
+from exporthub.retry import RetriedRows, jittered_backoff
 from exporthub.tenancy.models import Tenant
 
 from .models import OutgoingEmail
@@ -47,22 +46,13 @@ def enqueue(
     return email
 
 
-def _due() -> Q:
-    return due(timezone.now(), waiting=Status.PENDING, working=Status.SENDING)
-
-
-def due_ids() -> list[int]:
-    return list(OutgoingEmail.objects.filter(_due()).order_by("pk").values_list("pk", flat=True))
+ROWS = RetriedRows(OutgoingEmail, waiting=Status.PENDING, working=Status.SENDING, lease=LEASE)
+due_ids = ROWS.due_ids
 
 
 def deliver(email_id: int) -> str:
     """Send one stored email if it is due and no other worker has it; its status after."""
-    claimed = OutgoingEmail.objects.filter(_due(), pk=email_id).update(
-        status=Status.SENDING,
-        lease_expires_at=timezone.now() + LEASE,
-        attempts=F("attempts") + 1,
-    )
-    if not claimed:
+    if not ROWS.claim(email_id):
         return "not claimed"
     email = OutgoingEmail.objects.get(pk=email_id)
     message = EmailMultiAlternatives(subject=email.subject, body=email.text, to=email.recipients)
