@@ -377,6 +377,16 @@ EXPORT_PART_BYTES = env.int("EXPORT_PART_BYTES", default=256 * 1024 * 1024)
 # It must outlast one storage request with all its retries (~6½ min by default; docs/exports.md).
 EXPORT_LEASE_SECONDS = env.int("EXPORT_LEASE_SECONDS", default=15 * 60)
 EXPORT_RETRY_BASE_SECONDS = env.float("EXPORT_RETRY_BASE_SECONDS", default=30.0)
+# How far back events are kept, so how far back an Admin's backfill may reach (docs/exports.md,
+# "Backfill"). Never less than the 3-day backfill after a re-Verify plus a day in which late
+# events still reprocess its oldest hour.
+EVENT_RETENTION_DAYS = env.int("EVENT_RETENTION_DAYS", default=7)
+MIN_EVENT_RETENTION_DAYS = 4
+if EVENT_RETENTION_DAYS < MIN_EVENT_RETENTION_DAYS:
+    raise ImproperlyConfigured(
+        f"EVENT_RETENTION_DAYS is {EVENT_RETENTION_DAYS}; it must be at least "
+        f"{MIN_EVENT_RETENTION_DAYS} (the 3-day backfill limit plus a day of late events)."
+    )
 # How long a destination may stay silent on one request before the SDK retries it.
 DESTINATION_READ_TIMEOUT_SECONDS = env.float("DESTINATION_READ_TIMEOUT_SECONDS", default=60.0)
 # /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, it is off (404).

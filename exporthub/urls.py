@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from feeds.views import reprocess_hour, run_progress, schema_file
+from feeds.views import backfill_range, reprocess_hour, run_progress, schema_file
 from webhooks import views as webhook_views
 
 from .health import healthz
@@ -62,6 +62,11 @@ urlpatterns = [
         "t/<slug:tenant_slug>/integrations/<int:pk>/reprocess/",
         reprocess_hour,
         name="integration-reprocess",
+    ),
+    path(
+        "t/<slug:tenant_slug>/integrations/<int:pk>/backfill/",
+        backfill_range,
+        name="integration-backfill",
     ),
     path(
         "t/<slug:tenant_slug>/integrations/<int:pk>/runs/progress.json",

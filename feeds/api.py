@@ -1,4 +1,5 @@
-"""`POST /api/v1/events/{feed}`: bulk ingestion, all rows or none."""
+"""The feed routes of the API: bulk ingestion (all rows or none), runs, reprocessing an hour,
+backfilling a range."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
@@ -22,6 +22,7 @@ from integrations.models import get_integration
 from .ingestion.parsing import parse_events
 from .ingestion.store import store_events
 from .models import ExportRun
+from .runs import backfills, clock
 from .runs.reprocessing import ReprocessingRefused, request_reprocessing
 from .tasks import export_run
 
@@ -70,7 +71,7 @@ class EventIngestView(APIView):
             return Response(
                 [error.as_json() for error in errors], status=status.HTTP_400_BAD_REQUEST
             )
-        received_at = timezone.now()
+        received_at = clock.now()  # the real clock, except inside `run_exports --now`-style tests
         count = store_events(request.auth.tenant, feed, ((row, received_at) for row in rows))  # type: ignore[union-attr]
         INGESTED_EVENTS.labels(feed=feed).inc(count)
         return Response({"accepted": count}, status=status.HTTP_202_ACCEPTED)
@@ -136,3 +137,61 @@ class ReprocessView(APIView):
             raise serializers.ValidationError({"hour": [str(refusal)]}) from None
         transaction.on_commit(lambda: export_run.delay(run.pk))
         return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class BackfillRequestSerializer(serializers.Serializer[dict[str, object]]):
+    start = serializers.DateTimeField(help_text="First instant, ISO 8601 with timezone (UTC).")
+    end = serializers.DateTimeField(help_text="End, exclusive; at most the last closed window.")
+
+
+class BackfillSerializer(serializers.Serializer[Any]):  # reads a backfills.Progress
+    id = serializers.IntegerField(source="backfill.pk")
+    start = serializers.DateTimeField(source="backfill.start")
+    end = serializers.DateTimeField(source="backfill.end")
+    requested_at = serializers.DateTimeField(source="backfill.requested_at")
+    windows = serializers.IntegerField(source="total", help_text="Windows it exports.")
+    done = serializers.IntegerField(help_text="Of those, exported so far.")
+    skipped = serializers.IntegerField(help_text="Of those, past the retention before their turn.")
+    running = serializers.BooleanField()
+    reprocessed = serializers.IntegerField(
+        source="backfill.reprocessed",
+        help_text="Log-level hours exported before, exported again as a new generation.",
+    )
+    delivered_before = serializers.ListField(
+        child=serializers.DateTimeField(), source="backfill.delivered_before",
+        help_text="Raw windows already delivered, left alone.",
+    )  # fmt: skip
+    queued_before = serializers.ListField(
+        child=serializers.DateTimeField(), source="backfill.queued_before",
+        help_text="Windows already waiting or running, left to the schedule.",
+    )  # fmt: skip
+
+
+class BackfillView(APIView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(responses={200: BackfillSerializer(many=True)})
+    def get(self, request: Request, pk: int) -> Response:
+        """The integration's backfills, newest first, with their progress (at most 20)."""
+        integration = get_integration(request.auth.tenant, pk)  # type: ignore[union-attr]
+        found = [backfills.progress(b) for b in integration.backfills.all()[:20]]
+        return Response(BackfillSerializer(found, many=True).data)
+
+    @extend_schema(request=BackfillRequestSerializer, responses={202: BackfillSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        """Export a past range (Admin keys): windows never exported under their usual names,
+        log-level hours exported before as new generations; delivered raw windows are left
+        alone. One backfill at a time per integration, behind the live schedule."""
+        integration = get_integration(request.auth.tenant, pk)  # type: ignore[union-attr]
+        payload = BackfillRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            backfill = backfills.request_backfill(
+                integration, payload.validated_data["start"], payload.validated_data["end"],
+                actor_for(request),
+            )  # fmt: skip
+        except backfills.BackfillRefused as refusal:
+            raise serializers.ValidationError({"detail": [str(refusal)]}) from None
+        return Response(
+            BackfillSerializer(backfills.progress(backfill)).data, status=status.HTTP_202_ACCEPTED
+        )

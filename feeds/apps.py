@@ -14,14 +14,14 @@ class FeedsConfig(AppConfig):
         from integrations import catalog, pages
 
         from .metrics import collect, scheduler_health
-        from .pages.sections import FIGURES, RUN_HISTORY
+        from .pages.sections import BACKFILL, FIGURES, RUN_HISTORY
         from .schema.columns import COLUMNS
 
         catalog.COLUMN_NAMES.update(
             {feed: tuple(column.name for column in columns) for feed, columns in COLUMNS.items()}
         )
         pages.FIGURES.append(FIGURES)
-        pages.DETAIL_SECTIONS.append(RUN_HISTORY)
+        pages.DETAIL_SECTIONS += [RUN_HISTORY, BACKFILL]
         # The project's /metrics and /healthz report the scheduler and the queue the same way.
         metrics.COLLECTORS.append(collect)
         health.REPORTS["scheduler"] = scheduler_health

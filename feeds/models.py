@@ -78,15 +78,49 @@ def _event_model(feed: str, class_name: str) -> type[models.Model]:
     return type(class_name, (models.Model,), attrs)
 
 
-ClickEvent = _event_model("clicks", "ClickEvent")
-ConversionEvent = _event_model("conversions", "ConversionEvent")
-StandardFeedEvent = _event_model("standard_feed", "StandardFeedEvent")
+def _class_name(feed: str) -> str:
+    """clicks -> ClickEvent, a_b_feed -> ABFeedEvent: the names the migrations know."""
+    return "".join(part.title() for part in feed.removesuffix("s").split("_")) + "Event"
 
+
+# One table per feed of the registry (integrations.catalog, feeds.schema.columns): a feed is
+# added there, and here by its migration only.
 EVENT_MODELS: dict[str, type[models.Model]] = {
-    "clicks": ClickEvent,
-    "conversions": ConversionEvent,
-    "standard_feed": StandardFeedEvent,
+    feed: _event_model(feed, _class_name(feed)) for feed in COLUMNS
 }
+
+
+class Backfill(models.Model):
+    """An Admin's request to export a past date range (docs/exports.md, "Backfill"): its runs
+    carry it, so its progress is theirs and the schedule hands them out behind live windows."""
+
+    integration = models.ForeignKey(
+        "integrations.Integration",
+        on_delete=models.CASCADE,
+        related_name="backfills",
+        help_text="Export.",
+    )
+    start = models.DateTimeField(help_text="Start of the first window asked for (UTC).")
+    end = models.DateTimeField(help_text="End of the last window asked for, exclusive.")
+    requested_by = models.CharField(max_length=255, blank=True, help_text="Who asked.")
+    requested_at = models.DateTimeField(auto_now_add=True, help_text="When.")
+    # What the request found, for the page and the API (its runs say how far it got).
+    windows = models.PositiveIntegerField(default=0, help_text="Windows it exports.")
+    reprocessed = models.PositiveIntegerField(
+        default=0, help_text="Of those, log-level hours exported again as a new generation."
+    )
+    delivered_before = models.JSONField(
+        default=list, blank=True, help_text="Raw windows already delivered, left alone."
+    )
+    queued_before = models.JSONField(
+        default=list, blank=True, help_text="Windows already waiting or running, left alone."
+    )
+
+    class Meta:
+        ordering = ("-requested_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"Backfill {self.pk}: {self.start:%Y-%m-%d %H:%M} to {self.end:%Y-%m-%d %H:%M}"
 
 
 class ExportRun(models.Model):
@@ -142,6 +176,14 @@ class ExportRun(models.Model):
         max_length=100, blank=True, help_text="Provider or internal code."
     )
     error_message = models.TextField(blank=True, help_text="Scrubbed; never a secret.")
+    backfill = models.ForeignKey(
+        Backfill,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="runs",
+        help_text="The backfill that asked for it; none for the live schedule.",
+    )
     created_at = models.DateTimeField(auto_now_add=True, help_text="When it was scheduled.")
     finished_at = models.DateTimeField(null=True, blank=True, help_text="When it last ended.")
 

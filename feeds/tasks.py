@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from integrations.catalog import FeedKind
 
+from .runs import backfills
 from .runs.archive import archive_manifests
 from .runs.export import execute
 from .runs.schedule import record_tick, schedule
@@ -44,6 +45,11 @@ def dispatch_runs(run_ids: list[int]) -> int:
 @shared_task(name="feeds.export")
 def export_run(run_id: int) -> str:
     run = execute(run_id)
+    if run is not None and run.backfill_id is not None:
+        # A backfill's next window goes to the back of the queue, behind any live window.
+        following = backfills.hand_out(run.backfill_id, timezone.now())
+        if following is not None:
+            export_run.delay(following)
     return run.status if run else "not claimed"
 
 

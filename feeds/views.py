@@ -1,4 +1,5 @@
-"""Feed pages and actions: schema downloads, reprocessing an hour, running exports' progress."""
+"""Feed pages and actions: schema downloads, reprocessing an hour, backfilling a range, running
+exports' progress."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from integrations.catalog import FEEDS
 from integrations.models import get_integration
 
 from .models import ExportRun
+from .runs import backfills
 from .runs.reprocessing import ReprocessingRefused, request_reprocessing
 from .schema.published import KINDS, render
 from .tasks import export_run
@@ -30,15 +32,19 @@ def schema_file(request: HttpRequest, feed: str, kind: str) -> HttpResponse:
     return response
 
 
+def _utc(value: str) -> datetime:
+    """A page's datetime-local field, in UTC; an offset given with it is honoured, not dropped."""
+    instant = datetime.fromisoformat(value)
+    return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
+
+
 @tenant_view(admin_only=True)
 def reprocess_hour(request: TenantRequest, pk: int) -> HttpResponse:
     """Admin action: export one hour again, to a new path with a new manifest."""
     integration = get_integration(request.tenant, pk)
     if request.method == "POST":
         try:
-            hour = datetime.fromisoformat(request.POST.get("hour", ""))
-            # The page's field is UTC; an offset given with the hour is honoured, not dropped.
-            hour = hour.replace(tzinfo=UTC) if hour.tzinfo is None else hour.astimezone(UTC)
+            hour = _utc(request.POST.get("hour", ""))
         except (ValueError, OverflowError):
             messages.error(request, "Enter the hour as YYYY-MM-DDTHH:00 (UTC).")
             return redirect("integration-detail", request.tenant.slug, pk)
@@ -50,6 +56,29 @@ def reprocess_hour(request: TenantRequest, pk: int) -> HttpResponse:
             transaction.on_commit(lambda: export_run.delay(run.pk))
             messages.success(
                 request, f"Reprocessing {run.window_start:%Y-%m-%d %H:%M} UTC; it appears below."
+            )
+    return redirect("integration-detail", request.tenant.slug, pk)
+
+
+@tenant_view(admin_only=True)
+def backfill_range(request: TenantRequest, pk: int) -> HttpResponse:
+    """Admin action: export a past range (feeds.runs.backfills)."""
+    integration = get_integration(request.tenant, pk)
+    if request.method == "POST":
+        try:
+            start, end = _utc(request.POST.get("start", "")), _utc(request.POST.get("end", ""))
+        except (ValueError, OverflowError):
+            messages.error(request, "Enter both ends of the range as YYYY-MM-DDTHH:MM (UTC).")
+            return redirect("integration-detail", request.tenant.slug, pk)
+        try:
+            backfill = backfills.request_backfill(integration, start, end, actor_for(request))
+        except backfills.BackfillRefused as refusal:
+            messages.error(request, f"Not backfilled: {refusal}")
+        else:
+            messages.success(
+                request,
+                f"Backfilling {backfill.windows} window(s) from {backfill.start:%Y-%m-%d %H:%M} "
+                f"to {backfill.end:%Y-%m-%d %H:%M} UTC, behind the live schedule.",
             )
     return redirect("integration-detail", request.tenant.slug, pk)
 

@@ -44,6 +44,13 @@ FEEDS: dict[str, Feed] = {
             FeedKind.LOG_LEVEL,
             "Log-level impressions and auctions, hourly files with JSON manifests.",
         ),
+        Feed(
+            "segment_feed",
+            "Segment feed",
+            FeedKind.LOG_LEVEL,
+            "Log-level segment pixel loads (users added to your segments), hourly files with "
+            "JSON manifests.",
+        ),
     )
 }
 FEED_CHOICES = [(feed.name, feed.label) for feed in FEEDS.values()]

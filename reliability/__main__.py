@@ -1,8 +1,8 @@
 """`make reliability`: the long runs of docs/RELIABILITY.md, each in a fresh world; prints the
 figures and writes reliability/results.json.
 
-    python -m reliability [chaos|faults|outages|backfill ...] [--hours N] [--kills N] [--rate R]
-        [--cycles N] [--json]
+    python -m reliability [chaos|faults|outages|backfill|admin_backfill ...] [--hours N]
+        [--kills N] [--rate R] [--cycles N] [--json]
 
 Defaults are the long runs (50 kills, ≥ 500 faults); the CI tests pass small ones."""
 
@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-SCENARIOS = ("chaos", "faults", "outages", "backfill")
+SCENARIOS = ("chaos", "faults", "outages", "backfill", "admin_backfill")
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
 
@@ -27,7 +27,9 @@ def _scenario(name: str, options: argparse.Namespace) -> dict[str, Any]:
     built = world.build(name, seed=options.seed)
     try:
         world.configure_django(built)
-        hours = options.hours or {"chaos": 48, "faults": 48, "outages": 12, "backfill": 48}[name]
+        hours = options.hours or {
+            "chaos": 48, "faults": 48, "outages": 12, "backfill": 48, "admin_backfill": 12
+        }[name]  # fmt: skip
         world.populate(built, hours, options.rows, timezone.now())
         if name == "chaos":
             figures = scenarios.chaos(built, hours, options.kills, options.seed)
@@ -35,6 +37,8 @@ def _scenario(name: str, options: argparse.Namespace) -> dict[str, Any]:
             figures = scenarios.faults(built, hours, options.rate)
         elif name == "backfill":
             figures = scenarios.backfill(built, hours)
+        elif name == "admin_backfill":
+            figures = scenarios.admin_backfill(built, hours)
         else:
             figures = scenarios.outages(built, hours, options.cycles)
     finally:

@@ -76,6 +76,15 @@ def _ids(feed: str, data_format: str, data: bytes) -> Iterator[Any]:
             position += size
 
 
+def _newest_per_hour(manifests: dict[str, dict[str, Any]]) -> list[str]:
+    newest: dict[str, str] = {}
+    for key, manifest in manifests.items():
+        hour = manifest["hour"]
+        if hour not in newest or manifest["processed_on"] > manifests[newest[hour]]["processed_on"]:
+            newest[hour] = key
+    return list(newest.values())
+
+
 def check(world: World) -> dict[str, int]:
     """Lost and duplicated events, manifests and their files, stale -processing, per world."""
     from feeds.models import EVENT_MODELS
@@ -107,6 +116,8 @@ def check(world: World) -> dict[str, int]:
             totals["false_failed_manifests"] += sum(k in objects for k in failed)
             hours = Counter(json.loads(objects[k])["hour"] for k in manifests)
             totals["hours_with_two_manifests"] += sum(1 for n in hours.values() if n > 1)
+            # A consumer reads the newest manifest of each hour (seed 004): so does this count.
+            manifests = _newest_per_hour({k: json.loads(objects[k]) for k in manifests})
         exported: Counter[Any] = Counter()
         referenced = set()
         for key in manifests:

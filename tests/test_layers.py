@@ -88,3 +88,24 @@ def test_the_layer_check_sees_imports() -> None:
     """The checks above would pass on a parser that finds nothing: they find known imports."""
     modules = {m for p, m in _imports("feeds") if p.name == "export.py"}
     assert {"integrations.models", "feeds.runs.ledger", "feeds.formats"} <= modules
+
+
+def test_log_level_feeds_are_named_only_in_the_registry() -> None:
+    """A log-level feed is defined once (integrations/catalog.py, feeds/schema/columns.py); no
+    code, template or script names one (issue 22). Migrations and the published .proto/.avsc
+    are generated from the registry."""
+    from integrations.catalog import FEEDS, FeedKind
+
+    names = [name for name, feed in FEEDS.items() if feed.kind == FeedKind.LOG_LEVEL]
+    registry = {ROOT / "integrations" / "catalog.py", ROOT / "feeds" / "schema" / "columns.py"}
+    found = []
+    for folder in ("exporthub", "integrations", "feeds", "webhooks", "templates", "static"):
+        for path in (ROOT / folder).rglob("*"):
+            generated = "migrations" in path.parts or "published" in path.parts
+            if path.suffix not in {".py", ".html", ".js", ".css", ".txt"} or generated:
+                continue
+            if path in registry:
+                continue
+            text = path.read_text()
+            found += [f"{path.relative_to(ROOT)}: {name}" for name in names if name in text]
+    assert found == []

@@ -73,6 +73,17 @@ def test_it_names_a_bad_encryption_key_without_printing_it(tmp_path: Path) -> No
     assert "not-a-real-key-canary" not in result.stderr + result.stdout
 
 
+def test_it_refuses_an_event_retention_shorter_than_the_backfill_and_late_events(
+    tmp_path: Path,
+) -> None:
+    result = _manage(
+        tmp_path, "check", DEBUG="false", SECRET_KEY=STRONG_SECRET,
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(), EVENT_RETENTION_DAYS="3",
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "EVENT_RETENTION_DAYS is 3; it must be at least 4" in result.stderr
+
+
 def test_it_passes_the_deployment_checks_with_production_settings(tmp_path: Path) -> None:
     result = _manage(
         tmp_path, "check", "--deploy", "--fail-level", "WARNING",

@@ -6,7 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from feeds.api import EventIngestView, ReprocessView, RunListView
+from feeds.api import BackfillView, EventIngestView, ReprocessView, RunListView
 from integrations.api import IntegrationViewSet, VerificationViewSet
 from webhooks.api import IntegrationWebhooksView, WebhookView
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("v1/events/<str:feed>", EventIngestView.as_view(), name="api-events"),
     path("v1/integrations/<int:pk>/runs", RunListView.as_view(), name="api-runs"),
     path("v1/integrations/<int:pk>/reprocess", ReprocessView.as_view(), name="api-reprocess"),
+    path("v1/integrations/<int:pk>/backfill", BackfillView.as_view(), name="api-backfill"),
     path(
         "v1/integrations/<int:pk>/webhooks",
         IntegrationWebhooksView.as_view(),

@@ -50,6 +50,7 @@ def freshness(integration_ids: list[int], now: datetime) -> dict[int, Freshness]
     runs = ExportRun.objects.filter(
         integration_id__in=integration_ids,
         generation=0,
+        backfill=None,  # an Admin's backfill says nothing about the schedule either
         status=ExportRun.Status.SUCCEEDED,
         finished_at__gte=now - PERIOD,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -16,6 +17,7 @@ from integrations.models import Integration, State
 from integrations.pages import Figures, Section
 
 from ..models import ExportRun
+from ..runs import backfills, clock
 from ..runs.windows import next_due
 from .charts import hourly_charts
 from .freshness import Freshness, add_freshness, freshness
@@ -71,5 +73,17 @@ def run_history(request: HttpRequest, integration: Integration) -> dict[str, Any
     }
 
 
+def backfill_section(request: HttpRequest, integration: Integration) -> dict[str, Any]:
+    """The last backfills with their progress, and the range a new one may ask for."""
+    earliest, latest = backfills.limits(integration.feed, clock.now())
+    return {
+        "backfills": [backfills.progress(b) for b in integration.backfills.all()[:5]],
+        "backfill_earliest": earliest,
+        "backfill_latest": latest,
+        "retention_days": settings.EVENT_RETENTION_DAYS,
+    }
+
+
 FIGURES = Figures(annotate=annotate_figures, complete=complete_figures, as_json=figures_json)
 RUN_HISTORY = Section("feeds/run_history.html", run_history)
+BACKFILL = Section("feeds/backfill.html", backfill_section)

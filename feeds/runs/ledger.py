@@ -165,16 +165,33 @@ def add_next_generation(integration_id: int, start: datetime, end: datetime) -> 
 # Handing runs out.
 
 
-def skip_older_than(oldest_allowed: datetime) -> None:
-    """Runs that failed or waited (e.g. while deactivated) past the backfill limit: skipped,
-    shown, never silently dropped."""
-    ExportRun.objects.filter(
-        status__in=(Status.PENDING, Status.FAILED), window_start__lt=oldest_allowed
-    ).update(
+def skip_older_than(oldest_allowed: datetime, oldest_kept: datetime) -> None:
+    """Runs that failed or waited (e.g. while deactivated) past the backfill limit, and an
+    Admin's backfill runs whose events are past the retention: skipped, shown, never silently
+    dropped."""
+    waiting = ExportRun.objects.filter(status__in=(Status.PENDING, Status.FAILED))
+    waiting.filter(window_start__lt=oldest_allowed, backfill=None).update(
         status=Status.SKIPPED,
         error_code="BackfillLimit",
         next_attempt_at=None,
         error_message="Older than the 3-day backfill limit; not exported.",
+    )
+    waiting.filter(window_start__lt=oldest_kept, backfill__isnull=False).update(
+        status=Status.SKIPPED,
+        error_code="RetentionLimit",
+        next_attempt_at=None,
+        error_message="Its events are past the retention period; not exported.",
+    )
+
+
+def revive(run_ids: list[int]) -> None:
+    """Skipped runs an Admin's backfill exports after all: waiting again, errors cleared."""
+    ExportRun.objects.filter(pk__in=run_ids, status=Status.SKIPPED).update(
+        status=Status.PENDING,
+        next_attempt_at=None,
+        enqueued_at=None,
+        error_code="",
+        error_message="",
     )
 
 

@@ -26,7 +26,7 @@ def succeeded(run: ExportRun, integration: Integration, outcome: Outcome, second
     EXPORTED_ROWS.labels(**where).inc(outcome.rows)
     EXPORTED_BYTES.labels(**where).inc(outcome.bytes)
     RUN_DURATION.labels(**where).observe(seconds)
-    if run.generation == 0:  # a reprocessed hour says nothing about the schedule
+    if run.generation == 0 and run.backfill_id is None:  # nor does a reprocessed or backfilled one
         FRESHNESS.labels(**where).observe((clock.now() - run.window_end).total_seconds())
     window_delivered.send(sender=ExportRun, run=run, integration=integration, outcome=outcome)
 

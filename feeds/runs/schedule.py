@@ -10,9 +10,9 @@ from integrations.catalog import FEEDS, FeedKind
 from integrations.models import Integration, State
 
 from ..models import EVENT_MODELS, ExportRun, SchedulerTick
-from . import ledger
+from . import backfills, ledger
 from .new_runs import NewRun
-from .windows import BACKFILL_LIMIT, due_windows, floor, window_length
+from .windows import BACKFILL_LIMIT, due_windows, window_length
 
 Status = ExportRun.Status
 LOG_LEVEL_FEEDS = [name for name, feed in FEEDS.items() if feed.kind == FeedKind.LOG_LEVEL]
@@ -26,8 +26,10 @@ def schedule(
     integrations = Integration.objects.filter(
         state=State.ACTIVE, feed__in=feeds, exports_from__isnull=False
     )
+    # The schedule's own progress: windows an Admin's backfill created ahead of it (after a
+    # re-Verify, before this tick) are found taken when it gets there, not jumped over.
     latest = dict(
-        ExportRun.objects.filter(integration__in=integrations, generation=0)
+        ExportRun.objects.filter(integration__in=integrations, generation=0, backfill=None)
         .values_list("integration")
         .annotate(Max("window_start"))
     )
@@ -38,24 +40,23 @@ def schedule(
         if integration.pk in latest:
             start_from = max(start_from, latest[integration.pk] + window_length(integration.feed))
         for start in due_windows(integration.feed, start_from, now):
-            # Missed longer ago than the backfill limit: recorded as skipped, never silently.
-            status = (
-                Status.SKIPPED
-                if start < floor(oldest_allowed, window_length(integration.feed))
-                else Status.PENDING
-            )
             end = start + window_length(integration.feed)
-            new_runs.append(NewRun(integration.pk, start, end, status))
+            new_runs.append(NewRun(integration.pk, start, end, Status.PENDING))
     ledger.create_runs(new_runs)
-    ledger.skip_older_than(oldest_allowed)
+    # Missed longer ago than the backfill limit: recorded as skipped with the reason, never
+    # silently.
+    ledger.skip_older_than(oldest_allowed, now - backfills.retention())
     if FeedKind.LOG_LEVEL in kinds:
         reprocess_late_events(now)
     ready = ExportRun.objects.filter(
         ledger.claimable(now),
         Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - ledger.lease()),
         integration__state=State.ACTIVE,
+        backfill=None,
     )
     ids = list(ready.order_by("window_start").values_list("pk", flat=True))
+    # Admins' backfills last, one run each: queued behind every live window of this tick.
+    ids += backfills.heads(now)
     ledger.mark_enqueued(ids, now)
     return ids
 

@@ -118,10 +118,24 @@ STANDARD_FEED = (
     _n("deal_id", "int64", "Private marketplace deal, if any."),
 )
 
+# Xandr's segment feed (its public description: one row per segment pixel load, additions and
+# re-additions of a user, never removals), with `event_time` for its `date_time`. Its hourly
+# `partition_time_millis` is left out: it is the manifest's `hour`.
+SEGMENT_FEED = (
+    _c("event_time", "timestamp", "When the segment pixel fired (UTC)."),
+    _c("user_id_64", "int64", "Pseudonymous user id; 0 when unknown, -1 when opted out."),
+    _c("member_id", "int32", "Seat (member) that owns the segment."),
+    _c("segment_id", "int32", "Segment the user was added to."),
+    _c("is_daily_unique", "bool", "First load of this segment for the user that day."),
+    _c("is_monthly_unique", "bool", "First load for the user in the past 30 days."),
+    _n("value", "int32", "Optional value passed with the pixel."),
+)
+
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "clicks": CLICKS,
     "conversions": CONVERSIONS,
     "standard_feed": STANDARD_FEED,
+    "segment_feed": SEGMENT_FEED,
 }
 
 

@@ -65,7 +65,7 @@ def proto_source(feed: str) -> str:
     # The header is part of the shipped file, which consumers diff between releases: it keeps
     # its words, and the registry's old place, byte for byte.
     lines = [
-        "// Generated from ExportHub's feed registry (feeds/columns.py); do not edit.",
+        "// Generated from ExportHub's feed registry (feeds/schema/columns.py); do not edit.",
         "// Timestamps are microseconds since the Unix epoch (UTC); decimals are exact strings.",
         'syntax = "proto3";',
         "",

@@ -6,14 +6,16 @@ import re
 
 from django.core.exceptions import ValidationError
 
+from ..catalog import FEEDS
 from ..paths import MACRO_RE, MACROS, worst_case_bytes
 
 SEGMENT_RE = re.compile(r"^[A-Za-z0-9!_.*'()=-]*$")
 MAX_KEY_BYTES = 1024
 # Longest names written below each kind of path (see feeds): leaves room for them.
 DIRECTORY_TAIL_BYTES = len("/YYYY/MM/DD/YYYY-MM-DD-hh-mm.manifest.json-processing")
-MANIFEST_TAIL_BYTES = len("/archive/") + len("standard_feed-2147483647-2017013109-20170131132522")
-MANIFEST_TAIL_BYTES += len(".json-processing")
+LONGEST_FEED_NAME = max(len(name) for name in FEEDS)
+MANIFEST_TAIL_BYTES = len("/archive/") + LONGEST_FEED_NAME
+MANIFEST_TAIL_BYTES += len("-2147483647-2017013109-20170131132522.json-processing")
 FEED_TAIL_BYTES = len("/2147483647-99999-ccd5774e8fc785b4df3d63627f992c4b-2147483647")
 MACRO_LIST = ", ".join(f"%{name}%" for name in MACROS)
 

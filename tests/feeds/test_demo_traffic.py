@@ -10,7 +10,8 @@ from django.core.management import call_command
 
 from exporthub.tenancy.models import Tenant
 from exporthub.tenancy.services import create_tenant
-from feeds.models import ClickEvent, ConversionEvent
+from feeds.models import EVENT_MODELS
+from integrations.catalog import FEEDS
 from integrations.models import Integration, State
 from tests.conftest import PASSWORD
 from tests.integrations.verify_helpers import verify
@@ -32,8 +33,11 @@ def test_it_sets_up_a_demo_that_verifies_and_feeds_events(s3_env: str, settings:
         call_command("demo_traffic")
     integration = Integration.objects.get(tenant=tenant)
     assert "local stand-in" in integration.name and integration.state == State.NEW
-    assert ClickEvent.objects.filter(tenant=tenant).count() == 40  # type: ignore[attr-defined]
-    assert ConversionEvent.objects.filter(tenant=tenant).count() == 4  # type: ignore[attr-defined]
+    stored = {
+        feed: EVENT_MODELS[feed]._default_manager.filter(tenant=tenant).count() for feed in FEEDS
+    }
+    # Every feed gets traffic, the log-level ones included.
+    assert stored == {feed: 4 if feed == "conversions" else 40 for feed in FEEDS}
     assert verify(integration).state == "passed"
     with (
         mock.patch("feeds.management.commands.demo_traffic.time.sleep", side_effect=Stop),

@@ -10,8 +10,9 @@ import pytest
 from django.test import Client
 
 from exporthub.tenancy.models import ApiKey, Role, Tenant
-from feeds.models import ClickEvent, StandardFeedEvent
+from feeds.models import EVENT_MODELS
 
+ClickEvent, StandardFeedEvent = EVENT_MODELS["clicks"], EVENT_MODELS["standard_feed"]
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/events/clicks"
 

@@ -8,20 +8,23 @@ import pytest
 from django.test import Client
 
 from exporthub.tenancy.models import ApiKey, Role, Tenant
+from integrations.catalog import FEEDS, FeedKind
 from tests.support.credentials import sas_token, service_account_key
 
 CANARY_ACCESS_KEY = "AKIACANARY0000SECRET"
 CANARY_SECRET_KEY = "canary-secret-key/SHOULD+NEVER+LEAK+0000"
 
+LOG_LEVEL_FIELDS = {
+    "manifest_path": "/manifests",
+    "feed_path": "/feeds/%FEED_NAME%/%YEAR%/%MONTH%/%DAY%/%HOUR%/%TIMESTAMP%",
+    "format": "protobuf",
+    "compression": "SNAPPY",
+}
 FEED_FIELDS: dict[str, dict[str, str]] = {
     "clicks": {"directory": "/exports/clicks"},
     "conversions": {"directory": "/exports/conversions"},
-    "standard_feed": {
-        "manifest_path": "/manifests",
-        "feed_path": "/feeds/%FEED_NAME%/%YEAR%/%MONTH%/%DAY%/%HOUR%/%TIMESTAMP%",
-        "format": "protobuf",
-        "compression": "SNAPPY",
-    },
+    "standard_feed": LOG_LEVEL_FIELDS,
+    "segment_feed": LOG_LEVEL_FIELDS,
 }
 
 
@@ -41,7 +44,7 @@ def destination_fields(destination: str, feed: str = "standard_feed") -> dict[st
             "auth_mode": "key",
             "service_account_key": service_account_key(),
         }
-    permission = "rwdlac" if feed == "standard_feed" else "rwd"
+    permission = "rwdlac" if FEEDS[feed].kind == FeedKind.LOG_LEVEL else "rwd"
     return {
         "storage_account": "acmeexports",
         "container": "exports",

@@ -23,6 +23,23 @@ def test_it_rejects_the_same_manifest_path_for_the_same_tenant_and_feed(tenant: 
     ]
 
 
+def test_two_log_level_feeds_of_one_tenant_share_a_bucket_and_manifest_path(
+    tenant: Tenant,
+) -> None:
+    """Seed 004's rule is per feed: each feed's manifests are named after it, so a seat may send
+    both feeds to one manifest path (their %FEED_NAME% paths differ too); a second export of the
+    same feed there is refused."""
+    make_integration(tenant, "s3", "standard_feed", name="Impressions")
+    segments = make_integration(tenant, "s3", "segment_feed", name="Segments")
+    assert isinstance(segments, Integration), segments
+    again = make_integration(
+        tenant, "s3", "segment_feed", name="Segments again", feed_path=OTHER_FEED_PATH
+    )
+    assert again["manifest_path"] == [
+        "The integration “Segments” already exports to this manifest path here."
+    ]
+
+
 def test_it_allows_the_same_manifest_path_for_another_tenant(
     tenant: Tenant, other_tenant: Tenant
 ) -> None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from exporthub.tenancy.models import Tenant
+from integrations.catalog import FEEDS, FeedKind
 from integrations.destinations.azure import AzureBlobDestination
 from integrations.destinations.base import DestinationError
 from integrations.models import Integration, State
@@ -42,7 +43,7 @@ def _container(create: bool = True) -> str:
 def _integration(
     tenant: Tenant, feed: str, container: str, token: str | None = None
 ) -> Integration:
-    permission = "rwdlac" if feed == "standard_feed" else "rwd"
+    permission = "rwdlac" if FEEDS[feed].kind == FeedKind.LOG_LEVEL else "rwd"
     return make_integration(
         tenant, "azure", feed, storage_account=ACCOUNT, container=container,
         sas_token=token or _token(permission=permission),

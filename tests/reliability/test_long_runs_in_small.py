@@ -73,3 +73,22 @@ def test_two_workers_on_a_backfill_never_mark_a_live_manifest_failed() -> None:
     figures = _run("backfill", "--hours", "12", "--rows", "5000")
     _assert_every_event_exactly_once(figures)  # false_failed_manifests == 0 among them
     assert figures["overlapping_log_level_runs"] > 0, figures  # the race did arise
+
+
+def test_an_admins_backfill_through_two_workers_exports_each_missing_window_once() -> None:
+    """The first hour was never exported, the second was: both backfilled while the schedule
+    goes on; the newest manifest of each hour holds each event once, the backfill's runs one at
+    a time."""
+    figures = _run("admin_backfill", "--hours", "3", "--rows", "400")
+    assert figures["drained"] is True, figures
+    assert figures["runs_succeeded"] == figures["windows"] > 0, figures
+    assert figures["events_exported"] == figures["events_expected"] > 0, figures
+    for count in ("events_lost", "events_duplicated", "missing_files", "checksum_mismatches",
+                  "stale_processing", "false_failed_manifests"):  # fmt: skip
+        assert figures.get(count, 0) == 0, (count, figures)
+    # Five integrations: three raw (4 new windows each, 4 delivered left alone), two log-level
+    # (the first hour new, the second a new generation with its own manifest).
+    assert figures["backfill_windows"] == figures["backfill_windows_done"] == 3 * 4 + 2 * 2
+    assert figures["backfill_delivered_before"] == 3 * 4
+    assert figures["backfill_reprocessed_hours"] == figures["hours_with_two_manifests"] == 2
+    assert figures["backfill_runs_in_flight_at_once"] == 1, figures

@@ -1,8 +1,8 @@
 """`manage.py demo_traffic`: for `make run` — the demo integration and a trickle of events.
 
 Creates the demo bucket on the local S3 stand-in and a clicks integration of the demo tenant
-pointing at it (state New: the user clicks Verify), then stores a few synthetic clicks and
-conversions every 20 seconds, as if traffic were arriving, until stopped.
+pointing at it (state New: the user clicks Verify), then stores a few synthetic events of every
+feed every 20 seconds, as if traffic were arriving, until stopped.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from exporthub.tenancy.management.commands.seed_demo import DEMO_TENANT_NAME
 from exporthub.tenancy.models import Tenant
 from feeds.demo.synthetic import Generator
 from feeds.ingestion.store import store_events
+from integrations.catalog import FEEDS
 from integrations.destinations.s3.standin import create_bucket
 from integrations.forms import form_class
 from integrations.models import Integration
@@ -28,6 +29,7 @@ from integrations.services import save_integration
 
 BUCKET = "exporthub-demo"
 INTERVAL_SECONDS = 20
+EVENTS_PER_INTERVAL = {"conversions": 4}  # every other feed: 40
 DEMO_KEYS = {
     "access_key": "AKIADEMO000000000000",
     "secret_key": "demo-secret-for-the-local-stand-in",  # nosec B105 - local stand-in
@@ -68,10 +70,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo integration “{integration.name}” is ready: open it and click Verify."
         )
-        clicks, conversions = Generator("clicks"), Generator("conversions")
+        generators = {feed: Generator(feed) for feed in FEEDS}
         while True:
             now = timezone.now()
             start = now - timedelta(seconds=INTERVAL_SECONDS)
-            store_events(tenant, "clicks", list(clicks.rows(40, start, now)))
-            store_events(tenant, "conversions", list(conversions.rows(4, start, now)))
+            for feed, generator in generators.items():
+                count = EVENTS_PER_INTERVAL.get(feed, 40)
+                store_events(tenant, feed, list(generator.rows(count, start, now)))
             time.sleep(INTERVAL_SECONDS)

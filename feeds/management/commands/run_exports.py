@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from feeds.runs import clock
+from feeds.runs import backfills, clock
 from feeds.runs.archive import archive_manifests
 from feeds.runs.export import execute
 from feeds.runs.schedule import schedule
@@ -37,10 +37,13 @@ class Command(BaseCommand):
         # archive's age) takes this instant, as the schedule's tasks would at that moment.
         with clock.simulated(now):
             ready = schedule(now)
-            for run_id in ready:
+            for run_id in ready:  # grows as backfills hand out their next run, as on workers
                 run = execute(run_id)
                 if run is None:
                     continue
+                if run.backfill_id is not None:
+                    following = backfills.hand_out(run.backfill_id, now)
+                    ready += [following] if following is not None else []
                 error = f" — {run.error_code}" if run.error_code else ""
                 self.stdout.write(
                     f"{run.integration.name}: {run.window_start:%Y-%m-%d %H:%M} {run.status}, "

@@ -1,0 +1,168 @@
+"""The second log-level feed, defined only in the registry: ingested through its route, exported
+hourly to each stand-in in each log-level format, read back by readers ExportHub does not write
+with, and served by the same pages and schema downloads as the first."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from exporthub.tenancy.models import ApiKey, Role, Tenant
+from feeds.demo.synthetic import Generator
+from feeds.runs import clock
+from feeds.schema.columns import COLUMNS
+from feeds.schema.published import FOLDER
+from integrations.models import Integration
+
+from .export_helpers import active, objects, run_exports, valid_manifest
+from .readers import message_row, read_avro, read_delimited
+
+pytestmark = pytest.mark.django_db
+FEED = "segment_feed"
+HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)
+SEQUENCE_FILE_VALUES = "org.apache.hadoop.io.BytesWritable"
+
+
+def _ingest(tenant: Tenant, count: int) -> list[tuple[Any, ...]]:
+    """Synthetic segment loads sent as JSON lines through `POST /api/v1/events/segment_feed`."""
+    rows = [row for row, _ in Generator(FEED, 11).rows(count, HOUR, HOUR + timedelta(hours=1))]
+    names = [column.name for column in COLUMNS[FEED]]
+    lines = [
+        {
+            n: v.isoformat() if isinstance(v, datetime) else v
+            for n, v in zip(names, row, strict=True)
+        }
+        for row in rows
+    ]
+    body = "\n".join(json.dumps(line) for line in lines)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {ApiKey.issue(tenant, Role.ADMIN, 'ingest')[1]}")
+    with clock.simulated(HOUR + timedelta(minutes=59)):  # received within the hour
+        response = api.post(f"/api/v1/events/{FEED}", body, content_type="application/x-ndjson")
+    assert response.status_code == 202 and response.json() == {"accepted": count}
+    return rows
+
+
+def _azure_objects(container: str) -> dict[str, bytes]:
+    from azure.storage.blob import ContainerClient
+    from django.conf import settings
+
+    from tests.support import standins
+
+    client = ContainerClient.from_container_url(
+        f"{settings.AZURE_BLOB_ENDPOINT.format(account=standins.AZURITE_ACCOUNT)}/{container}",
+        credential={"account_name": standins.AZURITE_ACCOUNT, "account_key": standins.AZURITE_KEY},
+    )
+    return {b.name: client.download_blob(b.name).readall() for b in client.list_blobs()}
+
+
+def _gcs_objects(direct: str, bucket: str) -> dict[str, bytes]:
+    from urllib.parse import quote
+
+    with urllib.request.urlopen(f"{direct}/storage/v1/b/{bucket}/o", timeout=10) as answer:
+        names = [item["name"] for item in json.load(answer).get("items", [])]
+    out = {}
+    for name in names:
+        url = f"{direct}/storage/v1/b/{bucket}/o/{quote(name, safe='')}?alt=media"
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            out[name] = answer.read()
+    return out
+
+
+def _destination(destination: str, request: pytest.FixtureRequest) -> tuple[dict[str, str], Any]:
+    """The integration's fields on that stand-in, and a function reading its objects back."""
+    if destination == "s3":
+        from .export_helpers import new_bucket
+
+        url = request.getfixturevalue("s3_env")
+        bucket = new_bucket(url)
+        return {"bucket": bucket}, lambda: objects(url, bucket)
+    if destination == "azure":
+        from tests.integrations.test_verify_azure import ACCOUNT, _container, _token
+
+        request.getfixturevalue("azure_env")
+        container = _container()
+        fields = {"storage_account": ACCOUNT, "container": container,
+                  "sas_token": _token(permission="rwdlac")}  # fmt: skip
+        return fields, lambda: _azure_objects(container)
+    from tests.integrations.test_verify_gcs import _bucket
+    from tests.support.credentials import service_account_key
+
+    gcs = request.getfixturevalue("gcs_env")
+    bucket = _bucket(gcs)
+    key = service_account_key(token_uri=gcs.token_uri)
+    return {"bucket": bucket, "service_account_key": key}, lambda: _gcs_objects(gcs.direct, bucket)
+
+
+def _read(data_format: str, data: bytes, tmp_path: Path, spark: Any) -> list[tuple[Any, ...]]:
+    if data_format == "avro":  # the Apache avro reader, with the published schema as reader's
+        names = [column.name for column in COLUMNS[FEED]]
+        return [tuple(record[n] for n in names) for record in read_avro(data)]
+    if data_format == "protobuf":  # Hadoop's own SequenceFile reader
+        path = tmp_path / "part.seq"
+        path.write_bytes(data)
+        from feeds.schema.derived import message_class
+
+        values = spark.sequenceFile(str(path), None, SEQUENCE_FILE_VALUES).values().collect()
+        return [message_row(FEED, message_class(FEED).FromString(bytes(v))) for v in values]
+    import gzip
+
+    return [message_row(FEED, m) for m in read_delimited(gzip.decompress(data), FEED)]
+
+
+@pytest.mark.parametrize(
+    ("destination", "data_format", "compression"),
+    [("s3", "avro", "DEFLATE"), ("azure", "protobuf", "SNAPPY"),
+     ("gcs", "protobuf-delimited", "GZIP")],
+)  # fmt: skip
+def test_the_segment_feed_reaches_every_cloud_in_every_log_level_format(
+    tenant: Tenant,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    destination: str,
+    data_format: str,
+    compression: str,
+) -> None:
+    fields, read_back = _destination(destination, request)
+    active(tenant, destination, FEED, HOUR, format=data_format, compression=compression, **fields)
+    sent = _ingest(tenant, 300)
+    run_exports("2026-11-22T11:11:00Z")
+    files = read_back()
+    ((name, body),) = [(k, v) for k, v in files.items() if k.startswith("manifests/")]
+    manifest = valid_manifest(body)
+    timestamp = manifest["processed_on"]
+    assert name == f"manifests/segment_feed-998-2026112210-{timestamp}.json"
+    assert manifest["path"] == f"/feeds/segment_feed/2026/11/22/10/{timestamp}"
+    assert manifest["feed_type"] == FEED
+    assert manifest["feed_properties"]["data_format"] == data_format
+    assert manifest["feed_properties"]["compression_type"] == compression
+    spark = request.getfixturevalue("spark") if data_format == "protobuf" else None
+    rows: list[tuple[Any, ...]] = []
+    for entry in manifest["files"]:
+        data = files[f"feeds/segment_feed/2026/11/22/10/{timestamp}/{entry['name']}"]
+        assert entry["checksum"] == hashlib.md5(data).hexdigest()
+        rows += _read(data_format, data, tmp_path, spark)
+    key = repr  # rows hold None, so they sort by their text
+    assert sorted(rows, key=key) == sorted(sent, key=key)
+
+
+def test_the_pages_and_schema_downloads_serve_the_segment_feed(
+    tenant: Tenant, admin_client: Client
+) -> None:
+    form = admin_client.get(f"/t/{tenant.slug}/integrations/new/s3/{FEED}/")
+    assert form.status_code == 200 and "Manifest path" in form.content.decode()
+    integration = active(tenant, "s3", FEED, HOUR, bucket="not-contacted", format="avro",
+                         compression="SNAPPY")  # fmt: skip
+    assert isinstance(integration, Integration)
+    page = admin_client.get(f"/t/{tenant.slug}/integrations/{integration.pk}/").content.decode()
+    assert "Segment feed" in page and f"/schemas/{FEED}.proto" in page and "Backfill" in page
+    for kind in ("proto", "avsc"):
+        served = admin_client.get(f"/schemas/{FEED}.{kind}")
+        assert served.status_code == 200
+        assert served.content.decode() == (FOLDER / f"{FEED}.{kind}").read_text()
