@@ -57,11 +57,12 @@ def _work_through(now: datetime) -> list[int]:
     here: three days of empty windows would cost minutes and prove nothing about backfills."""
     with clock.simulated(now):
         ready = schedule(now)
-        waiting = list(
+        backfill_runs = set(
             ExportRun.objects.filter(pk__in=ready, backfill__isnull=False).values_list(
                 "pk", flat=True
             )
         )
+        waiting = [pk for pk in ready if pk in backfill_runs]
         live = [pk for pk in ready if pk not in waiting]
         assert ready == live + waiting  # the backfills' runs are queued behind the live ones
         done = []
