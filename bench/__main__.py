@@ -142,7 +142,7 @@ def main() -> None:
             *((f"baselines_{k}", rows) for k in ("avro_deflate", "avro_snappy", "protobuf_snappy",
                                                 "protobuf_delimited_gzip")),
             ("freshness", rows), ("scheduler_tick", integrations), ("pages", 1000),
-            ("ingestion", 10), ("generate", rows),
+            ("ingestion", 10), ("generate", rows), ("retention_drop", rows), ("hour_read", rows),
         ]  # fmt: skip
         if big:
             plan.append(("export_csv_gz", big))

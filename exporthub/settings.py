@@ -301,7 +301,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 5
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Beat only schedules; each run is its own task. A tick a minute after every 15-minute window,
-# ten minutes after every hour, a catch-up/retry sweep every 5 minutes, the archive daily;
+# ten minutes after every hour, a catch-up/retry sweep every 5 minutes, the archive and the
+# expiry of events past their retention daily, the event tables' day partitions hourly;
 # the email outbox's retries every minute.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "raw-feeds": {
@@ -316,6 +317,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     "catch-up-and-retries": {"task": "feeds.schedule", "schedule": 300.0, "args": ("all",)},
     "archive-manifests": {"task": "feeds.archive", "schedule": crontab(hour="3", minute="30")},
+    "expire-events": {"task": "feeds.expire_events", "schedule": crontab(hour="4", minute="15")},
+    "event-partitions": {"task": "feeds.maintain_partitions", "schedule": crontab(minute="20")},
     # Notification emails whose first try failed (mail server down) are retried from here.
     "send-outbox": {"task": "outbox.send_due", "schedule": 60.0},
     "send-webhooks": {"task": "webhooks.send_due", "schedule": 60.0},

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class FeedsConfig(AppConfig):
@@ -25,3 +26,16 @@ class FeedsConfig(AppConfig):
         # The project's /metrics and /healthz report the scheduler and the queue the same way.
         metrics.COLLECTORS.append(collect)
         health.REPORTS["scheduler"] = scheduler_health
+        # Django does not manage declarative partitions: after each migrate, event tables that
+        # are not partitioned yet become so (PostgreSQL only; feeds.ingestion.partitions).
+        post_migrate.connect(_partition_event_tables, sender=self)
+
+
+def _partition_event_tables(**kwargs: object) -> None:
+    from django.utils import timezone
+
+    from .ingestion.partitions import partition_tables
+    from .ingestion.retention import retention
+
+    now = timezone.now()
+    partition_tables(now, now - retention())

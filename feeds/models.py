@@ -3,7 +3,8 @@
 Every row belongs to a tenant and carries `received_at`, the time ExportHub accepted it. Raw
 feeds are exported by received_at windows (late events are never lost or exported twice);
 log-level feeds by event hour. Both lookups start with the tenant, so each has a composite
-B-tree index. See docs/feeds.md for why not partitioning or BRIN yet.
+B-tree index. On PostgreSQL each table is partitioned by day after migrate
+(feeds/ingestion/partitions.py; docs/feeds.md, "Partitions").
 """
 
 from __future__ import annotations

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from integrations.catalog import FeedKind
 
+from .ingestion import partitions
+from .ingestion.retention import delete_expired, retention
 from .runs import backfills
 from .runs.archive import archive_manifests
 from .runs.export import execute
@@ -51,6 +53,19 @@ def export_run(run_id: int) -> str:
         if following is not None:
             export_run.delay(following)
     return run.status if run else "not claimed"
+
+
+@shared_task(name="feeds.expire_events")
+def expire_events() -> int:
+    """Daily: events past EVENT_RETENTION_DAYS are deleted (feeds.ingestion.retention)."""
+    return sum(delete_expired(timezone.now()).values())
+
+
+@shared_task(name="feeds.maintain_partitions")
+def maintain_partitions() -> int:
+    """Hourly: day partitions created days ahead, so ingestion never meets a missing one."""
+    now = timezone.now()
+    return partitions.maintain(now, now - retention())
 
 
 @shared_task(name="feeds.archive")

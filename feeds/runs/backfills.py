@@ -21,6 +21,7 @@ from exporthub.tenancy.auditlog import Actor, record
 from integrations.catalog import FEEDS, FeedKind
 from integrations.models import Integration, State
 
+from ..ingestion.retention import retention
 from ..models import Backfill, ExportRun
 from . import clock, ledger
 from .new_runs import NewRun
@@ -32,10 +33,6 @@ UNFINISHED = (Status.PENDING, Status.RUNNING, Status.FAILED)
 
 class BackfillRefused(ValueError):
     """The range is outside the limits or a backfill is already running; the message says why."""
-
-
-def retention() -> timedelta:
-    return timedelta(days=settings.EVENT_RETENTION_DAYS)
 
 
 def limits(feed: str, now: datetime) -> tuple[datetime, datetime]:

@@ -9,6 +9,7 @@ from django.db.models import Exists, Max, OuterRef, Q
 from integrations.catalog import FEEDS, FeedKind
 from integrations.models import Integration, State
 
+from ..ingestion.retention import retention
 from ..models import EVENT_MODELS, ExportRun, SchedulerTick
 from . import backfills, ledger
 from .new_runs import NewRun
@@ -45,7 +46,7 @@ def schedule(
     ledger.create_runs(new_runs)
     # Missed longer ago than the backfill limit: recorded as skipped with the reason, never
     # silently.
-    ledger.skip_older_than(oldest_allowed, now - backfills.retention())
+    ledger.skip_older_than(oldest_allowed, now - retention())
     if FeedKind.LOG_LEVEL in kinds:
         reprocess_late_events(now)
     ready = ExportRun.objects.filter(
