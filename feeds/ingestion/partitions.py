@@ -76,6 +76,9 @@ def create_day(feed: str, day: date) -> bool:
     table, name, key = _table(feed), day_name(feed, day), partition_key(feed)
     start, end = _bounds(day)
     with transaction.atomic(), connection.cursor() as cursor:
+        # Two beat tasks (or a beat and a migrate) creating the same day: the second waits, then
+        # finds it made.
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
         cursor.execute("SELECT to_regclass(%s)", [name])
         if cursor.fetchone()[0] is not None:
             return False

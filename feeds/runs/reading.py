@@ -11,6 +11,8 @@
   integer as big-endian bytes (Avro's decimal). PostgreSQL computes those on its own core while
   this process serializes: at 1 M rows that halves a protobuf export against fetching Decimal
   and datetime objects through the ORM (bench/, README "Performance").
+- A raw window in another format (Parquet, JSON Lines): the same binary stream by received
+  time, with Python values (those writers convert them in bulk).
 - Elsewhere (SQLite) rows come through the ORM as Python values (`window_rows`).
 """
 
@@ -140,10 +142,18 @@ def write_window(
     count: Callable[[Iterable[tuple[Any, ...]]], Iterator[tuple[Any, ...]]],
 ) -> None:
     """A raw window into `writer`: for CSV on PostgreSQL the server writes the CSV itself
-    (COPY); otherwise rows go to the writer, through `count` (the run's progress reports)."""
-    if connection.vendor != "postgresql" or not isinstance(writer, CsvGzWriter):
+    (COPY); other formats take rows through `count` (the run's progress reports), on
+    PostgreSQL streamed in binary on a connection of their own, else through the ORM."""
+    if connection.vendor != "postgresql":
         rows = window_rows(feed, tenant_id, "received_at", start, end, columns=writer.columns)
         writer.write_rows(count(rows))
+        return
+    if not isinstance(writer, CsvGzWriter):
+        statement = select_statement(
+            feed, tenant_id, start, end, None, writer.prepared_types,
+            field="received_at", columns=writer.columns,
+        )  # fmt: skip
+        writer.write_rows(count(_prepared_rows(statement)))
         return
     # No progress reports here: the connection is busy streaming the COPY, and a query on it
     # would wait for the COPY forever. At several hundred thousand rows a second, the run ends
@@ -179,21 +189,32 @@ def select_statement(
     tenant_id: int,
     start: datetime,
     end: datetime,
-    received_before: datetime,
+    received_before: datetime | None,
     prepared_types: dict[str, str],
+    *,
+    field: str = "event_time",
+    columns: Sequence[Column] | None = None,
 ) -> sql.Composed:
-    """The window's rows by event time, in the same order as window_rows."""
+    """The rows with `field` in [start, end) (received before the cutoff, when given), in the
+    same order as window_rows."""
+    cutoff = (
+        sql.SQL("")
+        if received_before is None
+        else sql.SQL(" AND received_at < {}").format(sql.Literal(received_before))
+    )
     return sql.SQL(
         "SELECT {columns} FROM {table} WHERE tenant_id = {tenant}"
-        " AND event_time >= {start} AND event_time < {end} AND received_at < {cutoff}"
-        " ORDER BY event_time, id"
+        " AND {field} >= {start} AND {field} < {end}{cutoff} ORDER BY {field}, id"
     ).format(
-        columns=sql.SQL(", ").join(_expression(c, prepared_types) for c in COLUMNS[feed]),
+        columns=sql.SQL(", ").join(
+            _expression(c, prepared_types) for c in (columns or COLUMNS[feed])
+        ),
         table=sql.Identifier(EVENT_MODELS[feed]._meta.db_table),
         tenant=sql.Literal(tenant_id),
+        field=sql.Identifier(field),
         start=sql.Literal(start),
         end=sql.Literal(end),
-        cutoff=sql.Literal(received_before),
+        cutoff=cutoff,
     )
 
 
