@@ -67,11 +67,13 @@ def _events(owner: Tenant, feed: str, rows: int, start: datetime, end: datetime)
     # window just ingested is; the table and its indexes go into the OS cache.
     with connection.cursor() as cursor:
         cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+        # Every partition (a partitioned table has no storage of its own) and its indexes.
         cursor.execute(
-            "SELECT pg_prewarm(%s::regclass, 'read'),"
+            "WITH leaves AS (SELECT relid FROM pg_partition_tree(%s::regclass) WHERE isleaf)"
+            " SELECT (SELECT sum(pg_prewarm(relid, 'read')) FROM leaves),"
             " (SELECT sum(pg_prewarm(indexrelid, 'read')) FROM pg_index"
-            "  WHERE indrelid = %s::regclass)",
-            [table, table],
+            "  WHERE indrelid IN (SELECT relid FROM leaves))",
+            [table],
         )
     connections.close_all()
 
