@@ -92,7 +92,7 @@ def test_the_layer_check_sees_imports() -> None:
 
 def test_log_level_feeds_are_named_only_in_the_registry() -> None:
     """A log-level feed is defined once (integrations/catalog.py, feeds/schema/columns.py); no
-    code, template or script names one (issue 22). Migrations and the published .proto/.avsc
+    code, template or static file names one (issue 22). Migrations and the published .proto/.avsc
     are generated from the registry."""
     from integrations.catalog import FEEDS, FeedKind
 
