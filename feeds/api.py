@@ -174,7 +174,7 @@ class BackfillView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         """The integration's backfills, newest first, with their progress (at most 20)."""
         integration = get_integration(request.auth.tenant, pk)  # type: ignore[union-attr]
-        found = [backfills.progress(b) for b in integration.backfills.all()[:20]]
+        found = backfills.progress_of(list(integration.backfills.all()[:20]))
         return Response(BackfillSerializer(found, many=True).data)
 
     @extend_schema(request=BackfillRequestSerializer, responses={202: BackfillSerializer})

@@ -47,12 +47,12 @@ def dispatch_runs(run_ids: list[int]) -> int:
 @shared_task(name="feeds.export")
 def export_run(run_id: int) -> str:
     run = execute(run_id)
-    if run is not None and run.backfill_id is not None:
-        # A backfill's next window goes to the back of the queue, behind any live window.
-        following = backfills.hand_out(run.backfill_id, timezone.now())
-        if following is not None:
-            export_run.delay(following)
-    return run.status if run else "not claimed"
+    if run is None:
+        return "not claimed"
+    # A backfill's next window goes to the back of the queue, behind any live window.
+    if (following := backfills.following(run, timezone.now())) is not None:
+        export_run.delay(following)
+    return run.status
 
 
 @shared_task(name="feeds.expire_events")

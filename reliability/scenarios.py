@@ -165,10 +165,10 @@ def admin_backfill(world: World, hours: int) -> dict[str, Any]:
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline:
             _tick()
-            if not any(backfills.progress(b).running for b in Backfill.objects.all()):
+            if not any(p.running for p in backfills.progress_of(list(Backfill.objects.all()))):
                 break
             time.sleep(TICK_SECONDS)
-        found = [backfills.progress(b) for b in Backfill.objects.all()]
+        found = backfills.progress_of(list(Backfill.objects.all()))
         finished = live_drained and not any(f.running for f in found)
     figures = _summary(world, hours, began, finished)
     figures.update(

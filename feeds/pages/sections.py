@@ -77,7 +77,7 @@ def backfill_section(request: HttpRequest, integration: Integration) -> dict[str
     """The last backfills with their progress, and the range a new one may ask for."""
     earliest, latest = backfills.limits(integration.feed, clock.now())
     return {
-        "backfills": [backfills.progress(b) for b in integration.backfills.all()[:5]],
+        "backfills": backfills.progress_of(list(integration.backfills.all()[:5])),
         "backfill_earliest": earliest,
         "backfill_latest": latest,
         "retention_days": settings.EVENT_RETENTION_DAYS,

@@ -214,6 +214,11 @@ def hand_out(backfill_id: int, now: datetime) -> int | None:
     return run_id
 
 
+def following(run: ExportRun, now: datetime) -> int | None:
+    """After one of a backfill's runs ended: its next run, handed out (None for a live run)."""
+    return None if run.backfill_id is None else hand_out(run.backfill_id, now)
+
+
 @dataclass(frozen=True)
 class Progress:
     backfill: Backfill
@@ -227,10 +232,21 @@ class Progress:
 
 
 def progress(backfill: Backfill) -> Progress:
-    counts = dict(backfill.runs.values_list("status").annotate(n=Count("pk")))
-    return Progress(
-        backfill,
-        done=counts.get(Status.SUCCEEDED, 0),
-        skipped=counts.get(Status.SKIPPED, 0),
-        running=any(counts.get(status) for status in UNFINISHED),
-    )
+    return progress_of([backfill])[0]
+
+
+def progress_of(found: list[Backfill]) -> list[Progress]:
+    """Each backfill's progress, from one query over all their runs."""
+    counts: dict[int, dict[str, int]] = {backfill.pk: {} for backfill in found}
+    runs = ExportRun.objects.filter(backfill__in=found).values_list("backfill", "status")
+    for backfill_id, status, n in runs.annotate(n=Count("pk")):
+        counts[backfill_id][status] = n
+    return [
+        Progress(
+            backfill,
+            done=counts[backfill.pk].get(Status.SUCCEEDED, 0),
+            skipped=counts[backfill.pk].get(Status.SKIPPED, 0),
+            running=any(counts[backfill.pk].get(status) for status in UNFINISHED),
+        )
+        for backfill in found
+    ]

@@ -41,9 +41,8 @@ class Command(BaseCommand):
                 run = execute(run_id)
                 if run is None:
                     continue
-                if run.backfill_id is not None:
-                    following = backfills.hand_out(run.backfill_id, now)
-                    ready += [following] if following is not None else []
+                if (following := backfills.following(run, now)) is not None:
+                    ready.append(following)
                 error = f" — {run.error_code}" if run.error_code else ""
                 self.stdout.write(
                     f"{run.integration.name}: {run.window_start:%Y-%m-%d %H:%M} {run.status}, "
