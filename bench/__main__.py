@@ -1,8 +1,10 @@
 """`make bench`: run every case against PostgreSQL and the S3 stand-in, print a table, write
 bench/results.json. Sizes: BENCH_ROWS (1 000 000), BENCH_BIG_ROWS (10 000 000; 0 skips),
-BENCH_INTEGRATIONS (10 000). Database: BENCH_DATABASE_URL (a scratch database, created).
-Broker: a temporary embedded (filesystem) one, or BENCH_BROKER_URL (a scratch broker: purged).
-BENCH_ONLY=case,case runs a subset (results.json then holds only those)."""
+BENCH_INTEGRATIONS (10 000), BENCH_PARALLEL_ROWS (4 000 000, the hour exported by 1 and by 2
+workers; 0 skips) in slices of BENCH_SLICE_ROWS (500 000). Database: BENCH_DATABASE_URL (a
+scratch database, created). Broker: a temporary embedded (filesystem) one, or BENCH_BROKER_URL
+(a scratch broker: purged). BENCH_ONLY=case,case runs a subset (results.json then holds only
+those)."""
 
 from __future__ import annotations
 
@@ -122,6 +124,7 @@ def main() -> None:
     rows = int(os.environ.get("BENCH_ROWS", 1_000_000))
     big = int(os.environ.get("BENCH_BIG_ROWS", 10_000_000))
     integrations = int(os.environ.get("BENCH_INTEGRATIONS", 10_000))
+    parallel = int(os.environ.get("BENCH_PARALLEL_ROWS", 4_000_000))
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -146,6 +149,8 @@ def main() -> None:
         ]  # fmt: skip
         if big:
             plan.append(("export_csv_gz", big))
+        if parallel:
+            plan.append(("parallel_hour", parallel))
         only = os.environ.get("BENCH_ONLY")  # e.g. "export_csv_gz,pages" while tuning
         if only:
             plan = [(case, size) for case, size in plan if case in only.split(",")]

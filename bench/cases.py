@@ -12,7 +12,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "exporthub.settings")
 django.setup()
 
-from bench import app_cases, export_cases, partition_cases  # noqa: E402
+from bench import app_cases, export_cases, parallel_cases, partition_cases  # noqa: E402
 
 FORMATS = export_cases.LOG_LEVEL_FORMATS
 CASES: dict[str, Callable[[int], None]] = {
@@ -33,6 +33,7 @@ CASES: dict[str, Callable[[int], None]] = {
     "freshness": export_cases.freshness,
     "retention_drop": partition_cases.retention_drop,
     "hour_read": partition_cases.hour_read,
+    "parallel_hour": parallel_cases.parallel_hour,
 }
 
 if __name__ == "__main__":

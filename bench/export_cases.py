@@ -20,7 +20,7 @@ from feeds.formats import writer_class
 from feeds.formats.avro import CODECS as AVRO_CODECS
 from feeds.formats.values import csv_text
 from feeds.models import EVENT_MODELS, ExportRun
-from feeds.runs import export as export_module
+from feeds.runs import hours as hours_module
 from feeds.runs.export import execute
 from feeds.runs.reading import copy_statement, hour_rows
 from feeds.schema.derived import avro_schema, csv_header
@@ -58,14 +58,14 @@ def _timing_uploads() -> list[float]:
     """Seconds each file's upload to the stand-in takes, part of the export's time: the stand-in
     (moto, in Python) shares the two cores with the export."""
     spent: list[float] = []
-    upload = export_module._upload_part
+    upload = hours_module.upload_part
 
     def timed_upload(conn: Connection, key: str, stream: IO[bytes], content_type: str) -> None:
         began = time.perf_counter()
         upload(conn, key, stream, content_type)
         spent.append(time.perf_counter() - began)
 
-    export_module._upload_part = timed_upload
+    hours_module.upload_part = timed_upload
     return spent
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import boto3
 from django.db import connection, connections
+from django.test import override_settings
 
 from exporthub.tenancy.auditlog import Actor
 from exporthub.tenancy.models import Tenant
@@ -112,7 +113,11 @@ def integration(owner: Tenant, feed: str, name: str, **fields: Any) -> Integrati
         data.setdefault("feed_path", f"/{name}/%FEED_NAME%/%YEAR%/%MONTH%/%DAY%/%HOUR%/%TIMESTAMP%")
     Integration.objects.filter(tenant=owner, name=name).delete()
     form = form_class("s3")(data, tenant=owner, feed=feed)
-    if not form.is_valid():
+    # The tick and page cases give one tenant thousands of integrations (bulk copies), past
+    # the product's limit: a second run on the same bench database adds its template again.
+    with override_settings(MAX_INTEGRATIONS_PER_TENANT=10**9):
+        valid = form.is_valid()
+    if not valid:
         raise RuntimeError(f"bench integration {name}: {form.errors.as_json()}")
     created = save_integration(form, Actor.system())
     Integration.objects.filter(pk=created.pk).update(state=State.ACTIVE, exports_from=WINDOW)

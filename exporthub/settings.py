@@ -380,6 +380,11 @@ EXPORT_PART_BYTES = env.int("EXPORT_PART_BYTES", default=256 * 1024 * 1024)
 # It must outlast one storage request with all its retries (~6½ min by default; docs/exports.md).
 EXPORT_LEASE_SECONDS = env.int("EXPORT_LEASE_SECONDS", default=15 * 60)
 EXPORT_RETRY_BASE_SECONDS = env.float("EXPORT_RETRY_BASE_SECONDS", default=30.0)
+# A log-level hour with more rows than this is split into slices of about this many rows, which
+# several workers export at once (docs/scaling.md); 0 never splits.
+EXPORT_SLICE_ROWS = env.int("EXPORT_SLICE_ROWS", default=1_000_000)
+if EXPORT_SLICE_ROWS < 0:
+    raise ImproperlyConfigured("EXPORT_SLICE_ROWS must be 0 (never split) or a row count.")
 # How far back events are kept, so how far back an Admin's backfill may reach (docs/exports.md,
 # "Backfill"). Never less than the 3-day backfill after a re-Verify plus a day in which late
 # events still reprocess its oldest hour.

@@ -185,6 +185,9 @@ class ExportRun(models.Model):
         related_name="runs",
         help_text="The backfill that asked for it; none for the live schedule.",
     )
+    parts_allotted = models.PositiveIntegerField(
+        default=0, help_text="Part numbers handed to the slices of its last sliced attempt."
+    )
     created_at = models.DateTimeField(auto_now_add=True, help_text="When it was scheduled.")
     finished_at = models.DateTimeField(null=True, blank=True, help_text="When it last ended.")
 
@@ -205,6 +208,47 @@ class ExportRun(models.Model):
 
     def __str__(self) -> str:
         return f"Run {self.pk} of {self.integration_id} at {self.window_start:%Y-%m-%d %H:%M}"
+
+
+class ExportSlice(models.Model):
+    """A part of a large log-level hour's attempt, exported by whichever worker claims it
+    (feeds.runs.slices): the ledger coordinates the workers, so it survives broker restarts."""
+
+    Status = ExportRun.Status
+
+    run = models.ForeignKey(
+        ExportRun, on_delete=models.CASCADE, related_name="slices", help_text="The hour's run."
+    )
+    attempt = models.PositiveIntegerField(help_text="The run's attempt it belongs to.")
+    number = models.PositiveIntegerField(help_text="Its place in the hour, from 0.")
+    start = models.DateTimeField(help_text="First event time it holds.")
+    end = models.DateTimeField(help_text="Event times before this; the next slice starts here.")
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, help_text="State."
+    )
+    claims = models.PositiveIntegerField(default=0, help_text="Times a worker claimed it.")
+    lease_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="A running slice whose lease expired is taken over."
+    )
+    enqueued_at = models.DateTimeField(null=True, blank=True, help_text="Last sent to the queue.")
+    began_at = models.DateTimeField(help_text="When the attempt of the hour began.")
+    rows = models.BigIntegerField(default=0, help_text="Rows written so far.")
+    bytes = models.BigIntegerField(default=0, help_text="Bytes uploaded (data files).")
+    files = models.JSONField(
+        default=list, blank=True, help_text="[{name, bytes, md5}] uploaded, in order."
+    )
+
+    class Meta:
+        ordering = ("run", "attempt", "number")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("run", "attempt", "number"), name="one_slice_per_number"
+            ),
+        )
+        indexes = (models.Index(fields=("status", "lease_expires_at")),)
+
+    def __str__(self) -> str:
+        return f"Slice {self.number} of run {self.run_id} (attempt {self.attempt})"
 
 
 class SchedulerTick(models.Model):

@@ -10,9 +10,9 @@ from integrations.catalog import FeedKind
 
 from .ingestion import partitions
 from .ingestion.retention import delete_expired, retention
-from .runs import backfills
+from .runs import backfills, slices
 from .runs.archive import archive_manifests
-from .runs.export import execute
+from .runs.export import execute, execute_slice
 from .runs.schedule import record_tick, schedule
 
 KINDS = {"raw": (FeedKind.RAW,), "log_level": (FeedKind.LOG_LEVEL,), "all": tuple(FeedKind)}
@@ -32,7 +32,10 @@ def schedule_exports(kind: str = "all") -> int:
     record_tick(now)
     for first in range(0, len(ready), DISPATCH_RUNS):
         dispatch_runs.delay(ready[first : first + DISPATCH_RUNS])
-    return len(ready)
+    # Slices of large hours no worker is on: their message was lost or their worker died.
+    orphans = slices.ready(now)
+    _hand_out_slices(orphans)
+    return len(ready) + len(orphans)
 
 
 @shared_task(name="feeds.dispatch")
@@ -46,13 +49,30 @@ def dispatch_runs(run_ids: list[int]) -> int:
 
 @shared_task(name="feeds.export")
 def export_run(run_id: int) -> str:
-    run = execute(run_id)
+    run = execute(run_id, hand_out=_hand_out_slices)
     if run is None:
         return "not claimed"
     # A backfill's next window goes to the back of the queue, behind any live window.
     if (following := backfills.following(run, timezone.now())) is not None:
         export_run.delay(following)
     return run.status
+
+
+@shared_task(name="feeds.export_slice")
+def export_slice(slice_id: int) -> str:
+    """A slice of a large log-level hour (feeds.runs.slices), by whichever worker takes it."""
+    run = execute_slice(slice_id)
+    if run is None:
+        return "not claimed"
+    # The worker that finished the hour's last slice recorded the run: as after any run.
+    if (following := backfills.following(run, timezone.now())) is not None:
+        export_run.delay(following)
+    return run.status
+
+
+def _hand_out_slices(slice_ids: list[int]) -> None:
+    for slice_id in slice_ids:
+        export_slice.delay(slice_id)
 
 
 @shared_task(name="feeds.expire_events")

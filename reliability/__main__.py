@@ -1,7 +1,8 @@
 """`make reliability`: the long runs of docs/RELIABILITY.md, each in a fresh world; prints the
 figures and writes reliability/results.json.
 
-    python -m reliability [chaos|faults|outages|backfill|admin_backfill ...] [--hours N]
+    python -m reliability [chaos|faults|outages|backfill|admin_backfill|parallel_hour ...]
+        [--hours N]
         [--kills N] [--rate R] [--cycles N] [--json]
 
 Defaults are the long runs (50 kills, ≥ 500 faults); the CI tests pass small ones."""
@@ -15,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-SCENARIOS = ("chaos", "faults", "outages", "backfill", "admin_backfill")
+SCENARIOS = ("chaos", "faults", "outages", "backfill", "admin_backfill", "parallel_hour")
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
 
@@ -28,7 +29,8 @@ def _scenario(name: str, options: argparse.Namespace) -> dict[str, Any]:
     try:
         world.configure_django(built)
         hours = options.hours or {
-            "chaos": 48, "faults": 48, "outages": 12, "backfill": 48, "admin_backfill": 12
+            "chaos": 48, "faults": 48, "outages": 12, "backfill": 48, "admin_backfill": 12,
+            "parallel_hour": 2,
         }[name]  # fmt: skip
         world.populate(built, hours, options.rows, timezone.now())
         if name == "chaos":
@@ -39,6 +41,8 @@ def _scenario(name: str, options: argparse.Namespace) -> dict[str, Any]:
             figures = scenarios.backfill(built, hours)
         elif name == "admin_backfill":
             figures = scenarios.admin_backfill(built, hours)
+        elif name == "parallel_hour":
+            figures = scenarios.parallel_hour(built, hours)
         else:
             figures = scenarios.outages(built, hours, options.cycles)
     finally:

@@ -201,6 +201,36 @@ def _most_backfill_runs_at_once() -> int:
     )
 
 
+def parallel_hour(world: World, hours: int) -> dict[str, Any]:
+    """Every log-level hour is large (world.SLICED): its slices go to both workers. Once each
+    worker holds a slice and one slice has a part out, one worker is SIGKILLed mid-slice and
+    started again; its slice is handed out by the tick after its lease and taken over."""
+    from feeds.models import ExportSlice
+
+    with _two_workers(world) as workers:
+        began = time.monotonic()
+        deadline, killed = began + 300, False
+        while time.monotonic() < deadline and not killed:
+            _tick()
+            running = ExportSlice.objects.filter(status="running")
+            if running.count() == 2 and running.exclude(files=[]).exists():
+                workers[0].kill()
+                killed = True
+                workers[0].start()
+            time.sleep(0.2)
+        finished = _drain(world, workers, hours, timeout=600)
+    figures = _summary(world, hours, began, finished)
+    pieces = ExportSlice.objects.all()
+    figures.update(
+        killed_mid_slice=killed,
+        slices=pieces.count(),
+        sliced_hours=pieces.values("run").distinct().count(),
+        slices_taken_over=pieces.filter(claims__gt=1).count(),
+        slices_not_succeeded=pieces.exclude(status="succeeded").count(),
+    )
+    return figures
+
+
 def chaos(world: World, hours: int, kills: int, seed: int = 1) -> dict[str, Any]:
     """Two workers export every window; one of them is SIGKILLed every 0.5 to 4 s, `kills` times."""
     rng = random.Random(seed)  # noqa: S311 - test timing, not secrets

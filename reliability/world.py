@@ -37,6 +37,8 @@ LEASE_SECONDS = 20  # a killed worker's run is taken over after this
 # Without injected faults no request comes near 20 s: kills and outages keep the short lease.
 FAULTS_LEASE_SECONDS = 90
 READ_TIMEOUT_SECONDS = 2.0  # an injected silence becomes a client timeout this fast
+# parallel_hour: hours of 60 000 rows go into slices of a few parts each.
+SLICED = {"EXPORT_SLICE_ROWS": "20000", "EXPORT_PART_BYTES": "100000"}
 
 
 class Redis:
@@ -174,6 +176,8 @@ def build(scenario: str, seed: int = 1) -> World:
             FAULTS_LEASE_SECONDS if scenario == "faults" else LEASE_SECONDS
         ),
         "EXPORT_RETRY_BASE_SECONDS": "1",
+        # parallel_hour: every log-level hour in slices of a few parts each (issue 19).
+        **(SLICED if scenario == "parallel_hour" else {}),
         "DESTINATION_READ_TIMEOUT_SECONDS": str(READ_TIMEOUT_SECONDS),
         "AZURE_RETRY_BACKOFF_SECONDS": "0.2",
         "VAR_DIR": str(workdir / "var"),

@@ -1,4 +1,5 @@
-"""Executing one run: raw windows as CSV.gz, log-level hours with seed 004's manifest protocol.
+"""Executing one run: raw windows as CSV.gz, log-level hours with seed 004's manifest protocol
+(feeds.runs.hours), a large hour's slices on any worker.
 
 Tasks and `run_exports` call `execute`; it talks to storage only through the destination
 contract, so every cloud behaves alike.
@@ -8,31 +9,33 @@ from __future__ import annotations
 
 import logging
 import tempfile
-import time
-from datetime import UTC
-from typing import IO, Any
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import partial
 
-from django.conf import settings
+from django.utils import timezone
 
 from integrations.catalog import FeedKind, file_format
 from integrations.destinations.base import Connection, DestinationError
 from integrations.models import Integration, State
-from integrations.paths import join_key, resolve
+from integrations.paths import join_key
 
-from ..formats import PartResult, write_parts, writer_class
+from ..formats import writer_class
 from ..models import ExportRun
-from . import clock, ledger, manifests, observed
+from . import clock, hours, ledger, manifests, observed, slices
 from .failures import handle_destination_error
+from .hours import SPOOL_BYTES
 from .progress import Progress
-from .reading import hour_rows, write_window
-from .recovery import finished_attempt
+from .reading import write_window
 
 logger = logging.getLogger(__name__)
-SPOOL_BYTES = 32 * 1024 * 1024  # parts larger than this go to a temporary file, not memory
 
 
-def execute(run_id: int) -> ExportRun | None:
-    """Claim and run one export; None when another worker owns it or it is already done."""
+def execute(run_id: int, hand_out: Callable[[list[int]], None] | None = None) -> ExportRun | None:
+    """Claim and run one export; None when another worker owns it or it is already done.
+
+    `hand_out` sends the slices of a large log-level hour to other workers (the Celery task);
+    without it this worker exports every slice itself."""
     run = ledger.claim(run_id)
     if run is None:
         return None
@@ -40,21 +43,65 @@ def execute(run_id: int) -> ExportRun | None:
     if integration.state != State.ACTIVE:  # deactivated meanwhile: resume after re-Verify
         ledger.release(run)
         return run
-    began = time.monotonic()
-    conn: Connection | None = None
     ledger.record_destination(run, integration.destination_class.location(integration.config))
+    if integration.feed_info.kind == FeedKind.RAW:
+        _attempt(run, integration, timezone.now(), partial(_export_raw, run, integration))
+    else:
+        export = partial(hours.export_hour, run, integration, hand_out=hand_out or _nobody)
+        _attempt(run, integration, timezone.now(), export)
+    run.refresh_from_db()
+    return run
+
+
+def _nobody(slice_ids: list[int]) -> None:
+    """No other worker is told: this one takes every slice (run_exports, benchmarks)."""
+
+
+def execute_slice(slice_id: int) -> ExportRun | None:
+    """Claim a slice of a large hour and export it, then any other left; the worker finishing
+    the last publishes the hour. None when another worker has it or its attempt is over."""
+    piece = slices.claim(slice_id)
+    if piece is None:
+        return None
+    run = ExportRun.objects.select_related("integration__tenant").get(pk=piece.run_id)
+    run.attempts = piece.attempt  # the attempt this slice belongs to fences every write
+    integration = run.integration
+    if integration.state != State.ACTIVE:  # deactivated meanwhile: resume after re-Verify
+        ledger.release(run)
+        return run
+    if integration.destination_class.location(integration.config) != run.destination:
+        # The Admin pointed the export elsewhere mid-hour: never half an hour in each bucket.
+        ledger.fail(run, "DestinationChanged", "The destination changed while the hour was "
+                    "being exported; the hour is exported again there.", retry=True)  # fmt: skip
+        return run
+    export = partial(hours.continue_hour, piece, run, integration)
+    _attempt(run, integration, piece.began_at, export)
+    run.refresh_from_db()
+    return run
+
+
+def _attempt(
+    run: ExportRun,
+    integration: Integration,
+    began_at: datetime,
+    export: Callable[[Connection], ledger.Outcome | None],
+) -> None:
+    """One worker's part of an attempt, its outcome or its failure recorded in the ledger."""
+    conn: Connection | None = None
+
+    def seconds() -> float:
+        return (timezone.now() - began_at).total_seconds()
+
     try:
         conn = integration.connect()
-        export = _export_raw if integration.feed_info.kind == FeedKind.RAW else _export_log_level
-        outcome = export(run, integration, conn)
-        seconds = time.monotonic() - began
-        if ledger.succeed(run, outcome, duration_seconds=seconds):
-            observed.succeeded(run, integration, outcome, seconds)
+        outcome = export(conn)
+        if outcome is not None and ledger.succeed(run, outcome, duration_seconds=seconds()):
+            observed.succeeded(run, integration, outcome, seconds())
     except ledger.LeaseLost:
         # Our lease ran out (a request hung) and another worker owns the run: it decides.
         logger.warning("export run %s was taken over by another worker", run.pk)
     except DestinationError as exc:
-        handle_destination_error(run, integration, exc, duration_seconds=time.monotonic() - began)
+        handle_destination_error(run, integration, exc, duration_seconds=seconds())
         observed.failed(run, integration)
     except Exception as exc:
         # A bug or a database hiccup: retried like a transient failure, logged without secrets.
@@ -64,13 +111,6 @@ def execute(run_id: int) -> ExportRun | None:
     finally:
         if conn is not None:
             conn.close()
-    run.refresh_from_db()
-    return run
-
-
-def _upload_part(conn: Connection, key: str, stream: IO[bytes], content_type: str) -> None:
-    stream.seek(0)
-    conn.write(key, stream, content_type=content_type)
 
 
 def _export_raw(run: ExportRun, integration: Integration, conn: Connection) -> ledger.Outcome:
@@ -92,7 +132,7 @@ def _export_raw(run: ExportRun, integration: Integration, conn: Connection) -> l
             Progress(run.pk).count,
         )  # fmt: skip
         result = writer.close()
-        _upload_part(conn, join_key(folder, name), spool, writer_type.content_type)
+        hours.upload_part(conn, join_key(folder, name), spool, writer_type.content_type)
     files = [{"name": name, "bytes": result.bytes, "md5": result.md5}]
     manifest_key = join_key(folder, f"{start:%Y-%m-%d-%H-%M}.manifest.json")
     seat, properties = integration.tenant.seat_id, writer_type.feed_properties(compression)
@@ -109,69 +149,4 @@ def _export_raw(run: ExportRun, integration: Integration, conn: Connection) -> l
         manifest=manifest_key,
         processed_on=processed_on,
         data_cutoff=run.window_end,
-    )
-
-
-def _export_log_level(run: ExportRun, integration: Integration, conn: Connection) -> ledger.Outcome:
-    """Seed 004: stale -processing → -failed; manifest -processing; data; .json or -failed."""
-    config, feed, seat = integration.config, integration.feed, integration.tenant.seat_id
-    hour = run.window_start.astimezone(UTC)
-    finished = finished_attempt(run, integration, conn)
-    if finished is not None:
-        return finished
-    processed_on = ledger.processing_time(run)
-    # The file holds exactly the events received before the cutoff; later ones are late events
-    # and make a new generation (schedule.reprocess_late_events), never silently part of this.
-    data_cutoff = clock.now()
-    ledger.record_attempt(run, processed_on, data_cutoff)
-    live = ledger.live_attempts(integration.pk)
-    for manifest_path in integration.manifest_paths:
-        manifests.fail_stale(conn, manifest_path, feed, seat, live)
-    path = resolve(config["feed_path"], feed=feed, hour=hour, processed_on=processed_on)
-    base = join_key(
-        config["manifest_path"], manifests.manifest_name(feed, seat, hour, processed_on)
-    )
-    writer = writer_class(config["format"])
-    properties = writer.feed_properties(config["compression"])
-    files: list[dict[str, Any]] = []
-
-    def open_part(number: int) -> IO[bytes]:
-        return tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
-
-    def finish_part(number: int, stream: IO[bytes], result: PartResult) -> None:
-        name = f"{seat}-{number}-{result.md5}-{seat}"
-        _upload_part(conn, join_key(path, name), stream, "application/octet-stream")
-        stream.close()
-        files.append({"name": name, "bytes": result.bytes, "md5": result.md5})
-        ledger.extend_lease(run)
-
-    announced = manifests.document(feed, seat, hour, processed_on, path, [], properties)
-    with manifests.attempt(conn, base, announced) as manifest:
-        rows, prepared = hour_rows(
-            writer, feed, integration.tenant_id, run.window_start, run.window_end, data_cutoff
-        )
-        results = write_parts(
-            writer,
-            feed,
-            config["compression"],
-            Progress(run.pk).count(rows),
-            open_part,
-            finish_part,
-            settings.EXPORT_PART_BYTES,
-            prepared=prepared,
-        )
-        # Fencing: only the owner may publish the hour (a worker that lost its lease stops here
-        # and its -processing manifest becomes -failed).
-        ledger.extend_lease(run)
-        manifest.publish(
-            manifests.document(feed, seat, hour, processed_on, path, files, properties)
-        )
-    return ledger.Outcome(
-        rows=sum(r.rows for r in results),
-        bytes=sum(r.bytes for r in results),
-        files=files,
-        path=path,
-        manifest=base,
-        processed_on=processed_on,
-        data_cutoff=data_cutoff,
     )

@@ -9,11 +9,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 
 from exporthub.retry import jittered_backoff
 
-from ..models import ExportRun
+from ..models import ExportRun, ExportSlice
 from . import clock
 from .new_runs import NewRun, insert_runs
 
@@ -21,12 +21,24 @@ MAX_BACKOFF = timedelta(hours=1)
 Status = ExportRun.Status
 
 
+def in_slices() -> Exists:
+    """The run's current attempt has slices not yet done (feeds.runs.slices): it is alive while
+    they are, whatever the run's own lease says; the tick hands out those no worker is on."""
+    return Exists(
+        ExportSlice.objects.filter(
+            run=OuterRef("pk"),
+            attempt=OuterRef("attempts"),
+            status__in=(Status.PENDING, Status.RUNNING),
+        )
+    )
+
+
 def claimable(now: datetime) -> Q:
     """Pending or failed runs whose retry time came, and running runs whose worker vanished."""
     ready = Q(status__in=(Status.PENDING, Status.FAILED)) & (
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     )
-    return ready | Q(status=Status.RUNNING, lease_expires_at__lt=now)
+    return ready | Q(~in_slices(), status=Status.RUNNING, lease_expires_at__lt=now)
 
 
 def claim(run_id: int, now: datetime | None = None) -> ExportRun | None:
@@ -68,7 +80,9 @@ def live_attempts(integration_id: int) -> set[tuple[datetime, datetime]]:
     """(hour, processing time) of the integration's attempts whose worker holds its lease: their
     -processing manifests are live, not left behind by a run that died."""
     running = ExportRun.objects.filter(
-        integration_id=integration_id, status=Status.RUNNING, lease_expires_at__gte=clock.now()
+        Q(lease_expires_at__gte=clock.now()) | in_slices(),
+        integration_id=integration_id,
+        status=Status.RUNNING,
     ).values_list("window_start", "processed_on")
     return {(hour, processed_on) for hour, processed_on in running if processed_on is not None}
 
@@ -205,7 +219,7 @@ def mark_enqueued(run_ids: list[int], now: datetime) -> None:
 def release(run: ExportRun) -> None:
     """Back to waiting, unclaimed: its integration was deactivated meanwhile (it resumes after a
     new Verify)."""
-    ExportRun.objects.filter(pk=run.pk).update(status=Status.PENDING, lease_expires_at=None)
+    owned(run).update(status=Status.PENDING, lease_expires_at=None)
 
 
 def record_destination(run: ExportRun, location: str) -> None:

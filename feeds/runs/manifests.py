@@ -125,6 +125,14 @@ def attempt(conn: Connection, base: str, announced: bytes) -> Iterator[Attempt]:
     """Steps 2 to 4 for the manifest `base` (…json): `announced` written as -processing on entry;
     on any error inside, renamed -failed before the error goes on."""
     put(conn, base + PROCESSING, announced)
+    with continued(conn, base) as started:
+        yield started
+
+
+@contextlib.contextmanager
+def continued(conn: Connection, base: str) -> Iterator[Attempt]:
+    """Steps 3 and 4 of an attempt another worker began (a large hour's slices): on any error
+    inside, the -processing manifest is renamed -failed before the error goes on."""
     try:
         yield Attempt(conn, base)
     except Exception:

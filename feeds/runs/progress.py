@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import TypeVar
 
 from . import ledger
@@ -16,8 +17,15 @@ CHECK_EVERY = 4096  # rows between clock reads: keeps the per-row cost to a coun
 class Progress:
     """Counts rows passing through and reports them; the final count is written by the ledger."""
 
-    def __init__(self, run_id: int, interval: float = INTERVAL_SECONDS) -> None:
-        self.run_id, self.interval = run_id, interval
+    def __init__(
+        self,
+        run_id: int,
+        interval: float = INTERVAL_SECONDS,
+        report: Callable[[int], None] | None = None,
+    ) -> None:
+        self.interval = interval
+        # A slice of a large hour reports its own rows (slices.report_rows), a run its rows.
+        self.report = report or partial(ledger.report_rows, run_id)
         self.rows = 0
         self._next_report = time.monotonic() + interval
 
@@ -26,7 +34,7 @@ class Progress:
         now = time.monotonic()
         if now >= self._next_report:
             self._next_report = now + self.interval
-            ledger.report_rows(self.run_id, self.rows)
+            self.report(self.rows)
 
     def count(self, rows: Iterable[T]) -> Iterator[T]:
         pending = 0

@@ -25,6 +25,8 @@ from typing import Any
 
 import psycopg
 from django.db import connection
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import RowNumber
 from psycopg import sql
 
 from ..formats import CsvGzWriter, FormatWriter
@@ -75,20 +77,48 @@ def _csv_expression(column: Column) -> sql.Composable:
     return name
 
 
+def _hour(
+    feed: str, tenant_id: int, start: datetime, end: datetime, received_before: datetime
+) -> QuerySet[Any]:
+    """The rows `hour_rows` reads: event time in [start, end), received before the cutoff."""
+    return EVENT_MODELS[feed]._default_manager.filter(
+        tenant_id=tenant_id,
+        event_time__gte=start,
+        event_time__lt=end,
+        received_at__lt=received_before,
+    )
+
+
 def count_hour(
     feed: str, tenant_id: int, start: datetime, end: datetime, received_before: datetime
 ) -> int:
     """How many rows `hour_rows` reads for the same hour and data cutoff."""
-    return (
-        EVENT_MODELS[feed]
-        ._default_manager.filter(
-            tenant_id=tenant_id,
-            event_time__gte=start,
-            event_time__lt=end,
-            received_at__lt=received_before,
-        )
-        .count()
+    return _hour(feed, tenant_id, start, end, received_before).count()
+
+
+def slice_starts(
+    feed: str,
+    tenant_id: int,
+    start: datetime,
+    end: datetime,
+    received_before: datetime,
+    rows: int,
+    size: int,
+) -> list[datetime]:
+    """Event times at which slices of about `size` rows begin, after the hour's first, for the
+    `rows` rows `hour_rows` reads: one pass in event-time order (the hour's index), numbering
+    the rows and keeping every size-th. Rows sharing a boundary's time all go to the later
+    slice, so a slice may hold a few more or fewer."""
+    firsts = list(range(size + 1, rows + 1, size))
+    if not firsts:
+        return []
+    numbered = (
+        _hour(feed, tenant_id, start, end, received_before)
+        .annotate(n=Window(RowNumber(), order_by=F("event_time").asc()))
+        .filter(n__in=firsts)
+        .values_list("event_time", flat=True)
     )
+    return sorted({moment for moment in numbered if moment > start})
 
 
 def copy_statement(

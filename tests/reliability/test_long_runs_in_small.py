@@ -92,3 +92,14 @@ def test_an_admins_backfill_through_two_workers_exports_each_missing_window_once
     assert figures["backfill_delivered_before"] == 3 * 4
     assert figures["backfill_reprocessed_hours"] == figures["hours_with_two_manifests"] == 2
     assert figures["backfill_runs_in_flight_at_once"] == 1, figures
+
+
+def test_a_large_hour_in_slices_on_two_workers_survives_a_worker_killed_mid_slice() -> None:
+    """Issue 19: every log-level hour is split into slices both workers export; one worker is
+    SIGKILLed while it holds a slice with a part out, and its slice is taken over."""
+    figures = _run("parallel_hour", "--hours", "1", "--rows", "60000")
+    _assert_every_event_exactly_once(figures)
+    assert figures["killed_mid_slice"] is True, figures
+    assert figures["sliced_hours"] == 2 and figures["slices"] >= 6, figures  # 2 log-level feeds
+    assert figures["slices_taken_over"] >= 1 and figures["slices_not_succeeded"] == 0, figures
+    assert figures["files_beside_published_parts"] == 0, figures

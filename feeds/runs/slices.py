@@ -1,0 +1,210 @@
+"""Large log-level hours exported by several workers at once: the slices' every ledger write.
+
+An attempt of an hour holding more than EXPORT_SLICE_ROWS rows (at its data cutoff) is split by
+event time into slices of about that many rows, stored with the run. Any worker claims a slice
+with a conditional update, as runs are claimed; a slice whose worker went silent past its lease
+is claimed again (the tick hands it out), and every claim counts, so the one that lost it is
+fenced off. Part numbers come from one counter on the run, so they are unique across slices.
+The worker that records the last slice done, deciding under the run's row lock, publishes the
+hour; while any slice of the attempt is unfinished, the run's attempt is alive whatever the
+run's own lease says (ledger.claimable, ledger.live_attempts).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from itertools import pairwise
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
+
+from integrations.models import Integration, State
+
+from ..models import ExportRun, ExportSlice
+from . import clock, ledger
+from .reading import count_hour, slice_starts
+
+Status = ExportRun.Status
+
+
+class SliceLost(Exception):
+    """Another worker took this slice over (its lease ran out); the hour's attempt goes on."""
+
+
+def plan(
+    run: ExportRun, integration: Integration, data_cutoff: datetime, began_at: datetime
+) -> list[int]:
+    """Split the attempt's hour into slices, or [] when it is small enough for one worker."""
+    size = settings.EXPORT_SLICE_ROWS
+    if not size:
+        return []
+    hour = (integration.feed, integration.tenant_id, run.window_start, run.window_end, data_cutoff)
+    rows = count_hour(*hour)
+    if rows <= size:
+        return []
+    starts = slice_starts(*hour, rows, size)
+    bounds = [run.window_start, *starts, run.window_end]
+    now = clock.now()
+    with transaction.atomic():
+        if not ledger.owned(run).update(parts_allotted=0):
+            raise ledger.LeaseLost(f"run {run.pk} was taken over by another worker")
+        ExportSlice.objects.filter(run=run).exclude(attempt=run.attempts).delete()
+        created = ExportSlice.objects.bulk_create(
+            [
+                ExportSlice(run=run, attempt=run.attempts, number=number, start=start, end=end,
+                            began_at=began_at, enqueued_at=now)
+                for number, (start, end) in enumerate(pairwise(bounds))
+            ]
+        )  # fmt: skip
+    if any(piece.pk is None for piece in created):  # backends that return no ids
+        return list(_of_attempt(run).values_list("pk", flat=True))
+    return [piece.pk for piece in created]
+
+
+def _of_attempt(run: ExportRun) -> QuerySet[ExportSlice]:
+    return ExportSlice.objects.filter(run_id=run.pk, attempt=run.attempts)
+
+
+def _claimable(now: datetime) -> Q:
+    """Waiting slices, and running ones whose worker went silent, of a run still in their
+    attempt.
+
+    The run is asked with EXISTS, not a join: a join makes Django's UPDATE choose the slice by
+    `id IN (subquery)`, and PostgreSQL, rechecking a row another claim just locked and changed,
+    rechecks only the conditions on the row itself: both claims would win."""
+    waiting = Q(status=Status.PENDING) | Q(status=Status.RUNNING, lease_expires_at__lt=now)
+    in_attempt = ExportRun.objects.filter(
+        pk=OuterRef("run_id"), status=Status.RUNNING, attempts=OuterRef("attempt")
+    )
+    return Q(Exists(in_attempt)) & waiting
+
+
+def claim(slice_id: int) -> ExportSlice | None:
+    """Own a slice for one lease, or None when another worker has it or its attempt is over."""
+    now = clock.now()
+    won = ExportSlice.objects.filter(_claimable(now), pk=slice_id).update(
+        status=Status.RUNNING,
+        lease_expires_at=now + ledger.lease(),
+        claims=F("claims") + 1,
+        enqueued_at=None,
+    )
+    if not won:
+        return None
+    return ExportSlice.objects.get(pk=slice_id)
+
+
+def claim_next(run: ExportRun) -> ExportSlice | None:
+    """The first slice of the run's attempt this worker can own, if any is left."""
+    waiting = _of_attempt(run).filter(_claimable(clock.now())).order_by("number")
+    for slice_id in waiting.values_list("pk", flat=True):
+        if (piece := claim(slice_id)) is not None:
+            return piece
+    return None
+
+
+def _owned(piece: ExportSlice) -> QuerySet[ExportSlice]:
+    return ExportSlice.objects.filter(
+        pk=piece.pk, status=Status.RUNNING, claims=piece.claims, lease_expires_at__gte=clock.now()
+    )
+
+
+def _run_in_attempt(piece: ExportSlice) -> QuerySet[ExportRun]:
+    return ExportRun.objects.filter(pk=piece.run_id, status=Status.RUNNING, attempts=piece.attempt)
+
+
+def next_part(piece: ExportSlice) -> int:
+    """A part number no other part of the hour has, and a renewed lease; LeaseLost when the
+    hour's attempt is over, SliceLost when only this slice was taken over."""
+    now = clock.now()
+    with transaction.atomic():
+        if not _run_in_attempt(piece).update(parts_allotted=F("parts_allotted") + 1):
+            raise ledger.LeaseLost(f"run {piece.run_id}'s attempt {piece.attempt} is over")
+        if not _owned(piece).update(lease_expires_at=now + ledger.lease()):
+            raise SliceLost(f"slice {piece.pk} was taken over")
+        allotted = ExportRun.objects.values_list("parts_allotted", flat=True).get(pk=piece.run_id)
+    return int(allotted) - 1
+
+
+def record_part(piece: ExportSlice, file: dict[str, Any]) -> None:
+    """A part about to be uploaded: a worker taking the slice over removes it, whether or not
+    the upload finished, so no file of a dead worker stays beside the hour's parts."""
+    piece.files.append(file)
+    piece.bytes += file["bytes"]
+    if not _owned(piece).update(files=piece.files, bytes=piece.bytes):
+        raise SliceLost(f"slice {piece.pk} was taken over")
+
+
+def report_rows(piece: ExportSlice, rows: int) -> None:
+    """Progress: the slice's rows, and the hour's as the sum over its slices, for the pages."""
+    ExportSlice.objects.filter(pk=piece.pk, status=Status.RUNNING).update(rows=rows)
+    total = _of_attempt_of(piece).aggregate(rows=Sum("rows"))["rows"] or 0
+    _run_in_attempt(piece).update(rows=total)
+
+
+def _of_attempt_of(piece: ExportSlice) -> QuerySet[ExportSlice]:
+    return ExportSlice.objects.filter(run_id=piece.run_id, attempt=piece.attempt)
+
+
+def restart(piece: ExportSlice) -> list[dict[str, Any]]:
+    """Taken over: the files an earlier holder uploaded (in no manifest) are this worker's to
+    remove, and the slice starts again from nothing."""
+    left = list(piece.files)
+    if not left:
+        return []
+    piece.files, piece.bytes, piece.rows = [], 0, 0
+    if not _owned(piece).update(files=[], bytes=0, rows=0):
+        raise SliceLost(f"slice {piece.pk} was taken over")
+    return left
+
+
+def finish(piece: ExportSlice, rows: int) -> bool:
+    """Record the slice done; True when it was its attempt's last, so this worker publishes.
+
+    The decision is made under the run's row lock: two slices finishing at once are recorded
+    one after the other, and exactly one of them sees no slice left. The publisher gets a fresh
+    run lease for the manifest (ledger.extend_lease fences it as any run's)."""
+    now = clock.now()
+    with transaction.atomic():
+        if not list(_run_in_attempt(piece).select_for_update().values_list("pk", flat=True)):
+            raise ledger.LeaseLost(f"run {piece.run_id}'s attempt {piece.attempt} is over")
+        done = _owned(piece).update(status=Status.SUCCEEDED, rows=rows, lease_expires_at=None)
+        if not done:
+            raise SliceLost(f"slice {piece.pk} was taken over")
+        if _of_attempt_of(piece).exclude(status=Status.SUCCEEDED).exists():
+            return False
+        _run_in_attempt(piece).update(lease_expires_at=now + ledger.lease())
+    return True
+
+
+def fail(piece: ExportSlice) -> None:
+    """The slice's export failed: the hour fails with it (the caller fails the run)."""
+    _owned(piece).update(status=Status.FAILED, lease_expires_at=None)
+
+
+def files_of(run: ExportRun) -> tuple[list[dict[str, Any]], int, int]:
+    """Every part of the attempt's slices in the hour's order, with rows and bytes in all."""
+    files: list[dict[str, Any]] = []
+    rows = size = 0
+    for piece in _of_attempt(run).order_by("number"):
+        files += piece.files
+        rows, size = rows + piece.rows, size + piece.bytes
+    return files, rows, size
+
+
+def began_at(run: ExportRun) -> datetime | None:
+    return _of_attempt(run).values_list("began_at", flat=True).first()
+
+
+def ready(now: datetime) -> list[int]:
+    """For the tick: slices no worker is on (a lost message, a worker that died), not sent in
+    the last lease, of active integrations."""
+    waiting = ExportSlice.objects.filter(
+        _claimable(now),
+        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - ledger.lease()),
+        run__integration__state=State.ACTIVE,
+    )
+    ids = list(waiting.order_by("run_id", "number").values_list("pk", flat=True))
+    ExportSlice.objects.filter(pk__in=ids).update(enqueued_at=now)
+    return ids
