@@ -84,6 +84,15 @@ def test_it_refuses_an_event_retention_shorter_than_the_backfill_and_late_events
     assert "EVENT_RETENTION_DAYS is 3; it must be at least 4" in result.stderr
 
 
+def test_a_negative_slice_size_is_refused_at_startup(tmp_path: Path) -> None:
+    result = _manage(
+        tmp_path, "check", DEBUG="false", SECRET_KEY=STRONG_SECRET,
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(), EXPORT_SLICE_ROWS="-5",
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "EXPORT_SLICE_ROWS must be 0 (never split) or a row count" in result.stderr
+
+
 def test_it_passes_the_deployment_checks_with_production_settings(tmp_path: Path) -> None:
     result = _manage(
         tmp_path, "check", "--deploy", "--fail-level", "WARNING",
