@@ -6,7 +6,6 @@ import zlib
 from collections.abc import Iterable
 from typing import IO, Any, cast
 
-import numpy as np
 from fastavro import parse_schema
 from fastavro.write import Writer
 from isal import isal_zlib
@@ -15,6 +14,7 @@ from ..schema.derived import avro_schema
 from . import avro_records
 from .base import FormatWriter, Row
 from .gzip_member import GZIP_LEVEL
+from .protobuf import varint
 
 CODECS = {"NONE": "null", "DEFLATE": "deflate", "SNAPPY": "snappy"}
 BLOCK_BYTES = 1024 * 1024
@@ -74,15 +74,14 @@ class AvroWriter(FormatWriter):
             self._write_block()
 
     def _write_block(self) -> None:
-        """One block of the container, as fastavro writes it: record count, then the records
-        through fastavro's own codec (size and compressed bytes), then the file's sync marker."""
-        self.out.write(_varint(self._block_rows))
+        """One block of the container: record count, the records' size and compressed bytes
+        (deflate through ISA-L, other codecs through fastavro's own), the file's sync marker."""
+        self.out.write(_long(self._block_rows))
         if self.compression == "DEFLATE":
-            # Raw deflate as the Avro spec has it, through ISA-L (~7x zlib's level 1 here);
-            # any inflater reads it, as it reads fastavro's zlib output.
-            deflate = isal_zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
-            data = deflate.compress(self._block) + deflate.flush()
-            self.out.write(_varint(len(data)))
+            # Raw deflate as the Avro spec has it (~7x zlib's level 1 here); any inflater reads
+            # it, as it reads fastavro's zlib output.
+            data = isal_zlib.compress(self._block, GZIP_LEVEL, -zlib.MAX_WBITS)
+            self.out.write(_long(len(data)))
             self.out.write(data)
         else:
             self._writer.block_writer(self.out, bytes(self._block), self._writer.compression_level)
@@ -98,5 +97,6 @@ class AvroWriter(FormatWriter):
         self._writer.flush()
 
 
-def _varint(number: int) -> bytes:
-    return bytes(avro_records.varints(np.array([number], dtype=np.int64))[0])
+def _long(count: int) -> bytes:
+    """Avro's long for a count: the zig-zag of a non-negative n is 2n, as an unsigned varint."""
+    return varint(count << 1)

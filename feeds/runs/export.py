@@ -95,8 +95,10 @@ def _attempt(
     try:
         conn = integration.connect()
         outcome = export(conn)
-        if outcome is not None and ledger.succeed(run, outcome, duration_seconds=seconds()):
-            observed.succeeded(run, integration, outcome, seconds())
+        if outcome is not None:
+            took = seconds()
+            if ledger.succeed(run, outcome, duration_seconds=took):
+                observed.succeeded(run, integration, outcome, took)
     except ledger.LeaseLost:
         # Our lease ran out (a request hung) and another worker owns the run: it decides.
         logger.warning("export run %s was taken over by another worker", run.pk)

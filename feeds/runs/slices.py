@@ -59,12 +59,12 @@ def plan(
             ]
         )  # fmt: skip
     if any(piece.pk is None for piece in created):  # backends that return no ids
-        return list(_of_attempt(run).values_list("pk", flat=True))
+        return list(_of_attempt(run.pk, run.attempts).values_list("pk", flat=True))
     return [piece.pk for piece in created]
 
 
-def _of_attempt(run: ExportRun) -> QuerySet[ExportSlice]:
-    return ExportSlice.objects.filter(run_id=run.pk, attempt=run.attempts)
+def _of_attempt(run_id: int, attempt: int) -> QuerySet[ExportSlice]:
+    return ExportSlice.objects.filter(run_id=run_id, attempt=attempt)
 
 
 def _claimable(now: datetime) -> Q:
@@ -97,7 +97,7 @@ def claim(slice_id: int) -> ExportSlice | None:
 
 def claim_next(run: ExportRun) -> ExportSlice | None:
     """The first slice of the run's attempt this worker can own, if any is left."""
-    waiting = _of_attempt(run).filter(_claimable(clock.now())).order_by("number")
+    waiting = _of_attempt(run.pk, run.attempts).filter(_claimable(clock.now())).order_by("number")
     for slice_id in waiting.values_list("pk", flat=True):
         if (piece := claim(slice_id)) is not None:
             return piece
@@ -139,12 +139,8 @@ def record_part(piece: ExportSlice, file: dict[str, Any]) -> None:
 def report_rows(piece: ExportSlice, rows: int) -> None:
     """Progress: the slice's rows, and the hour's as the sum over its slices, for the pages."""
     ExportSlice.objects.filter(pk=piece.pk, status=Status.RUNNING).update(rows=rows)
-    total = _of_attempt_of(piece).aggregate(rows=Sum("rows"))["rows"] or 0
+    total = _of_attempt(piece.run_id, piece.attempt).aggregate(rows=Sum("rows"))["rows"] or 0
     _run_in_attempt(piece).update(rows=total)
-
-
-def _of_attempt_of(piece: ExportSlice) -> QuerySet[ExportSlice]:
-    return ExportSlice.objects.filter(run_id=piece.run_id, attempt=piece.attempt)
 
 
 def restart(piece: ExportSlice) -> list[dict[str, Any]]:
@@ -172,7 +168,7 @@ def finish(piece: ExportSlice, rows: int) -> bool:
         done = _owned(piece).update(status=Status.SUCCEEDED, rows=rows, lease_expires_at=None)
         if not done:
             raise SliceLost(f"slice {piece.pk} was taken over")
-        if _of_attempt_of(piece).exclude(status=Status.SUCCEEDED).exists():
+        if _of_attempt(piece.run_id, piece.attempt).exclude(status=Status.SUCCEEDED).exists():
             return False
         _run_in_attempt(piece).update(lease_expires_at=now + ledger.lease())
     return True
@@ -187,14 +183,10 @@ def files_of(run: ExportRun) -> tuple[list[dict[str, Any]], int, int]:
     """Every part of the attempt's slices in the hour's order, with rows and bytes in all."""
     files: list[dict[str, Any]] = []
     rows = size = 0
-    for piece in _of_attempt(run).order_by("number"):
+    for piece in _of_attempt(run.pk, run.attempts).order_by("number"):
         files += piece.files
         rows, size = rows + piece.rows, size + piece.bytes
     return files, rows, size
-
-
-def began_at(run: ExportRun) -> datetime | None:
-    return _of_attempt(run).values_list("began_at", flat=True).first()
 
 
 def ready(now: datetime) -> list[int]:
