@@ -1,40 +1,47 @@
-"""Avro object container files through fastavro (seed 004: container_format AVRO)."""
+"""Avro object container files (seed 004: container_format AVRO).
+
+Python values (SQLite) go through fastavro record by record. On PostgreSQL the rows come as
+binary COPY batches, whose records avro_records encodes a batch at a time; blocks of them are then
+framed here (record count, byte size, data, the file's sync marker) with fastavro's header and
+sync marker, deflate through ISA-L and snappy through fastavro's own block writer.
+"""
 
 from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable
-from typing import IO, Any, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
+import numpy as np
+import pyarrow as pa
 from fastavro import parse_schema
 from fastavro.write import Writer
 from isal import isal_zlib
 
+from ..schema.columns import chosen_columns
 from ..schema.derived import avro_schema
 from . import avro_records
 from .base import FormatWriter, Row
+from .columnar import record_bytes, varint
 from .gzip_member import GZIP_LEVEL
-from .protobuf import varint
+
+if TYPE_CHECKING:
+    from ..runs.binary_copy import Batch
 
 CODECS = {"NONE": "null", "DEFLATE": "deflate", "SNAPPY": "snappy"}
 BLOCK_BYTES = 1024 * 1024
-# Rows encoded at once: large enough that numpy's per-call cost is spread thin, small enough
-# that the arrays stay in the CPU's cache (~1.2 MB of records for the standard feed).
-ENCODE_ROWS = 5_000
 
 
 class AvroWriter(FormatWriter):
     data_format = "avro"
     container_format = "AVRO"
     compressions = ("DEFLATE", "SNAPPY", "NONE")
-    # fastavro passes an int timestamp-micros and a bytes decimal through as they are, and
-    # converting a Decimal is the dearest part of writing a record.
+    # A timestamp-micros long and a decimal's unscaled value as eight big-endian bytes (a valid
+    # Avro decimal): nothing is left to convert per value.
     prepared_types = {"timestamp": "epoch_micros", "decimal": "unscaled_bytes"}
 
-    def __init__(
-        self, feed: str, stream: IO[bytes], compression: str, *, prepared: bool = False
-    ) -> None:
-        super().__init__(feed, stream, compression, prepared=prepared)
+    def __init__(self, feed: str, stream: IO[bytes], compression: str) -> None:
+        super().__init__(feed, stream, compression)
         self._names = [column.name for column in self.columns]
         self._writer = Writer(
             cast(Any, self.out),
@@ -44,34 +51,33 @@ class AvroWriter(FormatWriter):
             # zlib's level 1, as every deflate we write (gzip_member): a third of level 6's time.
             compression_level=GZIP_LEVEL if compression == "DEFLATE" else None,
         )
-
-        # Prepared rows (PostgreSQL) are encoded a batch at a time, column by column
-        # (avro_records); Python values (SQLite) go through fastavro record by record.
-        self._prepared = prepared
-        self._waiting: list[Row] = []  # rows not encoded yet
         self._block = bytearray()  # encoded records of the block being filled
         self._block_rows = 0
 
     def write_rows(self, rows: Iterable[Row]) -> None:
-        if self._prepared:
-            batch = rows if isinstance(rows, list) else list(rows)
-            for first in range(0, len(batch), ENCODE_ROWS):  # a whole hour handed at once too
-                self._waiting += batch[first : first + ENCODE_ROWS]
-                if len(self._waiting) >= ENCODE_ROWS:
-                    self._encode()
-            return
         names, write = self._names, self._writer.write
         for row in rows:
             write(dict(zip(names, row, strict=True)))
             self.rows += 1
 
-    def _encode(self) -> None:
-        self._block += avro_records.encode(self.columns, self._waiting)
-        self._block_rows += len(self._waiting)
-        self.rows += len(self._waiting)
-        self._waiting.clear()
-        if len(self._block) >= BLOCK_BYTES:
-            self._write_block()
+    @classmethod
+    def encode(cls, feed: str, batch: Batch) -> pa.BinaryArray:
+        return avro_records.encode(chosen_columns(feed, None), batch)
+
+    def write_records(self, records: pa.BinaryArray) -> None:
+        data, offsets = record_bytes(records)
+        first, count = 0, len(records)
+        while first < count:
+            # As many whole records as fill the block, at least one.
+            room = offsets[first] + BLOCK_BYTES - len(self._block)
+            last = max(int(np.searchsorted(offsets, room, side="right")) - 1, first + 1)
+            last = min(last, count)
+            self._block += data[offsets[first] : offsets[last]]
+            self._block_rows += last - first
+            self.rows += last - first
+            if len(self._block) >= BLOCK_BYTES:
+                self._write_block()
+            first = last
 
     def _write_block(self) -> None:
         """One block of the container: record count, the records' size and compressed bytes
@@ -90,8 +96,6 @@ class AvroWriter(FormatWriter):
         self._block_rows = 0
 
     def finish(self) -> None:
-        if self._waiting:
-            self._encode()
         if self._block_rows:
             self._write_block()
         self._writer.flush()

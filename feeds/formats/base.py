@@ -5,12 +5,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import IO, Any, ClassVar
+from typing import IO, TYPE_CHECKING, Any, ClassVar
+
+import pyarrow as pa
 
 from ..schema.columns import Column, chosen_columns
 
-# Values in column order: int, str, Decimal, aware datetime, bool or None; with prepared=True,
-# timestamps and decimals as the writer's prepared_types say.
+if TYPE_CHECKING:
+    from ..runs.binary_copy import Batch
+
+# Values in column order: int, str, Decimal, aware datetime, bool or None.
 Row = Sequence[Any]
 
 
@@ -65,8 +69,8 @@ class FormatWriter:
     # A raw window's file is named {YYYY-MM-DD-hh-mm}.{extension} (seed 000 for CSV.gz).
     extension: ClassVar[str] = ""
     content_type: ClassVar[str] = "application/octet-stream"
-    # How the writer also takes timestamp and decimal values ready-made (reading.EXPRESSIONS),
-    # when constructed with prepared=True; empty: Python values only.
+    # How PostgreSQL hands this writer timestamps and decimals (reading.EXPRESSIONS) when it
+    # takes rows as binary COPY batches (`encode`, `write_records`); empty: Python values only.
     prepared_types: ClassVar[dict[str, str]] = {}
 
     def __init__(
@@ -75,14 +79,11 @@ class FormatWriter:
         stream: IO[bytes],
         compression: str | None = None,
         *,
-        prepared: bool = False,
         columns: Sequence[str] | None = None,
     ) -> None:
         compression = compression or self.compressions[0]  # the format's default
         if compression not in self.compressions:
             raise ValueError(f"{self.data_format} cannot be compressed with {compression}.")
-        if prepared and not self.prepared_types:
-            raise ValueError(f"{self.data_format} takes Python values only.")
         self.feed, self.compression = feed, compression
         # All of the feed's columns, or those a raw feed's admin chose (`config.columns`).
         self.columns: tuple[Column, ...] = chosen_columns(feed, columns)
@@ -95,6 +96,15 @@ class FormatWriter:
 
     def write_rows(self, rows: Iterable[Row]) -> None:
         raise NotImplementedError
+
+    @classmethod
+    def encode(cls, feed: str, batch: Batch) -> pa.BinaryArray:
+        """One encoded record per row of a binary COPY batch (writers with prepared_types)."""
+        raise NotImplementedError(f"{cls.data_format} takes Python values only.")
+
+    def write_records(self, records: pa.BinaryArray) -> None:
+        """Records `encode` made, in order."""
+        raise NotImplementedError(f"{self.data_format} takes Python values only.")
 
     def finish(self) -> None:
         """Write trailers and flush buffered data into `self.out`."""

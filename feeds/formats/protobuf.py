@@ -1,28 +1,30 @@
-"""Protobuf messages in Hadoop SequenceFiles (`protobuf`) or length-delimited (`-delimited`)."""
+"""Protobuf messages in Hadoop SequenceFiles (`protobuf`) or length-delimited (`-delimited`).
+
+Python values (SQLite) become messages through upb row by row; binary COPY batches (PostgreSQL)
+are encoded a batch at a time by protobuf_records, already framed for the container."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
+import numpy as np
+import pyarrow as pa
+
+from ..schema.columns import chosen_columns
 from ..schema.derived import message_class
+from . import protobuf_records
 from .base import FormatWriter, Row
+from .columnar import Piece, record_bytes, varint
 from .gzip_member import GzipMember
 from .sequencefile import SequenceFileWriter
 from .values import decimal_text, to_micros
 
+if TYPE_CHECKING:
+    from ..runs.binary_copy import Batch
+
 # Timestamps as int64 microseconds and decimals as plain text (see columns.py).
 PREPARED_TYPES = {"timestamp": "epoch_micros", "decimal": "decimal_text"}
-
-
-def varint(value: int) -> bytes:
-    """Unsigned base-128 varint, as CodedOutputStream writes a message length."""
-    out = bytearray()
-    while value > 0x7F:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
 
 
 WRITE_CHUNKS = 1000  # lengths and messages joined per write
@@ -33,11 +35,12 @@ _SHORT_VARINTS = [varint(length) for length in range(1 << 14)]
 class _Messages:
     """Turns rows into serialized messages; nulls are absent `optional` fields."""
 
-    def __init__(self, feed: str, columns: Any, prepared: bool) -> None:
+    def __init__(self, feed: str, columns: Any) -> None:
         self._cls = message_class(feed)
-        converters: dict[str, Callable[[Any], Any]] = (
-            {} if prepared else {"timestamp": to_micros, "decimal": decimal_text}
-        )
+        converters: dict[str, Callable[[Any], Any]] = {
+            "timestamp": to_micros,
+            "decimal": decimal_text,
+        }
         self._names = [c.name for c in columns]
         self._converted = [(i, converters[c.type]) for i, c in enumerate(columns)
                            if c.type in converters]  # fmt: skip
@@ -58,11 +61,18 @@ class _Messages:
 class _ProtobufWriter(FormatWriter):
     prepared_types = PREPARED_TYPES
 
-    def __init__(
-        self, feed: str, stream: IO[bytes], compression: str, *, prepared: bool = False
-    ) -> None:
-        super().__init__(feed, stream, compression, prepared=prepared)
-        self._messages = _Messages(feed, self.columns, prepared)
+    def __init__(self, feed: str, stream: IO[bytes], compression: str) -> None:
+        super().__init__(feed, stream, compression)
+        self._messages = _Messages(feed, self.columns)
+
+    @classmethod
+    def encode(cls, feed: str, batch: Batch) -> pa.BinaryArray:
+        return protobuf_records.encode(feed, chosen_columns(feed, None), batch, cls.frame)
+
+    @staticmethod
+    def frame(lengths: np.ndarray) -> Piece:
+        """What precedes each message of a batch, given their lengths."""
+        raise NotImplementedError
 
 
 class ProtobufSequenceWriter(_ProtobufWriter):
@@ -70,10 +80,10 @@ class ProtobufSequenceWriter(_ProtobufWriter):
     container_format = "SEQUENCE"
     compressions = ("SNAPPY", "DEFLATE", "GZIP", "NONE")
 
-    def __init__(
-        self, feed: str, stream: IO[bytes], compression: str, *, prepared: bool = False
-    ) -> None:
-        super().__init__(feed, stream, compression, prepared=prepared)
+    frame = staticmethod(protobuf_records.bytes_writable)
+
+    def __init__(self, feed: str, stream: IO[bytes], compression: str) -> None:
+        super().__init__(feed, stream, compression)
         self._file = SequenceFileWriter(self.out, compression)  # type: ignore[arg-type]
 
     def write_rows(self, rows: Iterable[Row]) -> None:
@@ -81,6 +91,10 @@ class ProtobufSequenceWriter(_ProtobufWriter):
         for row in rows:
             append(serialize(row))
             self.rows += 1
+
+    def write_records(self, records: pa.BinaryArray) -> None:
+        self._file.append_values(*record_bytes(records))
+        self.rows += len(records)
 
     def finish(self) -> None:
         self._file.close()
@@ -93,10 +107,10 @@ class ProtobufDelimitedWriter(_ProtobufWriter):
     container_format = "NONE"
     compressions = ("GZIP", "NONE")
 
-    def __init__(
-        self, feed: str, stream: IO[bytes], compression: str, *, prepared: bool = False
-    ) -> None:
-        super().__init__(feed, stream, compression, prepared=prepared)
+    frame = staticmethod(protobuf_records.delimited)
+
+    def __init__(self, feed: str, stream: IO[bytes], compression: str) -> None:
+        super().__init__(feed, stream, compression)
         self._gzip = GzipMember(self.out) if compression == "GZIP" else None
         self._sink: Any = self._gzip or self.out
 
@@ -110,6 +124,11 @@ class ProtobufDelimitedWriter(_ProtobufWriter):
             if len(chunks) >= WRITE_CHUNKS:
                 self._flush(chunks)
         self._flush(chunks)
+
+    def write_records(self, records: pa.BinaryArray) -> None:
+        data, offsets = record_bytes(records)
+        self._sink.write(data[offsets[0] : offsets[-1]])
+        self.rows += len(records)
 
     def _flush(self, chunks: list[bytes]) -> None:
         # One write per few hundred messages: each write through gzip and MD5 has a fixed cost.

@@ -12,6 +12,7 @@ import struct
 from collections.abc import Callable
 from typing import IO
 
+import numpy as np
 from isal import igzip, isal_zlib
 
 from .gzip_member import GZIP_LEVEL
@@ -45,7 +46,7 @@ def text(value: str) -> bytes:
     return vint(len(data)) + data
 
 
-def _snappy(data: bytes) -> bytes:
+def _snappy(data: bytes | bytearray) -> bytes:
     import cramjam
 
     out = [struct.pack(">i", len(data))]
@@ -55,7 +56,7 @@ def _snappy(data: bytes) -> bytes:
     return b"".join(out)
 
 
-COMPRESSORS: dict[str, Callable[[bytes], bytes]] = {
+COMPRESSORS: dict[str, Callable[[bytes | bytearray], bytes]] = {
     # ISA-L, as for CSV: Hadoop's zlib and gzip inflaters read its output like any other.
     "DEFLATE": lambda data: isal_zlib.compress(data, GZIP_LEVEL),
     "GZIP": lambda data: igzip.compress(data, GZIP_LEVEL, mtime=0),
@@ -63,12 +64,29 @@ COMPRESSORS: dict[str, Callable[[bytes], bytes]] = {
 }
 
 
+def vints(values: np.ndarray) -> bytes:
+    """WritableUtils.writeVLong of many non-negative values (below 2^31) at once: one byte up to
+    127, else a byte of -112 minus the value's byte count, then its big-endian bytes."""
+    values = values.astype(np.int64)
+    count = len(values)
+    size = 1 + (values >= 1 << 8) + (values >= 1 << 16) + (values >= 1 << 24)
+    small = values <= 127
+    matrix = np.empty((count, 5), np.uint8)
+    matrix[:, 0] = np.where(small, values, (-112 - size) & 0xFF)
+    matrix[:, 1:] = values.astype(">u4").view(np.uint8).reshape(count, 4)
+    keep = np.empty((count, 5), bool)
+    keep[:, 0] = True
+    keep[:, 1:] = ~small[:, None] & (np.arange(4)[None, :] >= 4 - size[:, None])
+    return matrix[keep].tobytes()
+
+
 class SequenceFileWriter:
     def __init__(self, stream: IO[bytes], compression: str) -> None:
         self._out = stream
         self._compress = COMPRESSORS.get(compression)
         self._sync = os.urandom(16)
-        self._values: list[bytes] = []
+        self._values = bytearray()  # the block's values (BytesWritable), back to back
+        self._sizes: list[int] = []  # and their sizes
         self._pending = 0  # raw bytes buffered (block) or written since the last sync (plain)
         header = [b"SEQ\x06", text(KEY_CLASS), text(VALUE_CLASS)]
         header.append(
@@ -80,27 +98,48 @@ class SequenceFileWriter:
     def append(self, payload: bytes) -> None:
         value = struct.pack(">i", len(payload)) + payload  # BytesWritable
         if self._compress:
-            self._values.append(value)
-            self._pending += len(value)
-            if self._pending >= BLOCK_BYTES:
+            self._values += value
+            self._sizes.append(len(value))
+            if len(self._values) >= BLOCK_BYTES:
                 self._write_block()
             return
+        self._record(value)
+
+    def append_values(self, data: memoryview, offsets: np.ndarray) -> None:
+        """Values already framed as BytesWritable, at `offsets` (one more than values) in data."""
+        if not self._compress:
+            for first, end in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True):
+                self._record(data[first:end])
+            return
+        first, count = 0, len(offsets) - 1
+        while first < count:
+            # As many whole values as fill the block, at least one.
+            room = offsets[first] + BLOCK_BYTES - len(self._values)
+            last = min(max(int(np.searchsorted(offsets, room, side="right")) - 1, first + 1), count)
+            self._values += data[offsets[first] : offsets[last]]
+            self._sizes += np.diff(offsets[first : last + 1]).tolist()
+            if len(self._values) >= BLOCK_BYTES:
+                self._write_block()
+            first = last
+
+    def _record(self, value: bytes | memoryview) -> None:
+        """A record of an uncompressed file: record length (key + value), key length, key
+        (empty), value; a sync marker every SYNC_EVERY_BYTES."""
         if self._pending >= SYNC_EVERY_BYTES:
             self._out.write(SYNC_ESCAPE + self._sync)
             self._pending = 0
-        # record length (key + value), key length, key (empty), value
-        record = struct.pack(">ii", len(value), 0) + value
-        self._out.write(record)
-        self._pending += len(record)
+        self._out.write(struct.pack(">ii", len(value), 0) + value)
+        self._pending += 8 + len(value)
 
-    def _buffer(self, data: bytes) -> bytes:
+    def _buffer(self, data: bytes | bytearray) -> bytes:
         compressed = self._compress(data) if self._compress else data
         return vint(len(compressed)) + compressed
 
     def _write_block(self) -> None:
         if not self._values:
             return
-        count = len(self._values)
+        sizes = np.asarray(self._sizes, np.int64)
+        count = len(sizes)
         self._out.write(
             b"".join(
                 (
@@ -108,12 +147,12 @@ class SequenceFileWriter:
                     vint(count),
                     self._buffer(vint(0) * count),  # key lengths
                     self._buffer(b""),  # keys
-                    self._buffer(b"".join(vint(len(v)) for v in self._values)),
-                    self._buffer(b"".join(self._values)),
+                    self._buffer(vints(sizes)),
+                    self._buffer(self._values),
                 )
             )
         )
-        self._values, self._pending = [], 0
+        self._values, self._sizes = bytearray(), []
 
     def close(self) -> None:
         if self._compress:

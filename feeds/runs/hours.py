@@ -91,7 +91,7 @@ class Hour:
         order); `announce` hears of each part before its upload, so a worker taking over can
         remove it (default: the run's lease is renewed after each upload)."""
         feed, compression = self.integration.feed, self.integration.config["compression"]
-        rows, prepared = hour_rows(
+        rows, batches = hour_rows(
             self.writer, feed, self.integration.tenant_id, start, end, self.data_cutoff
         )
         files: list[dict[str, Any]] = []
@@ -110,9 +110,10 @@ class Hour:
         def open_part(number: int) -> IO[bytes]:
             return tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
 
+        counted = progress.count_batches(rows) if batches else progress.count(rows)
         results = write_parts(
-            self.writer, feed, compression, progress.count(rows), open_part, finish_part,
-            settings.EXPORT_PART_BYTES, prepared=prepared,
+            self.writer, feed, compression, counted, open_part, finish_part,
+            settings.EXPORT_PART_BYTES, batches=batches,
         )  # fmt: skip
         return files, sum(result.rows for result in results)
 

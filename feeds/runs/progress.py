@@ -5,11 +5,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from . import ledger
 
 T = TypeVar("T")
+B = TypeVar("B", bound="HasRows")
+
+
+class HasRows(Protocol):
+    rows: int
+
+
 INTERVAL_SECONDS = 2.0
 CHECK_EVERY = 4096  # rows between clock reads: keeps the per-row cost to a counter
 
@@ -35,6 +42,12 @@ class Progress:
         if now >= self._next_report:
             self._next_report = now + self.interval
             self.report(self.rows)
+
+    def count_batches(self, batches: Iterable[B]) -> Iterator[B]:
+        """Batches of rows (binary_copy.Batch) passing through, counted by their rows."""
+        for batch in batches:
+            yield batch
+            self.add(batch.rows)
 
     def count(self, rows: Iterable[T]) -> Iterator[T]:
         pending = 0

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from feeds.schema.columns import COLUMNS
 
-from .conftest import edge_rows, row_strategy, synthetic_rows, write
+from .conftest import edge_rows, row_strategy, synthetic_rows, write, write_batches
 from .readers import read_avro
 
 
@@ -19,10 +19,11 @@ def _rows(records: list[dict[str, Any]], feed: str) -> list[tuple[Any, ...]]:
     return [tuple(record[c.name] for c in COLUMNS[feed]) for record in records]
 
 
+@pytest.mark.parametrize("writes", [write, write_batches], ids=["rows", "batches"])
 @pytest.mark.parametrize("codec", ["NONE", "DEFLATE", "SNAPPY"])
-def test_every_codec_round_trips(codec: str) -> None:
-    rows = synthetic_rows("standard_feed", 3000) + edge_rows("standard_feed")
-    data, result = write("avro", "standard_feed", codec, rows)
+def test_every_codec_round_trips(codec: str, writes: Any) -> None:
+    rows = synthetic_rows("standard_feed", 8000) + edge_rows("standard_feed")
+    data, result = writes("avro", "standard_feed", codec, rows)
     assert _rows(read_avro(data), "standard_feed") == rows
     assert (result.rows, result.bytes, result.md5) == (
         len(rows),
@@ -48,5 +49,6 @@ def test_it_declares_the_manifest_properties() -> None:
     st.sampled_from(["NONE", "DEFLATE", "SNAPPY"]),
 )
 def test_any_row_round_trips_exactly(rows: list[tuple[Any, ...]], codec: str) -> None:
-    data, _ = write("avro", "standard_feed", codec, rows)
-    assert _rows(read_avro(data), "standard_feed") == rows
+    for writes in (write, write_batches):
+        data, _ = writes("avro", "standard_feed", codec, rows)
+        assert _rows(read_avro(data), "standard_feed") == rows

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from feeds.formats.sequencefile import vint
 from feeds.schema.derived import message_class
 
-from .conftest import edge_rows, row_strategy, synthetic_rows, write
+from .conftest import edge_rows, row_strategy, synthetic_rows, write, write_batches
 from .readers import message_row, read_delimited
 
 VALUE_CLASS = "org.apache.hadoop.io.BytesWritable"
@@ -27,11 +27,14 @@ def test_vints_match_hadoop(value: int, encoded: str) -> None:
     assert vint(value).hex() == encoded
 
 
+@pytest.mark.parametrize("writes", [write, write_batches], ids=["rows", "batches"])
 @pytest.mark.parametrize("codec", ["NONE", "DEFLATE", "GZIP", "SNAPPY"])
-def test_hadoop_reads_every_sequencefile_codec(spark: Any, tmp_path: Path, codec: str) -> None:
+def test_hadoop_reads_every_sequencefile_codec(
+    spark: Any, tmp_path: Path, codec: str, writes: Any
+) -> None:
     # Enough rows for several 1 MB blocks (and several Snappy chunks per buffer).
     rows = synthetic_rows("standard_feed", 8000) + edge_rows("standard_feed")
-    data, result = write("protobuf", "standard_feed", codec, rows)
+    data, result = writes("protobuf", "standard_feed", codec, rows)
     path = tmp_path / f"part-{codec}.seq"
     path.write_bytes(data)
     pairs = spark.sequenceFile(
@@ -50,12 +53,13 @@ def test_hadoop_reads_an_empty_file(spark: Any, tmp_path: Path) -> None:
         assert spark.sequenceFile(str(path), None, VALUE_CLASS).collect() == []
 
 
+@pytest.mark.parametrize("writes", [write, write_batches], ids=["rows", "batches"])
 @pytest.mark.parametrize("compression", ["NONE", "GZIP"])
-def test_delimited_messages_round_trip(compression: str) -> None:
+def test_delimited_messages_round_trip(compression: str, writes: Any) -> None:
     import gzip
 
-    rows = synthetic_rows("standard_feed", 2000) + edge_rows("standard_feed")
-    data, result = write("protobuf-delimited", "standard_feed", compression, rows)
+    rows = synthetic_rows("standard_feed", 5000) + edge_rows("standard_feed")
+    data, result = writes("protobuf-delimited", "standard_feed", compression, rows)
     raw = gzip.decompress(data) if compression == "GZIP" else data
     assert [message_row("standard_feed", m) for m in read_delimited(raw, "standard_feed")] == rows
     assert (result.bytes, result.md5) == (len(data), hashlib.md5(data).hexdigest())
@@ -64,8 +68,10 @@ def test_delimited_messages_round_trip(compression: str) -> None:
 @settings(max_examples=60, deadline=None)
 @given(st.lists(row_strategy("standard_feed"), max_size=5))
 def test_any_row_round_trips_through_protobuf(rows: list[tuple[Any, ...]]) -> None:
-    data, _ = write("protobuf-delimited", "standard_feed", "NONE", rows)
-    assert [message_row("standard_feed", m) for m in read_delimited(data, "standard_feed")] == rows
+    for writes in (write, write_batches):
+        data, _ = writes("protobuf-delimited", "standard_feed", "NONE", rows)
+        back = [message_row("standard_feed", m) for m in read_delimited(data, "standard_feed")]
+        assert back == rows
 
 
 @pytest.mark.parametrize(

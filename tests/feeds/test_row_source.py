@@ -1,5 +1,6 @@
-"""A log-level hour's rows as the export reads them: prepared by PostgreSQL (epoch microseconds,
-decimal text, unscaled decimal bytes) or Python values elsewhere, the same rows either way."""
+"""A log-level hour's rows as the export reads them: on PostgreSQL binary COPY batches of
+prepared values (epoch microseconds, decimal text, unscaled decimal bytes) encoded a batch at a
+time, elsewhere Python values row by row; the same rows either way."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pyarrow as pa
 import pytest
 from django.db import connection
 
@@ -57,11 +59,15 @@ def _exact_in_a_double(value: Any) -> bool:
 def _read_back(data_format: str, compression: str, start: datetime, tenant: Tenant) -> Any:
     writer = writer_class(data_format)
     end = start + timedelta(hours=1)
-    rows, prepared = hour_rows(writer, "standard_feed", tenant.pk, start, end, received_before=end)
-    assert prepared is (connection.vendor == "postgresql")
+    rows, batches = hour_rows(writer, "standard_feed", tenant.pk, start, end, received_before=end)
+    assert batches is (connection.vendor == "postgresql")
     buffer = io.BytesIO()
-    part = writer("standard_feed", buffer, compression, prepared=prepared)
-    part.write_rows(rows)
+    part = writer("standard_feed", buffer, compression)
+    if batches:
+        for batch in rows:
+            part.write_records(writer.encode("standard_feed", batch))
+    else:
+        part.write_rows(rows)
     part.close()
     data = buffer.getvalue()
     if data_format == "avro":
@@ -129,6 +135,6 @@ def test_a_worker_export_with_many_parts_publishes_every_row(
     assert back == stored
 
 
-def test_a_writer_without_prepared_types_refuses_prepared_rows() -> None:
-    with pytest.raises(ValueError, match="Python values only"):
-        writer_class("csv")("clicks", io.BytesIO(), "GZIP", prepared=True)
+def test_a_writer_without_prepared_types_refuses_batches() -> None:
+    with pytest.raises(NotImplementedError, match="Python values only"):
+        writer_class("csv")("clicks", io.BytesIO(), "GZIP").write_records(pa.array([b""]))
