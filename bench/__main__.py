@@ -147,8 +147,8 @@ def main() -> None:
             ("freshness", rows), ("scheduler_tick", integrations), ("pages", 1000),
             ("ingestion", 10), ("generate", rows), ("retention_drop", rows), ("hour_read", rows),
         ]  # fmt: skip
-        if big:
-            plan.append(("export_csv_gz", big))
+        if big:  # peak RSS flat in rows: a raw window and a log-level hour of BENCH_BIG_ROWS
+            plan += [("export_csv_gz", big), ("export_avro_deflate", big)]
         if parallel:
             plan.append(("parallel_hour", parallel))
         only = os.environ.get("BENCH_ONLY")  # e.g. "export_csv_gz,pages" while tuning
@@ -157,7 +157,7 @@ def main() -> None:
         records: list[dict[str, Any]] = []
         for case, size in plan:
             found = _run(env, case, size)
-            if case == "export_csv_gz" and size == big and size != rows:
+            if case.startswith("export_") and size == big and size != rows:
                 for record in found:
                     record["name"] += "_10m" if big == 10_000_000 else f"_{big}"
             records += found

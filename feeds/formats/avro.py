@@ -36,9 +36,9 @@ class AvroWriter(FormatWriter):
     data_format = "avro"
     container_format = "AVRO"
     compressions = ("DEFLATE", "SNAPPY", "NONE")
-    # A timestamp-micros long and a decimal's unscaled value as eight big-endian bytes (a valid
-    # Avro decimal): nothing is left to convert per value.
-    prepared_types = {"timestamp": "epoch_micros", "decimal": "unscaled_bytes"}
+    # Timestamps as PostgreSQL's own binary microseconds (avro_records adds the epoch) and a
+    # decimal's unscaled value as eight big-endian bytes (a valid Avro decimal as they are).
+    prepared_types = {"timestamp": "postgres_micros", "decimal": "unscaled_bytes"}
 
     def __init__(self, feed: str, stream: IO[bytes], compression: str) -> None:
         super().__init__(feed, stream, compression)

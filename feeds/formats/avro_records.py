@@ -38,7 +38,7 @@ def encode(columns: Sequence[Column], batch: Batch) -> pa.BinaryArray:
             records.add(varints(sizes << np.uint64(1), present, branch, prefix_always=True))
             records.copy(field)
         else:  # a boolean's byte, 0 or 1, is the varint of its value
-            values = batch.integers(field)
+            values = batch.micros(field) if column.type == "timestamp" else batch.integers(field)
             encoded = values.view(np.uint64) if column.type == "bool" else zigzag(values)
             records.add(varints(encoded, present, branch, prefix_always=True))
     return records.build()

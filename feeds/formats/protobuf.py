@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ..runs.binary_copy import Batch
 
 # Timestamps as int64 microseconds and decimals as plain text (see columns.py).
-PREPARED_TYPES = {"timestamp": "epoch_micros", "decimal": "decimal_text"}
+PREPARED_TYPES = {"timestamp": "postgres_micros", "decimal": "decimal_text"}
 
 
 WRITE_CHUNKS = 1000  # lengths and messages joined per write

@@ -47,7 +47,7 @@ def encode(
             records.add(varints(lengths, present, _tag(number, LENGTH_DELIMITED)))
             records.copy(field)
             continue
-        values = batch.integers(field)
+        values = batch.micros(field) if column.type == "timestamp" else batch.integers(field)
         present = batch.present(field) if column.nullable else values != 0
         records.add(varints(values.view(np.uint64), present, _tag(number, VARINT)))
     records.frame(frame)

@@ -30,7 +30,9 @@ from .reading import hour_rows
 from .recovery import finished_attempt
 
 logger = logging.getLogger(__name__)
-SPOOL_BYTES = 32 * 1024 * 1024  # parts larger than this go to a temporary file, not memory
+# Parts larger than this go to a temporary file, not memory: a worker's peak RSS holds it (the
+# page cache serves the upload that follows either way).
+SPOOL_BYTES = 8 * 1024 * 1024
 
 
 def upload_part(conn: Connection, key: str, stream: IO[bytes], content_type: str) -> None:

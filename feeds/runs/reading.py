@@ -197,12 +197,28 @@ def write_window(
 
 EXPRESSIONS: dict[str, str] = {
     # extract(epoch) is numeric since PostgreSQL 14: exact to the microsecond.
-    "epoch_micros": "(extract(epoch FROM {column}) * 1000000)::bigint",
+    # The column itself: its binary form is microseconds since 2000-01-01 UTC (PostgreSQL's
+    # integer datetimes); binary_copy.Batch.micros moves them to the Unix epoch, exactly. Cheaper
+    # for the server than extract(epoch …), which is numeric arithmetic (7 % of a 1 M-row COPY).
+    "postgres_micros": "{column}",
     # numeric's text never uses an exponent and keeps the column's scale, like formats.values.
     "decimal_text": "{column}::text",
     # Precision 18 fits a bigint; eight bytes of two's complement are a valid Avro decimal.
     "unscaled_bytes": "int8send(({column} * {factor})::bigint)",
 }
+
+
+# Bytes of a value in PostgreSQL's binary form, where every value has the same.
+WIDTHS = {"int64": 8, "int32": 4, "bool": 1, "postgres_micros": 8, "unscaled_bytes": 8}
+
+
+def copy_widths(feed: str, prepared_types: dict[str, str]) -> list[int | None]:
+    """Per column of the feed, the binary COPY width every value has, or None (nullable or of
+    varying length), for binary_copy.parse."""
+    return [
+        None if column.nullable else WIDTHS.get(prepared_types.get(column.type, column.type))
+        for column in COLUMNS[feed]
+    ]
 
 
 def _expression(column: Column, prepared_types: dict[str, str]) -> sql.Composable:
@@ -263,7 +279,7 @@ def hour_rows(
         statement = select_statement(
             feed, tenant_id, start, end, received_before, writer.prepared_types
         )
-        return binary_copy.batches(statement, len(COLUMNS[feed])), True
+        return binary_copy.batches(statement, copy_widths(feed, writer.prepared_types)), True
     return window_rows(feed, tenant_id, "event_time", start, end, received_before), False
 
 

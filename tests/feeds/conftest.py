@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from feeds.demo.synthetic import Generator
 from feeds.formats import PartResult, writer_class
 from feeds.formats.values import decimal_text, to_micros
-from feeds.runs.binary_copy import Batch, parse
+from feeds.runs.binary_copy import POSTGRES_EPOCH_MICROS, Batch, parse
+from feeds.runs.reading import copy_widths
 from feeds.schema.columns import COLUMNS, INT_RANGES, Column
 
 HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)
@@ -73,7 +74,8 @@ def prepared(
 ) -> list[tuple[Any, ...]]:
     """Python values as reading.EXPRESSIONS has PostgreSQL prepare them."""
     ready: dict[str, Callable[..., Any]] = {
-        "epoch_micros": to_micros,
+        "postgres_micros": lambda value: to_micros(value) - POSTGRES_EPOCH_MICROS,
+        "epoch_micros": to_micros,  # what the files hold
         "decimal_text": decimal_text,
         "unscaled_bytes": lambda value, scale: int(value.scaleb(scale)).to_bytes(
             8, "big", signed=True
@@ -116,7 +118,7 @@ def copy_batch(feed: str, rows: Sequence[Sequence[Any]], types: dict[str, str]) 
             message += struct.pack(">i", len(body)) + body
         data += message
         sizes.append(len(message))
-    return parse(data, sizes, len(COLUMNS[feed]))
+    return parse(data, sizes, copy_widths(feed, types))
 
 
 def synthetic_rows(feed: str, count: int, seed: int = 7) -> list[tuple[Any, ...]]:

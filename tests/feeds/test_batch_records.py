@@ -73,7 +73,7 @@ def test_avro_records_are_byte_for_byte_fastavros_for_the_same_values(feed: str)
     schema = parse_schema(avro_schema(feed))
     names = [c.name for c in COLUMNS[feed]]
     expected = []
-    for row in prepared(feed, rows, writer_class("avro").prepared_types):
+    for row in prepared(feed, rows, _in_files(writer_class("avro").prepared_types)):
         out = io.BytesIO()
         schemaless_writer(out, schema, dict(zip(names, row, strict=True)))
         expected.append(out.getvalue())
@@ -91,7 +91,7 @@ def test_protobuf_messages_are_byte_for_byte_upbs_for_the_same_values(
     cls = message_class(feed)
     names = [c.name for c in COLUMNS[feed]]
     expected = []
-    for row in prepared(feed, rows, writer_class(data_format).prepared_types):
+    for row in prepared(feed, rows, _in_files(writer_class(data_format).prepared_types)):
         fields = {n: v for n, v in zip(names, row, strict=True) if v is not None}
         message = cls(**fields).SerializeToString()
         if data_format == "protobuf":  # BytesWritable
@@ -99,6 +99,12 @@ def test_protobuf_messages_are_byte_for_byte_upbs_for_the_same_values(
         else:  # writeDelimitedTo
             expected.append(_varint(len(message)) + message)
     assert _records(data_format, feed, rows) == expected
+
+
+def _in_files(prepared_types: dict[str, str]) -> dict[str, str]:
+    """The values the records hold: timestamps as microseconds since the Unix epoch (PostgreSQL
+    sends them counted from 2000), decimals as PostgreSQL prepared them."""
+    return {**prepared_types, "timestamp": "epoch_micros"}
 
 
 def _varint(value: int) -> bytes:
@@ -123,7 +129,7 @@ def _message(*fields: bytes | None) -> bytes:
 
 def test_copy_rows_are_located_field_by_field() -> None:
     rows = [_message(b"ab", None, b"\x00" * 8), _message(b"", b"xyz", b"\x01" * 8)]
-    batch = parse(b"".join(rows), [len(r) for r in rows], 3)
+    batch = parse(b"".join(rows), [len(r) for r in rows], [None, None, 8])
     assert batch.rows == 2
     assert batch.sizes[0].tolist() == [2, 0] and batch.sizes[1].tolist() == [-1, 3]
     data = bytes(batch.data)
@@ -138,12 +144,14 @@ def test_copy_rows_are_located_field_by_field() -> None:
         ([_message(b"ab", b"c", b"d")[:-1]], None),  # a value cut short
         ([_message(b"ab", b"c", b"d") + b"\x00"], None),  # bytes after the last field
         ([_message(b"a", b"b", b"c")] * 2, [30]),  # two rows in what was one message
+        ([_message(b"a", b"b", b"\x00" * 8)], None),  # not the width the column always has
+        ([_message(b"a", b"b", None)], None),  # null where a value always is
     ],
-    ids=["fields missing", "truncated", "trailing bytes", "rows merged"],
+    ids=["fields missing", "truncated", "trailing bytes", "rows merged", "wide", "null"],
 )
 def test_copy_data_of_another_shape_is_refused_not_read_shifted(
     rows: list[bytes], sizes: list[int] | None
 ) -> None:
     data = b"".join(rows)
     with pytest.raises(CopyFormatError):
-        parse(data, sizes or [len(r) for r in rows], 3)
+        parse(data, sizes or [len(r) for r in rows], [None, None, 4])
