@@ -50,8 +50,9 @@ def _snappy(data: bytes | bytearray) -> bytes:
     import cramjam
 
     out = [struct.pack(">i", len(data))]
+    view = memoryview(data)  # chunks without copying them
     for start in range(0, len(data), SNAPPY_CHUNK):
-        chunk = bytes(cramjam.snappy.compress_raw(data[start : start + SNAPPY_CHUNK]))
+        chunk = cramjam.snappy.compress_raw(view[start : start + SNAPPY_CHUNK])
         out += [struct.pack(">i", len(chunk)), chunk]
     return b"".join(out)
 
