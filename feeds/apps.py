@@ -9,9 +9,12 @@ class FeedsConfig(AppConfig):
     verbose_name = "Feeds"
 
     def ready(self) -> None:
+        from exporthub import allocator, health, metrics
+
+        # Before any export thread exists: the uploads' threads then share two malloc arenas.
+        allocator.cap_arenas()
         # The integration pages show the runs: feeds adds its pieces, integrations never
         # imports feeds.
-        from exporthub import health, metrics
         from integrations import catalog, pages
 
         from .metrics import collect, scheduler_health

@@ -49,7 +49,7 @@ def text(value: str) -> bytes:
 def _snappy(data: bytes | bytearray) -> bytes:
     import cramjam
 
-    out = [struct.pack(">i", len(data))]
+    out: list[bytes | cramjam.Buffer] = [struct.pack(">i", len(data))]
     view = memoryview(data)  # chunks without copying them
     for start in range(0, len(data), SNAPPY_CHUNK):
         chunk = cramjam.snappy.compress_raw(view[start : start + SNAPPY_CHUNK])
