@@ -70,20 +70,10 @@ def varint(value: int) -> bytes:
     return bytes(out)
 
 
-def fixed(data: np.ndarray | bytes, rows: int, present: np.ndarray | None = None) -> Piece:
-    """The same bytes (`bytes`) or one row of bytes each (rows x width), kept where present."""
-    matrix = np.frombuffer(data, np.uint8)[None, :] if isinstance(data, bytes) else data
-    if matrix.ndim == 1:
-        matrix = matrix[:, None]
-    width = matrix.shape[1]
-    if present is None:
-        return (
-            np.broadcast_to(matrix, (rows, width)),
-            np.broadcast_to(np.True_, (rows, width)),
-            (np.full(rows, width, np.int64)),
-        )
-    lengths = np.where(present, width, 0)
-    return np.broadcast_to(matrix, (rows, width)), _kept(lengths, width), lengths
+def fixed(matrix: np.ndarray) -> Piece:
+    """Bytes of the same width for every row (rows x width), all kept."""
+    rows, width = matrix.shape
+    return matrix, np.broadcast_to(np.True_, (rows, width)), np.full(rows, width, np.int64)
 
 
 def _kept(lengths: np.ndarray, width: int) -> np.ndarray:

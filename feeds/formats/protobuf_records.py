@@ -61,4 +61,4 @@ def delimited(lengths: np.ndarray) -> Piece:
 
 def bytes_writable(lengths: np.ndarray) -> Piece:
     """Hadoop's BytesWritable: the length as a big-endian int32."""
-    return fixed(lengths.astype(">i4").view(np.uint8).reshape(-1, 4), len(lengths))
+    return fixed(lengths.astype(">i4").view(np.uint8).reshape(-1, 4))

@@ -128,8 +128,8 @@ class _Rows:
         self.ended = False
 
     def add(self, message: bytes | bytearray | memoryview) -> None:
-        """Any message; the export's loop (`_streamed`) appends rows itself, this per row cost
-        being a fifth of the read."""
+        """Any message: the header, a row or the trailer. `_streamed` appends most rows itself,
+        since a method call per row was a fifth of the read."""
         if not self.started:
             message = self._header(message)
         if len(message) == len(TRAILER) and message == TRAILER:

@@ -8,9 +8,9 @@
 - A log-level hour (event time, received before the run's data cutoff) as a binary COPY, its
   values already as the writer wants them, handed over in batches whose fields are located in
   bulk, never decoded row by row (binary_copy). A writer names how it takes timestamps and
-  decimals (`FormatWriter.prepared_types`): epoch microseconds, plain decimal text, or the
-  unscaled integer as big-endian bytes (Avro's decimal). PostgreSQL computes those on its own
-  core while this process encodes (bench/, README "Performance").
+  decimals (`FormatWriter.prepared_types`): PostgreSQL's binary microseconds, plain decimal
+  text, or the unscaled integer as big-endian bytes (Avro's decimal). PostgreSQL computes those
+  on its own core while this process encodes (bench/, README "Performance").
 - A raw window in another format (Parquet, JSON Lines): the same binary stream by received
   time, with Python values (those writers convert them in bulk).
 - Elsewhere (SQLite) rows come through the ORM as Python values (`window_rows`).
