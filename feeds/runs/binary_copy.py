@@ -15,7 +15,7 @@ any other way fail loudly instead of shifting values between columns.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -104,7 +104,7 @@ def parse(data: bytes | bytearray, row_sizes: list[int], widths: Sequence[int | 
     return Batch(buffer, rows, tuple(starts), tuple(field_sizes))
 
 
-def batches(statement: sql.Composed, widths: Sequence[int | None]) -> Iterator[Batch]:
+def batches(statement: sql.Composed, widths: Sequence[int | None]) -> Generator[Batch]:
     """The rows of `statement` in batches of about BATCH_BYTES; on a connection of its own when
     the caller holds no transaction, else in the caller's (the whole result read first).
     `widths` as `parse` takes them."""
@@ -162,7 +162,7 @@ class _Rows:
             yield self.take()
 
 
-def _streamed(statement: sql.Composed, widths: Sequence[int | None]) -> Iterator[Batch]:
+def _streamed(statement: sql.Composed, widths: Sequence[int | None]) -> Generator[Batch]:
     """One statement, one snapshot, on a connection that lives as long as the stream (Django's
     stays free for the ledger meanwhile)."""
     raw = connection.get_new_connection(connection.get_connection_params())
@@ -208,7 +208,7 @@ def _final_result(pgconn: pq.abc.PGconn) -> None:
             raise psycopg.DatabaseError(f"COPY failed: {message}")
 
 
-def _in_transaction(statement: sql.Composed, widths: Sequence[int | None]) -> Iterator[Batch]:
+def _in_transaction(statement: sql.Composed, widths: Sequence[int | None]) -> Generator[Batch]:
     """In the caller's transaction, which may hold the rows: the COPY is read whole first, so
     the connection is free for the ledger while the batches are written."""
     connection.ensure_connection()

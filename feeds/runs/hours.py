@@ -113,10 +113,13 @@ class Hour:
             return tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
 
         counted = progress.count_batches(rows) if batches else progress.count(rows)
-        results = write_parts(
-            self.writer, feed, compression, counted, open_part, finish_part,
-            settings.EXPORT_PART_BYTES, batches=batches,
-        )  # fmt: skip
+        # Closed here, error or not: on PostgreSQL the hour is read on a connection of its own,
+        # which must not stay open while the error's traceback does.
+        with contextlib.closing(rows):
+            results = write_parts(
+                self.writer, feed, compression, counted, open_part, finish_part,
+                settings.EXPORT_PART_BYTES, batches=batches,
+            )  # fmt: skip
         return files, sum(result.rows for result in results)
 
     def outcome(self, files: list[dict[str, Any]], rows: int, size: int) -> ledger.Outcome:
@@ -151,6 +154,7 @@ def export_hour(
     with manifests.attempt(conn, hour.base, hour.document([])) as manifest:
         pieces = slices.plan(run, integration, data_cutoff, began_at)
         if pieces:
+            manifest.shared = partial(slices.goes_on, run)
             hand_out(pieces)  # other workers join in; this one takes slices too
             return work_through(hour, conn)
         files, rows = hour.write(conn, run.window_start, run.window_end, Progress(run.pk))
@@ -211,5 +215,6 @@ def continue_hour(
     if run.processed_on is None or run.data_cutoff is None:  # recorded before slicing
         raise RuntimeError(f"run {run.pk} has slices but no attempt recorded")
     hour = Hour(run, integration, run.processed_on, run.data_cutoff)
-    with manifests.continued(conn, hour.base):
+    with manifests.continued(conn, hour.base) as manifest:
+        manifest.shared = partial(slices.goes_on, run)
         return work_through(hour, conn, piece)

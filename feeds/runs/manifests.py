@@ -7,7 +7,8 @@ The protocol is one construct, `attempt`: step 1 (`fail_stale`) first, then
         manifest.publish(document)
 
 writes `-processing` on entering (step 2), the final `.json` on `publish` (step 3), and on an
-error renames `-processing` to `-failed` (step 4).
+error renames `-processing` to `-failed` (step 4) — unless other workers share the attempt (a
+large hour's slices) and the ledger says it goes on without this one (`Attempt.shared`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import contextlib
 import io
 import json
 import re
-from collections.abc import Container, Iterator
+from collections.abc import Callable, Container, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -113,11 +114,25 @@ class Attempt:
 
     def __init__(self, conn: Connection, base: str) -> None:
         self.conn, self.base = conn, base
+        # Set when other workers export slices of the attempt: asks the ledger whether they
+        # can still finish it after this worker's error.
+        self.shared: Callable[[], bool] | None = None
 
     def publish(self, body: bytes) -> None:
         """Step 3: the final manifest, then the -processing one goes."""
         put(self.conn, self.base, body)
         self.conn.delete(self.base + PROCESSING)
+
+    def goes_on(self) -> bool:
+        """After this worker's error, whether the attempt can still be published by another."""
+        if self.shared is None:
+            return False  # nobody else writes it: a takeover is a new attempt, a new name
+        try:
+            return self.shared()
+        except Exception:
+            # The ledger cannot tell (the database is what failed): the manifest stays
+            # -processing, and the next run's step 1 decides when the ledger can tell.
+            return True
 
 
 @contextlib.contextmanager
@@ -132,11 +147,14 @@ def attempt(conn: Connection, base: str, announced: bytes) -> Iterator[Attempt]:
 @contextlib.contextmanager
 def continued(conn: Connection, base: str) -> Iterator[Attempt]:
     """Steps 3 and 4 of an attempt another worker began (a large hour's slices): on any error
-    inside, the -processing manifest is renamed -failed before the error goes on."""
+    inside, the -processing manifest is renamed -failed before the error goes on, unless the
+    attempt goes on without this worker."""
+    started = Attempt(conn, base)
     try:
-        yield Attempt(conn, base)
+        yield started
     except Exception:
-        # If even this fails, the next run's step 1 does it.
-        with contextlib.suppress(DestinationError):
-            rename(conn, base + PROCESSING, base + FAILED)
+        if not started.goes_on():
+            # If even this fails, the next run's step 1 does it.
+            with contextlib.suppress(DestinationError):
+                rename(conn, base + PROCESSING, base + FAILED)
         raise

@@ -19,13 +19,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 import psycopg
 from django.db import connection
-from django.db.models import F, QuerySet, Window
+from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from psycopg import sql
 
@@ -49,20 +49,30 @@ def window_rows(
     end: datetime,
     received_before: datetime | None = None,
     columns: Sequence[Column] | None = None,
-) -> Iterator[tuple[Any, ...]]:
+) -> Generator[tuple[Any, ...]]:
     """Rows with `field` (received_at or event_time) in [start, end), in a stable order; only
-    those received before `received_before` when given (a log-level run's data cutoff)."""
+    those received before `received_before` when given (a log-level run's data cutoff).
+
+    Read a page at a time, each page its own finished query, never one cursor left open: on
+    SQLite (WAL) a connection whose read is still open cannot write once another process has
+    committed ('database is locked' at once, whatever the busy timeout), and the worker writes
+    the ledger between its reads while another worker commits its own. Pages follow the index
+    (tenant, field) and the id; rows with the cutoff in the past no longer change."""
     model = EVENT_MODELS[feed]
     names = [column.name for column in (columns or COLUMNS[feed])]
     cutoff = {} if received_before is None else {"received_at__lt": received_before}
-    rows = (
-        model._default_manager.filter(
-            tenant_id=tenant_id, **{f"{field}__gte": start, f"{field}__lt": end}, **cutoff
-        )
-        .order_by(field, "id")
-        .values_list(*names)
-    )
-    return rows.iterator(chunk_size=CHUNK_ROWS)
+    window = model._default_manager.filter(
+        tenant_id=tenant_id, **{f"{field}__lt": end}, **cutoff
+    ).order_by(field, "id")
+    after = Q(**{f"{field}__gte": start})
+    while True:
+        rows = list(window.filter(after).values_list(*names, field, "id")[:CHUNK_ROWS])
+        yield from (row[:-2] for row in rows)
+        if len(rows) < CHUNK_ROWS:
+            return
+        at, last = rows[-1][-2:]
+        # The index range starts at the last row's time; among equal times, past its id.
+        after = Q(**{f"{field}__gte": at}) & (Q(**{f"{field}__gt": at}) | Q(id__gt=last))
 
 
 def _csv_expression(column: Column) -> sql.Composable:
@@ -272,7 +282,7 @@ def hour_rows(
     start: datetime,
     end: datetime,
     received_before: datetime,
-) -> tuple[Iterator[Any], bool]:
+) -> tuple[Generator[Any], bool]:
     """Rows with event_time in [start, end), received before the run's data cutoff, for
     `writer`, and whether they come as binary COPY batches (binary_copy) rather than rows."""
     if connection.vendor == "postgresql" and writer.prepared_types:

@@ -179,6 +179,13 @@ def fail(piece: ExportSlice) -> None:
     _owned(piece).update(status=Status.FAILED, lease_expires_at=None)
 
 
+def goes_on(run: ExportRun) -> bool:
+    """The run's attempt can still be finished by the workers on its slices: it is the run's
+    current one and none of its slices failed (a failed slice never finishes)."""
+    failed = _of_attempt(run.pk, run.attempts).filter(status=Status.FAILED)
+    return ledger.owned(run).exists() and not failed.exists()
+
+
 def files_of(run: ExportRun) -> tuple[list[dict[str, Any]], int, int]:
     """Every part of the attempt's slices in the hour's order, with rows and bytes in all."""
     files: list[dict[str, Any]] = []

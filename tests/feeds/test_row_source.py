@@ -17,6 +17,7 @@ from exporthub.tenancy.models import Tenant
 from feeds.formats import writer_class
 from feeds.ingestion.store import store_events
 from feeds.models import ExportRun
+from feeds.runs import reading
 from feeds.runs.export import execute
 from feeds.runs.reading import hour_rows
 from feeds.schema.columns import COLUMNS
@@ -138,3 +139,28 @@ def test_a_worker_export_with_many_parts_publishes_every_row(
 def test_a_writer_without_prepared_types_refuses_batches() -> None:
     with pytest.raises(NotImplementedError, match="Python values only"):
         writer_class("csv")("clicks", io.BytesIO(), "GZIP").write_records(pa.array([b""]))
+
+
+@pytest.mark.django_db
+def test_rows_read_page_by_page_keep_rows_of_one_time_across_a_page_boundary(
+    tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ORM path reads pages of CHUNK_ROWS after the last row's (time, id): rows sharing a
+    time on both sides of a page's end are read once each, in order; later and earlier rows,
+    and rows received after the cutoff, stay out."""
+    monkeypatch.setattr(reading, "CHUNK_ROWS", 4)
+    times = [HOUR, *[HOUR + timedelta(seconds=1)] * 9, HOUR + timedelta(seconds=2)]
+    rows = [
+        _at(row, at) for row, at in zip(synthetic_rows("standard_feed", 11), times, strict=True)
+    ]
+    before, after = HOUR - timedelta(microseconds=1), HOUR + timedelta(hours=1)
+    early, late = synthetic_rows("standard_feed", 2)
+    outside = [_at(early, before), _at(late, after)]
+    store_events(tenant, "standard_feed", [(row, HOUR) for row in rows + outside])
+    store_events(tenant, "standard_feed", [(_at(rows[1], HOUR), HOUR + timedelta(hours=2))])
+    read = list(
+        reading.window_rows("standard_feed", tenant.pk, "event_time", HOUR,
+                            HOUR + timedelta(hours=1), HOUR + timedelta(hours=1))
+    )  # fmt: skip
+    assert [row[EVENT_TIME] for row in read] == times
+    assert [row[0] for row in read] == [row[0] for row in rows]

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 
 from exporthub.tenancy.models import Tenant
 from feeds.models import ExportRun, ExportSlice
@@ -221,6 +221,61 @@ def test_a_failed_slice_fails_the_hour_and_the_next_attempt_exports_it_whole(
     assert set(ExportSlice.objects.filter(run=run).values_list("attempt", flat=True)) == {2}
     _, rows = _published(objects(s3_env, bucket))
     assert sorted(rows) == sorted(sent)
+
+
+@pytest.mark.django_db(transaction=True)  # its connection fails as a worker's would, unwrapped
+def test_a_worker_cut_off_from_the_database_mid_slice_leaves_no_failed_beside_the_hour(
+    s3_env: str, tenant: Tenant, small_slices: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database goes away for one worker after its slice's first part: it can record
+    neither the slice's failure nor the run's, so the attempt lives on in the ledger and
+    another worker finishes it. The worker cut off must not rename the hour's -processing
+    manifest -failed: a consumer would find a -failed and a .json of the same processing."""
+    integration, bucket, sent = _hour(s3_env, tenant, 3000)
+    run = ExportRun.objects.create(
+        integration=integration, window_start=HOUR, window_end=HOUR + timedelta(hours=1)
+    )
+    uploaded, down = hours.upload_part, threading.Event()
+
+    def the_database_goes_away_after_it(*args: Any) -> None:
+        uploaded(*args)
+        down.set()
+
+    def refused(execute: Any, sql: str, *args: Any) -> Any:
+        if down.is_set():
+            raise OperationalError("server closed the connection unexpectedly")
+        return execute(sql, *args)
+
+    monkeypatch.setattr(hours, "upload_part", the_database_goes_away_after_it)
+    with (
+        clock.simulated(AFTER),
+        connection.execute_wrapper(refused),
+        pytest.raises(OperationalError),
+    ):
+        execute(run.pk, hand_out=lambda ids: None)
+    monkeypatch.setattr(hours, "upload_part", uploaded)
+    assert _other_sessions() == 0  # the hour's read closed its connection with the error
+    files = objects(s3_env, bucket)
+    assert not [k for k in files if k.endswith("-failed")]
+    assert len([k for k in files if k.endswith(".json-processing")]) == 1
+    run_exports((AFTER + timedelta(minutes=17)).isoformat())  # past the slice's lease
+    run.refresh_from_db()
+    assert run.status == "succeeded" and run.attempts == 1 and run.rows == 3000
+    files = objects(s3_env, bucket)
+    assert sorted(_published(files)[1]) == sorted(sent)
+    assert not _left_behind(files)
+
+
+def _other_sessions() -> int:
+    """Connections to this database besides Django's (PostgreSQL reads an hour on its own)."""
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return int(cursor.fetchone()[0])
 
 
 def test_a_slice_taken_over_while_its_worker_was_stalled_writes_nothing_more(

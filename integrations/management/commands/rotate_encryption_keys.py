@@ -35,7 +35,9 @@ def _rotate(model: type[models.Model]) -> tuple[int, int, list[int]]:
     failed: list[int] = []
     manager = model._default_manager
     ids = manager.exclude(**{FIELD: ""}).values_list("pk", flat=True)
-    for pk in ids.order_by("pk").iterator():
+    # Every id first: a read left open across the writes below keeps an old snapshot, and on
+    # SQLite (WAL) writing from it fails at once after a worker beside us commits.
+    for pk in list(ids.order_by("pk")):
         with transaction.atomic():
             row = manager.select_for_update().filter(pk=pk).only("pk", FIELD).first()
             token = getattr(row, FIELD, "") if row is not None else ""
