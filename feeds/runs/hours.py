@@ -156,7 +156,7 @@ def export_hour(
         if pieces:
             manifest.shared = partial(slices.goes_on, run)
             hand_out(pieces)  # other workers join in; this one takes slices too
-            return work_through(hour, conn)
+            return work_through(hour, conn, manifest)
         files, rows = hour.write(conn, run.window_start, run.window_end, Progress(run.pk))
         # Fencing: only the owner may publish the hour (a worker that lost its lease stops here
         # and its -processing manifest becomes -failed).
@@ -166,7 +166,7 @@ def export_hour(
 
 
 def work_through(
-    hour: Hour, conn: Connection, first: ExportSlice | None = None
+    hour: Hour, conn: Connection, manifest: manifests.Attempt, first: ExportSlice | None = None
 ) -> ledger.Outcome | None:
     """Export slices of the hour's attempt, `first` and then any other no worker is on, until
     none is left; the outcome when this worker finished the last one and published the hour."""
@@ -174,7 +174,7 @@ def work_through(
     while piece is not None:
         try:
             if _export_slice(hour, conn, piece):
-                return _publish(hour, conn)
+                return _publish(hour, manifest)
         except slices.SliceLost:
             # Our lease ran out (a request hung) and another worker has the slice: it goes on.
             logger.warning("slice %s of run %s was taken over", piece.number, hour.run.pk)
@@ -199,11 +199,11 @@ def _export_slice(hour: Hour, conn: Connection, piece: ExportSlice) -> bool:
     return slices.finish(piece, rows)
 
 
-def _publish(hour: Hour, conn: Connection) -> ledger.Outcome:
+def _publish(hour: Hour, manifest: manifests.Attempt) -> ledger.Outcome:
     """Every slice done: the final manifest lists all their parts, slice after slice."""
     files, rows, size = slices.files_of(hour.run)
     ledger.extend_lease(hour.run)  # fencing, as for an hour written by one worker
-    manifests.Attempt(conn, hour.base).publish(hour.document(files))
+    manifest.publish(hour.document(files))
     return hour.outcome(files, rows, size)
 
 
@@ -217,4 +217,4 @@ def continue_hour(
     hour = Hour(run, integration, run.processed_on, run.data_cutoff)
     with manifests.continued(conn, hour.base) as manifest:
         manifest.shared = partial(slices.goes_on, run)
-        return work_through(hour, conn, piece)
+        return work_through(hour, conn, manifest, piece)

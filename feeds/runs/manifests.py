@@ -117,15 +117,17 @@ class Attempt:
         # Set when other workers export slices of the attempt: asks the ledger whether they
         # can still finish it after this worker's error.
         self.shared: Callable[[], bool] | None = None
+        self.publishing = False
 
     def publish(self, body: bytes) -> None:
         """Step 3: the final manifest, then the -processing one goes."""
+        self.publishing = True  # only this worker publishes the attempt, whoever else wrote it
         put(self.conn, self.base, body)
         self.conn.delete(self.base + PROCESSING)
 
     def goes_on(self) -> bool:
         """After this worker's error, whether the attempt can still be published by another."""
-        if self.shared is None:
+        if self.shared is None or self.publishing:
             return False  # nobody else writes it: a takeover is a new attempt, a new name
         try:
             return self.shared()

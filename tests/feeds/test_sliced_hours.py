@@ -16,7 +16,7 @@ from django.db import OperationalError, connection, connections, transaction
 
 from exporthub.tenancy.models import Tenant
 from feeds.models import ExportRun, ExportSlice
-from feeds.runs import clock, hours, ledger, slices
+from feeds.runs import clock, hours, ledger, manifests, slices
 from feeds.runs.export import execute, execute_slice
 from feeds.schema.columns import COLUMNS
 from integrations.destinations.base import DestinationError
@@ -264,6 +264,34 @@ def test_a_worker_cut_off_from_the_database_mid_slice_leaves_no_failed_beside_th
     files = objects(s3_env, bucket)
     assert sorted(_published(files)[1]) == sorted(sent)
     assert not _left_behind(files)
+
+
+def test_the_worker_that_finished_the_last_slice_and_cannot_publish_marks_the_hour_failed(
+    s3_env: str, tenant: Tenant, small_slices: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every slice is done and only its last worker could publish: when the final manifest
+    cannot be written, nobody else will, so its -processing manifest becomes -failed at once
+    and the run is retried as any failed upload."""
+    integration, bucket, sent = _hour(s3_env, tenant, 3000)
+    written = manifests.put
+
+    def final_manifest_refused(conn: Any, key: str, body: bytes) -> None:
+        if key.endswith(".json"):
+            raise DestinationError("SlowDown", "Please reduce your request rate.", permanent=False)
+        written(conn, key, body)
+
+    monkeypatch.setattr(manifests, "put", final_manifest_refused)
+    run_exports(AFTER.isoformat())
+    run = _run(integration)
+    assert run.status == "failed" and run.error_code == "SlowDown" and run.next_attempt_at
+    files = objects(s3_env, bucket)
+    assert len([k for k in files if k.endswith(".json-failed")]) == 1
+    assert not [k for k in files if k.endswith((".json", ".json-processing"))]
+    monkeypatch.setattr(manifests, "put", written)
+    run_exports((AFTER + timedelta(minutes=5)).isoformat())
+    run.refresh_from_db()
+    assert run.status == "succeeded" and run.attempts == 2
+    assert sorted(_published(objects(s3_env, bucket))[1]) == sorted(sent)
 
 
 def _other_sessions() -> int:
