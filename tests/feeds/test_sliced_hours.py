@@ -235,7 +235,7 @@ def test_a_worker_cut_off_from_the_database_mid_slice_leaves_no_failed_beside_th
     run = ExportRun.objects.create(
         integration=integration, window_start=HOUR, window_end=HOUR + timedelta(hours=1)
     )
-    uploaded, down = hours.upload_part, threading.Event()
+    uploaded, down, sessions = hours.upload_part, threading.Event(), _other_sessions()
 
     def the_database_goes_away_after_it(*args: Any) -> None:
         uploaded(*args)
@@ -254,7 +254,9 @@ def test_a_worker_cut_off_from_the_database_mid_slice_leaves_no_failed_beside_th
     ):
         execute(run.pk, hand_out=lambda ids: None)
     monkeypatch.setattr(hours, "upload_part", uploaded)
-    assert _other_sessions() == 0  # the hour's read closed its connection with the error
+    # The hour's read (its own connection) closed with the error. Other tests' connections
+    # may still be there, or be collected meanwhile.
+    assert _other_sessions() <= sessions
     files = objects(s3_env, bucket)
     assert not [k for k in files if k.endswith("-failed")]
     assert len([k for k in files if k.endswith(".json-processing")]) == 1
