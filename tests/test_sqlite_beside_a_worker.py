@@ -4,27 +4,19 @@ file: a process reading rows must not lock itself out of writing when another on
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.probes import run_probe
 
 
 def _probe(tmp_path: Path) -> dict[str, Any]:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'exporthub.sqlite3'}",
            "DJANGO_SETTINGS_MODULE": "exporthub.test_settings"}  # fmt: skip
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.sqlite_probe"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-6000:]
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    return run_probe(["tests.sqlite_probe"], env, timeout=300)
 
 
 @pytest.fixture(scope="module")

@@ -80,3 +80,20 @@ def valid_manifest(data: bytes) -> dict[str, Any]:
     manifest = json.loads(data)
     jsonschema.validate(manifest, SCHEMA)
     return dict(manifest)
+
+
+def refuse_final_manifests(monkeypatch: Any) -> None:
+    """Writing a final `.json` manifest answers SlowDown (a transient error); every other write,
+    -processing manifests and data files, goes through. `monkeypatch.undo()` or a new setattr
+    of `manifests.put` ends it."""
+    from feeds.runs import manifests
+    from integrations.destinations.base import DestinationError
+
+    written = manifests.put
+
+    def put(conn: Any, key: str, body: bytes) -> None:
+        if key.endswith(".json"):
+            raise DestinationError("SlowDown", "Please reduce your request rate.", permanent=False)
+        written(conn, key, body)
+
+    monkeypatch.setattr(manifests, "put", put)

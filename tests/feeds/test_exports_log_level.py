@@ -17,11 +17,20 @@ from exporthub.tenancy.models import ApiKey, Role, Tenant
 from feeds.demo.synthetic import Generator
 from feeds.ingestion.store import store_events
 from feeds.models import ExportRun
-from feeds.runs import clock
+from feeds.runs import clock, manifests
 from feeds.schema.columns import COLUMNS
 from integrations.models import Integration, State
 
-from .export_helpers import active, events, new_bucket, objects, run_exports, s3, valid_manifest
+from .export_helpers import (
+    active,
+    events,
+    new_bucket,
+    objects,
+    refuse_final_manifests,
+    run_exports,
+    s3,
+    valid_manifest,
+)
 from .readers import read_avro
 
 pytestmark = pytest.mark.django_db
@@ -100,20 +109,11 @@ def test_a_stale_processing_manifest_becomes_failed(s3_env: str, tenant: Tenant)
 def test_a_run_failing_after_the_data_leaves_a_failed_manifest(
     s3_env: str, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from feeds.runs import manifests
-    from integrations.destinations.base import DestinationError
-
     bucket = new_bucket(s3_env)
     integration = active(tenant, "s3", "standard_feed", HOUR, bucket=bucket, **AVRO)
     events(tenant, "standard_feed", 100, HOUR, HOUR + timedelta(hours=1))
     original = manifests.put
-
-    def put(conn: Any, key: str, body: bytes) -> None:
-        if key.endswith(".json"):
-            raise DestinationError("SlowDown", "Please reduce your request rate.", permanent=False)
-        original(conn, key, body)
-
-    monkeypatch.setattr(manifests, "put", put)
+    refuse_final_manifests(monkeypatch)
     run_exports("2026-11-22T11:11:00Z")
     files = objects(s3_env, bucket)
     assert len(_manifests(files, ".json-failed")) == 1 and not _manifests(files)

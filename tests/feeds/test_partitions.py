@@ -5,18 +5,15 @@ created ahead and on demand."""
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import psycopg
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.probes import run_probe
+
 SCRATCH = "exporthub_partitions"
 
 
@@ -34,12 +31,7 @@ def figures() -> dict[str, Any]:
         pytest.fail(f"PostgreSQL is needed at {parsed.hostname}:{parsed.port} ({exc}); "
                     "start it as the env skill says, or set DATABASE_URL.")  # fmt: skip
     env = {**os.environ, "DATABASE_URL": parsed._replace(path=f"/{SCRATCH}").geturl()}
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.feeds.partition_probe"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-6000:]
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    return run_probe(["tests.feeds.partition_probe"], env)
 
 
 def test_migrate_partitions_every_event_table_by_the_time_its_exports_read(

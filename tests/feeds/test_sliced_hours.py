@@ -22,7 +22,15 @@ from feeds.schema.columns import COLUMNS
 from integrations.destinations.base import DestinationError
 from integrations.models import Integration
 
-from .export_helpers import active, events, new_bucket, objects, run_exports, valid_manifest
+from .export_helpers import (
+    active,
+    events,
+    new_bucket,
+    objects,
+    refuse_final_manifests,
+    run_exports,
+    valid_manifest,
+)
 from .readers import read_avro
 
 pytestmark = pytest.mark.django_db
@@ -276,13 +284,7 @@ def test_the_worker_that_finished_the_last_slice_and_cannot_publish_marks_the_ho
     and the run is retried as any failed upload."""
     integration, bucket, sent = _hour(s3_env, tenant, 3000)
     written = manifests.put
-
-    def final_manifest_refused(conn: Any, key: str, body: bytes) -> None:
-        if key.endswith(".json"):
-            raise DestinationError("SlowDown", "Please reduce your request rate.", permanent=False)
-        written(conn, key, body)
-
-    monkeypatch.setattr(manifests, "put", final_manifest_refused)
+    refuse_final_manifests(monkeypatch)
     run_exports(AFTER.isoformat())
     run = _run(integration)
     assert run.status == "failed" and run.error_code == "SlowDown" and run.next_attempt_at

@@ -4,22 +4,13 @@ and every bucket read back afterwards."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.probes import run_probe
 
 
 def _run(*args: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-m", "reliability", *args, "--json"],
-        cwd=ROOT, capture_output=True, text=True, timeout=900, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-6000:]
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    return run_probe(["reliability", *args, "--json"], timeout=900)
 
 
 def _assert_every_event_exactly_once(figures: dict[str, Any]) -> None:
