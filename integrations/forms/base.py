@@ -154,11 +154,13 @@ class IntegrationForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if self.feed_kind == FeedKind.RAW and "format" in cleaned and "compression" in cleaned:
-            cleaned["format"], cleaned["compression"] = file_format(cleaned)
-        if "format" in cleaned:
+        # A format or compression that is not a choice has its field's error already; the pair
+        # is checked only when both are choices (a raw feed's '' then means the default).
+        if "format" in cleaned and "compression" in cleaned:
+            if self.feed_kind == FeedKind.RAW:
+                cleaned["format"], cleaned["compression"] = file_format(cleaned)
             allowed = FORMAT_COMPRESSIONS[cleaned["format"]]
-            if cleaned.get("compression") not in allowed:
+            if cleaned["compression"] not in allowed:
                 self.add_error(
                     "compression",
                     f"{cleaned['format']} can be compressed with {', '.join(allowed)}.",

@@ -10,6 +10,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from unittest.mock import ANY
 
 import duckdb
 import pyarrow.parquet as pq
@@ -142,6 +143,27 @@ def test_a_raw_format_takes_only_its_compressions(
 
     form = form_class("s3")(form_data("s3", "clicks", **fields), tenant=tenant, feed="clicks")
     assert not form.is_valid() and error in form.errors
+
+
+@pytest.mark.parametrize("compression", ["object", 7, {"a": 1}])
+@pytest.mark.parametrize("data_format", [None, "parquet"])
+def test_a_compression_no_format_knows_is_a_400_not_a_500(
+    tenant: Tenant, compression: object, data_format: str | None
+) -> None:
+    """Found by the schema fuzzer: a raw feed's unknown compression with no format chosen made
+    `clean` look up the compressions of format ''."""
+    api: Client = api_client(ApiKey.issue(tenant, Role.ADMIN, "ci")[1])
+    config: dict[str, Any] = {"bucket": "acme-exports", "region": "us-west-2",
+                              "directory": "/clicks", "notification_emails": ["a@acme.example"],
+                              "compression": compression}  # fmt: skip
+    if data_format:
+        config["format"] = data_format
+    body = {"name": "Clicks", "feed": "clicks", "destination": "s3", "config": config,
+            "secrets": {"access_key": "AKIAEXAMPLE000000000", "secret_key": "s" * 40}}  # fmt: skip
+    answer = api.post("/api/v1/integrations", body, "application/json")
+    assert answer.status_code == 400, answer.content
+    assert answer.json() == {"config": {"compression": [ANY]}}
+    assert not Integration.objects.filter(tenant=tenant).exists()
 
 
 def test_integrations_saved_before_the_choice_state_csv(tenant: Tenant) -> None:
