@@ -95,7 +95,7 @@ class Checks:
         bucket root is the customer's own."""
         if not prefix:
             return None
-        if self.conn.head(prefix + "/") is not None:
+        if self.exists(prefix + "/"):
             return prefix + "/"
         if Operation.LIST not in self.needs:
             return None
@@ -110,6 +110,18 @@ class Checks:
                 raise
             # Listing denied: the listing step names that, with its own hint.
         return None
+
+    def exists(self, key: str) -> bool:
+        """S3 answers a HEAD of a missing key with 403, not 404, to whoever may not list the
+        bucket there: a raw feed's grant has no ListBucket, and a log-level feed's holds it only
+        for requests naming a prefix (a HEAD names none). So a denial reads as absent; the grant
+        itself is proved by the steps around (write, read back, list), as an export uses it."""
+        try:
+            return self.conn.head(key) is not None
+        except DestinationError as exc:
+            if exc.code == "AccessDenied":
+                return False
+            raise
 
     def test_key(self, path: str, n: object) -> str:
         """Where a test object goes: an obvious name under the configured path."""
@@ -146,7 +158,7 @@ class Checks:
         self.written[target] = self.written[source]
         self.conn.copy(source, target)
         self.conn.delete(source)
-        if self.conn.head(target) is None or self.conn.head(source) is not None:
+        if not self.exists(target) or self.exists(source):
             raise DestinationError("RenameIncomplete", f"{source} → {target}.", permanent=True)
         del self.written[source]
         return "Copied a test object to a new name and deleted the original."
@@ -199,7 +211,7 @@ class Checks:
     def delete_test_objects(self) -> str:
         for key in list(self.written):
             self.conn.delete(key)
-            if self.conn.head(key) is not None:
+            if self.exists(key):
                 raise DestinationError("DeleteIncomplete", f"{key} is still there.", permanent=True)
             del self.written[key]
         return "Removed the test objects."

@@ -66,6 +66,31 @@ def test_it_passes_activates_and_cleans_up(s3_env: str, tenant: Tenant, feed: st
     ).exists()
 
 
+@pytest.mark.parametrize("feed", ["clicks", "standard_feed"])
+def test_it_passes_where_s3_answers_a_missing_key_with_403(
+    s3_env: str, tenant: Tenant, feed: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Real S3 answers a HEAD of a missing key with 403, not 404, to a caller without
+    s3:ListBucket there (a raw feed's policy has none; a log-level feed's only for listing
+    requests). The stand-in answers 404, so its answers are turned into S3's here."""
+    from integrations.destinations.base import DestinationError
+    from integrations.destinations.s3.connection import S3Connection
+
+    head = S3Connection.head
+
+    def as_s3_answers_without_list_bucket(conn: S3Connection, key: str) -> Any:
+        found = head(conn, key)
+        if found is None:
+            raise DestinationError("AccessDenied", "Forbidden", permanent=True)
+        return found
+
+    monkeypatch.setattr(S3Connection, "head", as_s3_answers_without_list_bucket)
+    bucket = _bucket(s3_env)
+    verification = verify(make_integration(tenant, "s3", feed, bucket=bucket))
+    assert verification.state == "passed", failed_step(verification)
+    assert _keys(s3_env, bucket) == []
+
+
 @pytest.mark.parametrize("sse", ["sse-s3", "sse-kms"])
 def test_it_proves_the_configured_encryption(s3_env: str, tenant: Tenant, sse: str) -> None:
     bucket = _bucket(s3_env)
