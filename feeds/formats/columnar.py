@@ -163,7 +163,10 @@ class Records:
         row = np.arange(rows)[:, None]
         order[:, 0::2] = len(copied) + np.arange(count + 1)[None, :] * rows + row
         order[:, 1::2] = 1 + row * 2 * count + 2 * np.arange(count)[None, :]
-        taken = pieces.take(pa.array(order.ravel()))
+        # Indices by buffer, not `pa.array(order)`: converting an ndarray imports numpy.ma
+        # (9 MB more RSS in every worker, bench/).
+        indices = pa.Array.from_buffers(pa.int64(), order.size, [None, pa.py_buffer(order)])
+        taken = pieces.take(indices)
         # One element per piece: every (2J + 1)-th boundary is one between two records.
         bounds_taken = np.frombuffer(taken.buffers()[1], np.int32, len(taken) + 1)
         offsets = np.ascontiguousarray(bounds_taken[:: order.shape[1]])
