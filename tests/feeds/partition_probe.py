@@ -16,13 +16,17 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from psycopg import sql  # noqa: E402
 
 from exporthub.tenancy.models import Tenant  # noqa: E402
 from feeds.demo.synthetic import Generator  # noqa: E402
+from feeds.formats import writer_class  # noqa: E402
 from feeds.ingestion import partitions  # noqa: E402
 from feeds.ingestion.retention import delete_expired  # noqa: E402
 from feeds.ingestion.store import store_events  # noqa: E402
 from feeds.models import EVENT_MODELS  # noqa: E402
+from feeds.runs.binary_copy import reading_connection  # noqa: E402
+from feeds.runs.reading import select_statement  # noqa: E402
 
 NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -123,6 +127,42 @@ def reads_touch_one_partition(tenant: Tenant) -> dict[str, Any]:
     }
 
 
+def an_hour_streams_from_its_first_row(tenant: Tenant) -> dict[str, Any]:
+    """Plans of a log-level hour that is all of its day's partition (the planner's choice
+    there: read and sort it all before the first row), on a plain connection and on the one
+    the export reads on."""
+    hour = datetime(2026, 11, 20, 10, tzinfo=UTC)
+    rows = Generator("standard_feed", 11).rows(3000, hour, hour + DAY / 24)
+    store_events(tenant, "standard_feed", list(rows))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE feeds_standardfeedevent")
+    statement = select_statement(
+        "standard_feed", tenant.pk, hour, hour + DAY / 24, NOW,
+        writer_class("avro").prepared_types,
+    )  # fmt: skip
+    explain = sql.SQL("EXPLAIN (FORMAT JSON) {}").format(statement)
+    plain = connection.get_new_connection(connection.get_connection_params())
+    export = reading_connection()
+    try:
+        return {"plain": _node_types(plain, explain), "export": _node_types(export, explain)}
+    finally:
+        plain.close()
+        export.close()
+
+
+def _node_types(conn: Any, explain: sql.Composed) -> list[str]:
+    plan = conn.execute(explain).fetchone()[0]
+    found: list[str] = []
+
+    def walk(node: dict[str, Any]) -> None:
+        found.append(node["Node Type"])
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk(plan[0]["Plan"])
+    return found
+
+
 def retention_drops_days(tenant: Tenant) -> dict[str, Any]:
     """14 days of clicks, one row an hour, and one ancient row in the default partition."""
     received = [NOW - 14 * DAY + timedelta(hours=n) for n in range(14 * 24)]
@@ -170,6 +210,7 @@ def main() -> None:
     tenant = Tenant.objects.create(name="Acme", slug="acme", seat_id=998)
     figures["conversion"] = converting_a_filled_table(tenant)
     figures["pruning"] = reads_touch_one_partition(tenant)
+    figures["streaming"] = an_hour_streams_from_its_first_row(tenant)
     figures["retention"] = retention_drops_days(tenant)
     figures["ahead"] = days_ahead_and_on_demand(tenant)
     print(json.dumps(figures, default=str))

@@ -1,7 +1,7 @@
 """Day partitions on PostgreSQL, checked in a scratch database of their own (the suite may run on
 SQLite): every event table partitioned by migrate, a filled table converted without losing a row,
-a window's and an hour's read touching one partition, retention dropping whole days, partitions
-created ahead and on demand."""
+a window's and an hour's read touching one partition, an hour read in order from the index on the
+export's connection, retention dropping whole days, partitions created ahead and on demand."""
 
 from __future__ import annotations
 
@@ -65,6 +65,16 @@ def test_a_window_and_an_hour_read_one_partition(figures: dict[str, Any]) -> Non
     assert found["raw_window_reads"] == ["feeds_clickevent_p20261122"], found
     assert found["log_level_hour_reads"] == ["feeds_standardfeedevent_p20261121"], found
     assert found["day_partitions"] >= 14 + 3
+
+
+def test_an_hour_that_is_all_of_its_partition_streams_from_its_first_row(
+    figures: dict[str, Any],
+) -> None:
+    """Planned freely, such an hour is read whole and sorted before its first row; the export's
+    connection reads it in order from the index, sorting only rows of the same time."""
+    found = figures["streaming"]
+    assert "Sort" in found["plain"], found
+    assert "Sort" not in found["export"] and "Index Scan" in found["export"], found
 
 
 def test_retention_drops_whole_days_and_deletes_only_the_default_partitions_rows(
