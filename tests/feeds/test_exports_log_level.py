@@ -20,6 +20,7 @@ from feeds.models import ExportRun
 from feeds.runs import clock, manifests
 from feeds.schema.columns import COLUMNS
 from integrations.models import Integration, State
+from tests.support.s3_answers import missing_keys_answer_403
 
 from .export_helpers import (
     active,
@@ -343,6 +344,29 @@ def test_a_worker_killed_mid_export_is_followed_by_a_complete_export(
     run.refresh_from_db()
     assert run.status == "succeeded" and run.manifest.lstrip("/") != final
     assert run.rows == 300
+
+
+@pytest.mark.parametrize("published", [True, False])
+def test_a_retried_hour_is_recovered_or_exported_where_s3_answers_missing_keys_with_403(
+    s3_env: str, tenant: Tenant, monkeypatch: pytest.MonkeyPatch, published: bool
+) -> None:
+    """A retry first asks whether its earlier attempt's manifest exists. S3 answers a HEAD of a
+    missing key with 403 to our log-level policy (its ListBucket names prefixes), which read as
+    a lost grant: the hour failed for good and the export was deactivated."""
+    bucket, run = _exported_hour(s3_env, tenant)
+    if not published:  # killed after some data, before the final manifest
+        final = run.manifest.lstrip("/")
+        client = s3(s3_env)
+        client.copy_object(Bucket=bucket, Key=final + "-processing",
+                           CopySource={"Bucket": bucket, "Key": final})  # fmt: skip
+        client.delete_object(Bucket=bucket, Key=final)
+    _worker_died(run)
+    missing_keys_answer_403(monkeypatch)
+    run_exports("2026-11-22T11:41:00Z")
+    run.refresh_from_db()
+    assert run.status == "succeeded", (run.error_code, run.error_message)
+    assert run.rows == 300 and len(_manifests(objects(s3_env, bucket))) == 1
+    assert Integration.objects.get(pk=run.integration_id).state == State.ACTIVE
 
 
 def test_late_events_are_found_with_a_constant_number_of_queries(

@@ -13,6 +13,7 @@ from botocore.config import Config
 from exporthub.tenancy.models import AuditEntry, Tenant
 from integrations.models import Integration, State
 from tests.support.iam_world import IamWorld
+from tests.support.s3_answers import missing_keys_answer_403
 
 from .conftest import make_integration
 from .verify_helpers import failed_step, verify
@@ -71,20 +72,8 @@ def test_it_passes_where_s3_answers_a_missing_key_with_403(
     s3_env: str, tenant: Tenant, feed: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Real S3 answers a HEAD of a missing key with 403, not 404, to a caller without
-    s3:ListBucket there (a raw feed's policy has none; a log-level feed's only for listing
-    requests). The stand-in answers 404, so its answers are turned into S3's here."""
-    from integrations.destinations.base import DestinationError
-    from integrations.destinations.s3.connection import S3Connection
-
-    head = S3Connection.head
-
-    def as_s3_answers_without_list_bucket(conn: S3Connection, key: str) -> Any:
-        found = head(conn, key)
-        if found is None:
-            raise DestinationError("AccessDenied", "Forbidden", permanent=True)
-        return found
-
-    monkeypatch.setattr(S3Connection, "head", as_s3_answers_without_list_bucket)
+    s3:ListBucket there; the stand-in's 404s are turned into S3's answer."""
+    missing_keys_answer_403(monkeypatch)
     bucket = _bucket(s3_env)
     verification = verify(make_integration(tenant, "s3", feed, bucket=bucket))
     assert verification.state == "passed", failed_step(verification)
