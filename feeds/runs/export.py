@@ -134,7 +134,7 @@ def _export_raw(run: ExportRun, integration: Integration, conn: Connection) -> l
             Progress(run.pk).count,
         )  # fmt: skip
         result = writer.close()
-        hours.upload_part(conn, join_key(folder, name), spool, writer_type.content_type)
+        hours.upload_part(conn, join_key(folder, name), spool, writer_type.content_type, result)
     files = [{"name": name, "bytes": result.bytes, "md5": result.md5}]
     manifest_key = join_key(folder, f"{start:%Y-%m-%d-%H-%M}.manifest.json")
     seat, properties = integration.tenant.seat_id, writer_type.feed_properties(compression)

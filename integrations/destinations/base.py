@@ -84,15 +84,19 @@ class HashingReader:
     the bytes uploaded.
     """
 
-    def __init__(self, stream: IO[bytes]) -> None:
+    def __init__(self, stream: IO[bytes], md5: str | None = None) -> None:
+        """`md5`: the stream's digest when the caller has it already (a part's writer hashed
+        exactly these bytes into its spool); the reader then only counts."""
         self._stream = stream
         # The checksum the manifests declare, not a security measure.
-        self._md5 = hashlib.md5(usedforsecurity=False)
+        self._md5 = None if md5 else hashlib.md5(usedforsecurity=False)
+        self._known = md5
         self.size = 0
 
     def read(self, size: int = -1) -> bytes:
         chunk = self._stream.read(size)
-        self._md5.update(chunk)
+        if self._md5 is not None:
+            self._md5.update(chunk)
         self.size += len(chunk)
         return chunk
 
@@ -107,7 +111,7 @@ class HashingReader:
 
     @property
     def md5(self) -> str:
-        return self._md5.hexdigest()
+        return self._known or (self._md5.hexdigest() if self._md5 else "")
 
 
 class Connection:
@@ -128,9 +132,14 @@ class Connection:
             raise self.map_error(exc, self.secrets) from None
 
     def write(
-        self, key: str, stream: IO[bytes], content_type: str = "application/octet-stream"
+        self,
+        key: str,
+        stream: IO[bytes],
+        content_type: str = "application/octet-stream",
+        md5: str | None = None,
     ) -> ObjectInfo:
-        """Upload a stream of any size (multipart/resumable/blocks), with the configured SSE."""
+        """Upload a stream of any size (multipart/resumable/blocks), with the configured SSE.
+        `md5`: the stream's, when the caller knows it (HashingReader)."""
         raise NotImplementedError
 
     def read(self, key: str) -> bytes:

@@ -369,6 +369,27 @@ def test_a_retried_hour_is_recovered_or_exported_where_s3_answers_missing_keys_w
     assert Integration.objects.get(pk=run.integration_id).state == State.ACTIVE
 
 
+def test_a_part_the_spool_gives_back_short_is_an_error_not_a_file_named_for_other_bytes(
+    s3_env: str, tenant: Tenant
+) -> None:
+    """The upload does not hash a part again (its writer hashed exactly these bytes, and the
+    name carries that MD5), so it counts them: fewer than were written is an error."""
+    import io
+
+    from feeds.formats import PartResult
+    from feeds.runs import hours
+    from integrations.destinations.base import DestinationError
+
+    bucket = new_bucket(s3_env)
+    integration = active(tenant, "s3", "standard_feed", HOUR, bucket=bucket, **AVRO)
+    written = PartResult(rows=2, bytes=10, md5=hashlib.md5(b"0123456789").hexdigest())
+    conn = integration.connect()
+    with pytest.raises(DestinationError) as raised:
+        hours.upload_part(conn, "data/part", io.BytesIO(b"01234"), "application/octet-stream",
+                          written)  # fmt: skip
+    assert raised.value.code == "ShortUpload" and not raised.value.permanent
+
+
 def test_late_events_are_found_with_a_constant_number_of_queries(
     s3_env: str, tenant: Tenant
 ) -> None:

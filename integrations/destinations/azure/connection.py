@@ -53,11 +53,15 @@ class AzureConnection(Connection):
         self.container, self.secrets = container, secrets
 
     def write(
-        self, key: str, stream: IO[bytes], content_type: str = "application/octet-stream"
+        self,
+        key: str,
+        stream: IO[bytes],
+        content_type: str = "application/octet-stream",
+        md5: str | None = None,
     ) -> ObjectInfo:
         from azure.storage.blob import ContentSettings
 
-        reader = HashingReader(stream)
+        reader = HashingReader(stream, md5)
         with self.errors():
             # A stream of unknown length is uploaded as staged blocks, committed at the end.
             self.container.upload_blob(

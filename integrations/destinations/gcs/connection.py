@@ -79,9 +79,13 @@ class GCSConnection(Connection):
         self.bucket = client.bucket(bucket_name)
 
     def write(
-        self, key: str, stream: IO[bytes], content_type: str = "application/octet-stream"
+        self,
+        key: str,
+        stream: IO[bytes],
+        content_type: str = "application/octet-stream",
+        md5: str | None = None,
     ) -> ObjectInfo:
-        reader = HashingReader(stream)
+        reader = HashingReader(stream, md5)
         blob = self.bucket.blob(key, chunk_size=CHUNK_SIZE)
         with self.errors():
             blob.upload_from_file(

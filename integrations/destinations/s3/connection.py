@@ -83,11 +83,15 @@ class S3Connection(Connection):
             self.sse_args = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": config["kms_key_id"]}
 
     def write(
-        self, key: str, stream: IO[bytes], content_type: str = "application/octet-stream"
+        self,
+        key: str,
+        stream: IO[bytes],
+        content_type: str = "application/octet-stream",
+        md5: str | None = None,
     ) -> ObjectInfo:
         from boto3.s3.transfer import TransferConfig
 
-        reader = HashingReader(stream)
+        reader = HashingReader(stream, md5)
         transfer = TransferConfig(
             multipart_threshold=MULTIPART_THRESHOLD,
             multipart_chunksize=MULTIPART_THRESHOLD,
