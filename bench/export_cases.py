@@ -16,7 +16,7 @@ from django.db import connection
 from fastavro import parse_schema
 
 from bench import setup
-from feeds.formats import writer_class
+from feeds.formats import PartResult, writer_class
 from feeds.formats.avro import CODECS as AVRO_CODECS
 from feeds.formats.values import csv_text
 from feeds.models import EVENT_MODELS, ExportRun
@@ -64,9 +64,11 @@ def _timing_uploads() -> list[float]:
     spent: list[float] = []
     upload = hours_module.upload_part
 
-    def timed_upload(conn: Connection, key: str, stream: IO[bytes], content_type: str) -> None:
+    def timed_upload(
+        conn: Connection, key: str, stream: IO[bytes], content_type: str, written: PartResult
+    ) -> None:
         began = time.perf_counter()
-        upload(conn, key, stream, content_type)
+        upload(conn, key, stream, content_type, written)
         spent.append(time.perf_counter() - began)
 
     hours_module.upload_part = timed_upload
