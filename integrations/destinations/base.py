@@ -78,7 +78,8 @@ class ObjectInfo:
 
 
 class HashingReader:
-    """A read-only, non-seekable view of a stream that counts and MD5-hashes what is read.
+    """A read-only, non-seekable view of a stream that counts and MD5-hashes what is read (or
+    only counts, when the caller knows the digest).
 
     Being non-seekable makes every SDK read it once, in order, so the digest is of exactly
     the bytes uploaded.
@@ -89,8 +90,8 @@ class HashingReader:
         exactly these bytes into its spool); the reader then only counts."""
         self._stream = stream
         # The checksum the manifests declare, not a security measure.
-        self._md5 = None if md5 else hashlib.md5(usedforsecurity=False)
         self._known = md5
+        self._md5 = None if md5 else hashlib.md5(usedforsecurity=False)
         self.size = 0
 
     def read(self, size: int = -1) -> bytes:
@@ -111,7 +112,7 @@ class HashingReader:
 
     @property
     def md5(self) -> str:
-        return self._known or (self._md5.hexdigest() if self._md5 else "")
+        return self._md5.hexdigest() if self._md5 else str(self._known)
 
 
 class Connection:

@@ -94,18 +94,22 @@ def converting_a_filled_table(tenant: Tenant) -> dict[str, Any]:
     }
 
 
-def _plan_relations(queryset: Any) -> list[str]:
-    plan = json.loads(queryset.explain(format="json"))
+def _plan_values(plan: list[dict[str, Any]], field: str) -> list[str]:
+    """`field` of every node of an EXPLAIN (FORMAT JSON) plan that has it, top down."""
     found: list[str] = []
 
     def walk(node: dict[str, Any]) -> None:
-        if "Relation Name" in node:
-            found.append(node["Relation Name"])
+        if field in node:
+            found.append(node[field])
         for child in node.get("Plans", []):
             walk(child)
 
     walk(plan[0]["Plan"])
-    return sorted(set(found))
+    return found
+
+
+def _plan_relations(queryset: Any) -> list[str]:
+    return sorted(set(_plan_values(json.loads(queryset.explain(format="json")), "Relation Name")))
 
 
 def reads_touch_one_partition(tenant: Tenant) -> dict[str, Any]:
@@ -151,16 +155,7 @@ def an_hour_streams_from_its_first_row(tenant: Tenant) -> dict[str, Any]:
 
 
 def _node_types(conn: Any, explain: sql.Composed) -> list[str]:
-    plan = conn.execute(explain).fetchone()[0]
-    found: list[str] = []
-
-    def walk(node: dict[str, Any]) -> None:
-        found.append(node["Node Type"])
-        for child in node.get("Plans", []):
-            walk(child)
-
-    walk(plan[0]["Plan"])
-    return found
+    return _plan_values(conn.execute(explain).fetchone()[0], "Node Type")
 
 
 def retention_drops_days(tenant: Tenant) -> dict[str, Any]:

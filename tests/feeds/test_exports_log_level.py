@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -15,10 +16,12 @@ from django.test import Client
 
 from exporthub.tenancy.models import ApiKey, Role, Tenant
 from feeds.demo.synthetic import Generator
+from feeds.formats import PartResult
 from feeds.ingestion.store import store_events
 from feeds.models import ExportRun
-from feeds.runs import clock, manifests
+from feeds.runs import clock, hours, manifests
 from feeds.schema.columns import COLUMNS
+from integrations.destinations.base import DestinationError
 from integrations.models import Integration, State
 from tests.support.s3_answers import missing_keys_answer_403
 
@@ -374,12 +377,6 @@ def test_a_part_the_spool_gives_back_short_is_an_error_not_a_file_named_for_othe
 ) -> None:
     """The upload does not hash a part again (its writer hashed exactly these bytes, and the
     name carries that MD5), so it counts them: fewer than were written is an error."""
-    import io
-
-    from feeds.formats import PartResult
-    from feeds.runs import hours
-    from integrations.destinations.base import DestinationError
-
     bucket = new_bucket(s3_env)
     integration = active(tenant, "s3", "standard_feed", HOUR, bucket=bucket, **AVRO)
     written = PartResult(rows=2, bytes=10, md5=hashlib.md5(b"0123456789").hexdigest())
