@@ -19,7 +19,6 @@ malloc_trim (not glibc) is left as it is.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 from typing import Any
 
 M_ARENA_MAX = -8  # glibc's malloc.h
@@ -27,8 +26,9 @@ ARENAS = 2
 
 
 def _libc() -> Any:
+    """The C library's functions as this process already has them (no search on disk)."""
     try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return ctypes.CDLL(None)
     except OSError:
         return None
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -16,12 +15,10 @@ from django.test import Client
 
 from exporthub.tenancy.models import ApiKey, Role, Tenant
 from feeds.demo.synthetic import Generator
-from feeds.formats import PartResult
 from feeds.ingestion.store import store_events
 from feeds.models import ExportRun
-from feeds.runs import clock, hours, manifests
+from feeds.runs import clock, manifests
 from feeds.schema.columns import COLUMNS
-from integrations.destinations.base import DestinationError
 from integrations.models import Integration, State
 from tests.support.s3_answers import missing_keys_answer_403
 
@@ -370,21 +367,6 @@ def test_a_retried_hour_is_recovered_or_exported_where_s3_answers_missing_keys_w
     assert run.status == "succeeded", (run.error_code, run.error_message)
     assert run.rows == 300 and len(_manifests(objects(s3_env, bucket))) == 1
     assert Integration.objects.get(pk=run.integration_id).state == State.ACTIVE
-
-
-def test_a_part_the_spool_gives_back_short_is_an_error_not_a_file_named_for_other_bytes(
-    s3_env: str, tenant: Tenant
-) -> None:
-    """The upload does not hash a part again (its writer hashed exactly these bytes, and the
-    name carries that MD5), so it counts them: fewer than were written is an error."""
-    bucket = new_bucket(s3_env)
-    integration = active(tenant, "s3", "standard_feed", HOUR, bucket=bucket, **AVRO)
-    written = PartResult(rows=2, bytes=10, md5=hashlib.md5(b"0123456789").hexdigest())
-    conn = integration.connect()
-    with pytest.raises(DestinationError) as raised:
-        hours.upload_part(conn, "data/part", io.BytesIO(b"01234"), "application/octet-stream",
-                          written)  # fmt: skip
-    assert raised.value.code == "ShortUpload" and not raised.value.permanent
 
 
 def test_late_events_are_found_with_a_constant_number_of_queries(
