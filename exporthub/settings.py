@@ -349,6 +349,11 @@ S3_PLATFORM_PRINCIPAL_ARN = env.str("S3_PLATFORM_PRINCIPAL_ARN", default="")
 # principal a tenant's bucket policy names, used for that seat's exports alone (a shared principal
 # would let one tenant export into a bucket another tenant granted). Enables the bucket-policy mode.
 S3_SEAT_ROLE_ARN = env.str("S3_SEAT_ROLE_ARN", default="")
+if S3_SEAT_ROLE_ARN and "{seat_id}" not in S3_SEAT_ROLE_ARN:
+    raise ImproperlyConfigured(
+        "S3_SEAT_ROLE_ARN must contain {seat_id} (e.g. arn:aws:iam::123456789012:role/"
+        "exporthub-seat-{seat_id}): without it every tenant would share one role."
+    )
 # ExportHub's GCS service account of each seat, "{seat_id}" replaced by the tenant's seat id (it
 # must contain it); ExportHub impersonates it from its own credentials. Enables the grant mode.
 GCS_PLATFORM_SERVICE_ACCOUNT = env.str("GCS_PLATFORM_SERVICE_ACCOUNT", default="")
