@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path, reverse_lazy
+from django.urls import include, path
 
 from feeds.views import backfill_range, reprocess_hour, run_progress, schema_file
 from webhooks import views as webhook_views
@@ -17,13 +17,6 @@ from .tenancy.keys import views as key_views
 from .tenancy.members import views as member_views
 from .tenancy.two_factor import views as two_factor_views
 
-# An invitation's link: Django's password-reset token, then the new member is logged in.
-set_password = auth_views.PasswordResetConfirmView.as_view(
-    post_reset_login=True,
-    post_reset_login_backend="django.contrib.auth.backends.ModelBackend",
-    success_url=reverse_lazy("home"),
-)
-
 urlpatterns = [
     path("", tenancy_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
@@ -31,8 +24,9 @@ urlpatterns = [
     path("accounts/login/", two_factor_views.LoginView.as_view(), name="login"),
     path("accounts/two-factor/", two_factor_views.two_factor, name="two-factor"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/set-password/<uidb64>/<token>/", set_password, name="set-password"),
     path("invitations/<str:token>/", invitation_views.invitation, name="invitation"),
+    # The operators' login is ours too: Django admin's own would log in with the password alone.
+    path("admin/login/", two_factor_views.LoginView.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
     path("schemas/<slug:feed>.<slug:kind>", schema_file, name="schema-file"),
     path(
