@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 
 from exporthub.tenancy.access import TenantRequest, tenant_view
 from exporthub.tenancy.auditlog import actor_for
@@ -21,6 +22,7 @@ def _back(request: TenantRequest, pk: int) -> HttpResponse:
     return redirect(reverse("integration-detail", args=[request.tenant.slug, pk]) + "#webhooks")
 
 
+@never_cache  # the page that shows the new secret must not stay in any cache
 @tenant_view(admin_only=True)
 def webhook_add(request: TenantRequest, pk: int) -> HttpResponse:
     integration = get_integration(request.tenant, pk)
