@@ -23,6 +23,9 @@ urlpatterns = [
     path("metrics", metrics, name="metrics"),
     path("accounts/login/", two_factor_views.LoginView.as_view(), name="login"),
     path("accounts/two-factor/", two_factor_views.two_factor, name="two-factor"),
+    path(
+        "accounts/password/", two_factor_views.PasswordChangeView.as_view(), name="password-change"
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("invitations/<str:token>/", invitation_views.invitation, name="invitation"),
     # The operators' login is ours too: Django admin's own would log in with the password alone.

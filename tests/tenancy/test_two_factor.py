@@ -3,39 +3,18 @@ or a recovery code (once), and a tenant that requires it of its Admins."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
 from django.test import Client
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from exporthub.tenancy.models import Tenant, User
 from tests.conftest import PASSWORD
+from tests.support.totp import code as _code
+from tests.support.totp import turn_on as _turn_on
 
 pytestmark = pytest.mark.django_db
-
-
-def _code(device: TOTPDevice, offset: int = 0) -> str:
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    totp.time = totp.time + offset * device.step
-    return f"{totp.token():06d}"
-
-
-def _turn_on(client: Client) -> tuple[TOTPDevice, list[str]]:
-    assert (
-        "Add ExportHub to an authenticator app"
-        in client.get("/accounts/two-factor/").content.decode()
-    )
-    device = TOTPDevice.objects.get()
-    answer = client.post("/accounts/two-factor/", {"otp_token": _code(device)})
-    assert answer.status_code == 201
-    codes = re.findall(r"<code>([0-9a-f]{8}-[0-9a-f]{6})</code>", answer.content.decode())
-    assert len(codes) == 10
-    device.refresh_from_db()
-    assert device.confirmed
-    return device, codes
 
 
 def _log_in(email: str, password: str, code: str = "") -> Any:
