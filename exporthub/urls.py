@@ -48,6 +48,11 @@ urlpatterns = [
         member_views.member_remove,
         name="member-remove",
     ),
+    path(
+        "t/<slug:tenant_slug>/invitations/<int:pk>/revoke/",
+        member_views.invitation_revoke,
+        name="invitation-revoke",
+    ),
     path("t/<slug:tenant_slug>/api-keys/", key_views.api_keys, name="api-keys"),
     path(
         "t/<slug:tenant_slug>/api-keys/<int:pk>/revoke/",

@@ -85,8 +85,8 @@ def test_changing_the_password_ends_the_users_other_sessions_but_not_this_one(
 ) -> None:
     other, this = _logged_in_with_password(admin_user), _logged_in_with_password(admin_user)
     new = "a-new-horse-battery-staple"
-    answer = this.post("/accounts/password/", {"old_password": PASSWORD,
-                                               "new_password1": new, "new_password2": new})  # fmt: skip
+    fields = {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
+    answer = this.post("/accounts/password/", fields)
     assert answer.status_code == 302
     admin_user.refresh_from_db()
     assert admin_user.check_password(new)

@@ -74,7 +74,9 @@ class User(AbstractUser):
     def _get_session_auth_hash(self, secret: str | None = None) -> str:
         """Django's hash of the password, and of the epoch once raised: a session whose hash no
         longer matches is logged out (epoch 0 keeps sessions from before this field valid)."""
-        value = self.password if not self.sessions_epoch else f"{self.password}:{self.sessions_epoch}"
+        value = (
+            self.password if not self.sessions_epoch else f"{self.password}:{self.sessions_epoch}"
+        )
         salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
         return salted_hmac(salt, value, secret=secret, algorithm="sha256").hexdigest()
 

@@ -58,7 +58,12 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         otp_login(request, device)
         end_other_sessions(request, user)
         codes = new_recovery_codes(user)
-        context = {"enabled": True, "codes": codes, "off_form": TurnOffForm(user), **_requiring(user)}
+        context = {
+            "enabled": True,
+            "codes": codes,
+            "off_form": TurnOffForm(user),
+            **_requiring(user),
+        }
         return render(request, "tenancy/two_factor.html", context, status=201)
     context = {"form": form, "key": _base32(device), "uri": device.config_url}
     return render(request, "tenancy/two_factor.html", context, status=400 if form.is_bound else 200)
