@@ -108,6 +108,11 @@ def exported(tenant: Tenant) -> Iterator[list[Integration]]:
         yield found
 
 
+def _ask(api: Client, integration: Integration, action: str, **body: str) -> Any:
+    url = f"/api/v1/integrations/{integration.pk}/{action}"
+    return api.post(url, body, content_type="application/json")
+
+
 def test_a_tenant_cannot_queue_more_backfills_and_reprocessing_than_the_cap(
     tenant: Tenant, other_tenant: Tenant, exported: list[Integration], admin_client: Client,
     settings: Any,
@@ -116,15 +121,11 @@ def test_a_tenant_cannot_queue_more_backfills_and_reprocessing_than_the_cap(
     api = _key(tenant)
     one, two, three = exported
     hour = {"start": "2026-11-22T10:00Z", "end": "2026-11-22T11:00Z"}
-    assert api.post(f"/api/v1/integrations/{one.pk}/backfill", hour,
-                    content_type="application/json").status_code == 202  # fmt: skip
-    assert api.post(f"/api/v1/integrations/{two.pk}/reprocess", {"hour": "2026-11-22T11:00Z"},
-                    content_type="application/json").status_code == 202  # fmt: skip
-    full = api.post(f"/api/v1/integrations/{three.pk}/backfill", hour,
-                    content_type="application/json")  # fmt: skip
+    assert _ask(api, one, "backfill", **hour).status_code == 202
+    assert _ask(api, two, "reprocess", hour="2026-11-22T11:00Z").status_code == 202
+    full = _ask(api, three, "backfill", **hour)
     assert _throttled(full) and "2 backfills and reprocessings" in full.json()["detail"]
-    assert _throttled(api.post(f"/api/v1/integrations/{three.pk}/reprocess",
-                               {"hour": "2026-11-22T11:00Z"}, content_type="application/json"))  # fmt: skip
+    assert _throttled(_ask(api, three, "reprocess", hour="2026-11-22T11:00Z"))
     page = admin_client.post(
         f"/t/{tenant.slug}/integrations/{three.pk}/backfill/",
         {"start": "2026-11-22T10:00", "end": "2026-11-22T11:00"}, follow=True,
@@ -134,7 +135,8 @@ def test_a_tenant_cannot_queue_more_backfills_and_reprocessing_than_the_cap(
     assert not ExportRun.objects.filter(integration=three, generation__gt=0).exists()
     # The other tenant's queue is its own.
     neighbour = active(other_tenant, "s3", "standard_feed", T0, bucket="neighbour", **AVRO)
-    ExportRun.objects.create(integration=neighbour, window_start=T0, window_end=T0 + timedelta(hours=1),
-                             status=ExportRun.Status.SUCCEEDED)  # fmt: skip
-    assert _key(other_tenant).post(f"/api/v1/integrations/{neighbour.pk}/backfill", hour,
-                                   content_type="application/json").status_code == 202  # fmt: skip
+    ExportRun.objects.create(
+        integration=neighbour, window_start=T0, window_end=T0 + timedelta(hours=1),
+        status=ExportRun.Status.SUCCEEDED,
+    )  # fmt: skip
+    assert _ask(_key(other_tenant), neighbour, "backfill", **hour).status_code == 202

@@ -102,7 +102,8 @@ class TurnOffForm(forms.Form):
         self.user = user
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         password, code = cleaned.get("password"), cleaned.get("otp_token")
         if password is None or code is None:
             return cleaned
