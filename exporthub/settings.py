@@ -262,6 +262,24 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# --- Cache: shared by every web process (the API throttles count there) -------------------
+# A per-process cache would give each process its own count. Redis when REDIS_URL is set, else a
+# table of the database (created by a migration); CACHE_URL overrides (django-environ syntax).
+_shared_cache = env.str("REDIS_URL", default="") or "dbcache://exporthub_cache"
+CACHES = {"default": env.cache_url("CACHE_URL", default=_shared_cache)}
+CACHES["default"].setdefault("KEY_PREFIX", "exporthub")
+
+# --- Throttles (DRF rates: "N/s", "N/min", "N/hour", "N/day"; empty: off) --------------------
+# Per API key and per tenant (all its keys and its users' pages together), on ingestion and on
+# the write actions (Verify, reprocess, backfill, webhook test); past them the answer is 429
+# with Retry-After. Generous enough for demo traffic and the benchmarks (docs/operations.md).
+THROTTLE_INGEST_RATE = env.str("THROTTLE_INGEST_RATE", default="600/min")
+THROTTLE_TENANT_INGEST_RATE = env.str("THROTTLE_TENANT_INGEST_RATE", default="1200/min")
+THROTTLE_WRITE_RATE = env.str("THROTTLE_WRITE_RATE", default="60/min")
+THROTTLE_TENANT_WRITE_RATE = env.str("THROTTLE_TENANT_WRITE_RATE", default="120/min")
+# Backfills and reprocessed hours one tenant may have waiting or running at once.
+MAX_QUEUED_RUNS_PER_TENANT = env.int("MAX_QUEUED_RUNS_PER_TENANT", default=20)
+
 # --- Celery -------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 BROKER_DIR = Path(env.str("BROKER_DIR", default=str(VAR_DIR / "broker")))
@@ -349,6 +367,11 @@ S3_PLATFORM_PRINCIPAL_ARN = env.str("S3_PLATFORM_PRINCIPAL_ARN", default="")
 # principal a tenant's bucket policy names, used for that seat's exports alone (a shared principal
 # would let one tenant export into a bucket another tenant granted). Enables the bucket-policy mode.
 S3_SEAT_ROLE_ARN = env.str("S3_SEAT_ROLE_ARN", default="")
+if S3_SEAT_ROLE_ARN and "{seat_id}" not in S3_SEAT_ROLE_ARN:
+    raise ImproperlyConfigured(
+        "S3_SEAT_ROLE_ARN must contain {seat_id} (e.g. arn:aws:iam::123456789012:role/"
+        "exporthub-seat-{seat_id}): without it every tenant would share one role."
+    )
 # ExportHub's GCS service account of each seat, "{seat_id}" replaced by the tenant's seat id (it
 # must contain it); ExportHub impersonates it from its own credentials. Enables the grant mode.
 GCS_PLATFORM_SERVICE_ACCOUNT = env.str("GCS_PLATFORM_SERVICE_ACCOUNT", default="")

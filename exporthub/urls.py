@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path, reverse_lazy
+from django.urls import include, path
 
 from feeds.views import backfill_range, reprocess_hour, run_progress, schema_file
 from webhooks import views as webhook_views
@@ -17,22 +17,19 @@ from .tenancy.keys import views as key_views
 from .tenancy.members import views as member_views
 from .tenancy.two_factor import views as two_factor_views
 
-# An invitation's link: Django's password-reset token, then the new member is logged in.
-set_password = auth_views.PasswordResetConfirmView.as_view(
-    post_reset_login=True,
-    post_reset_login_backend="django.contrib.auth.backends.ModelBackend",
-    success_url=reverse_lazy("home"),
-)
-
 urlpatterns = [
     path("", tenancy_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),
     path("accounts/login/", two_factor_views.LoginView.as_view(), name="login"),
     path("accounts/two-factor/", two_factor_views.two_factor, name="two-factor"),
+    path(
+        "accounts/password/", two_factor_views.PasswordChangeView.as_view(), name="password-change"
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/set-password/<uidb64>/<token>/", set_password, name="set-password"),
     path("invitations/<str:token>/", invitation_views.invitation, name="invitation"),
+    # The operators' login is ours too: Django admin's own would log in with the password alone.
+    path("admin/login/", two_factor_views.LoginView.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
     path("schemas/<slug:feed>.<slug:kind>", schema_file, name="schema-file"),
     path(
@@ -50,6 +47,11 @@ urlpatterns = [
         "t/<slug:tenant_slug>/members/<int:pk>/remove/",
         member_views.member_remove,
         name="member-remove",
+    ),
+    path(
+        "t/<slug:tenant_slug>/invitations/<int:pk>/revoke/",
+        member_views.invitation_revoke,
+        name="invitation-revoke",
     ),
     path("t/<slug:tenant_slug>/api-keys/", key_views.api_keys, name="api-keys"),
     path(

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from exporthub.api.throttling import INGEST, WRITE
 from exporthub.metrics import INGESTED_EVENTS, REJECTED_BATCHES
 from exporthub.tenancy.auditlog import actor_for
 from integrations.catalog import FEEDS
@@ -23,6 +24,7 @@ from .ingestion.parsing import parse_events
 from .ingestion.store import store_events
 from .models import ExportRun
 from .runs import backfills, clock
+from .runs.queued import QueueFull
 from .runs.reprocessing import ReprocessingRefused, request_reprocessing
 from .tasks import export_run
 
@@ -39,6 +41,7 @@ ROW_ERROR_SCHEMA = {
 
 class EventIngestView(APIView):
     parser_classes: list[type] = []  # the body is read as a stream, within the size limit
+    throttle_classes = INGEST
 
     @extend_schema(
         request={"application/json": {"type": "array", "items": {"type": "object"}},
@@ -75,6 +78,13 @@ class EventIngestView(APIView):
         count = store_events(request.auth.tenant, feed, ((row, received_at) for row in rows))  # type: ignore[union-attr]
         INGESTED_EVENTS.labels(feed=feed).inc(count)
         return Response({"accepted": count}, status=status.HTTP_202_ACCEPTED)
+
+
+def _queue_full(full: QueueFull) -> Response:
+    headers = {"Retry-After": str(full.retry_after)}
+    return Response(
+        {"detail": str(full)}, status=status.HTTP_429_TOO_MANY_REQUESTS, headers=headers
+    )
 
 
 class FileSerializer(serializers.Serializer[dict[str, object]]):
@@ -122,6 +132,7 @@ class ReprocessSerializer(serializers.Serializer[dict[str, object]]):
 
 class ReprocessView(APIView):
     parser_classes = [JSONParser]
+    throttle_classes = WRITE
 
     @extend_schema(request=ReprocessSerializer, responses={202: RunSerializer})
     def post(self, request: Request, pk: int) -> Response:
@@ -135,6 +146,8 @@ class ReprocessView(APIView):
             )
         except ReprocessingRefused as refusal:
             raise serializers.ValidationError({"hour": [str(refusal)]}) from None
+        except QueueFull as full:
+            return _queue_full(full)
         transaction.on_commit(lambda: export_run.delay(run.pk))
         return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
@@ -170,6 +183,9 @@ class BackfillSerializer(serializers.Serializer[Any]):  # reads a backfills.Prog
 class BackfillView(APIView):
     parser_classes = [JSONParser]
 
+    def get_throttles(self) -> list[Any]:
+        return [throttle() for throttle in WRITE] if self.request.method == "POST" else []
+
     @extend_schema(responses={200: BackfillSerializer(many=True)})
     def get(self, request: Request, pk: int) -> Response:
         """The integration's backfills, newest first, with their progress (at most 20)."""
@@ -192,6 +208,8 @@ class BackfillView(APIView):
             )  # fmt: skip
         except backfills.BackfillRefused as refusal:
             raise serializers.ValidationError({"detail": [str(refusal)]}) from None
+        except QueueFull as full:
+            return _queue_full(full)
         return Response(
             BackfillSerializer(backfills.progress(backfill)).data, status=status.HTTP_202_ACCEPTED
         )

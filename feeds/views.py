@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
+from exporthub.api.throttling import WRITE, throttled_page
 from exporthub.tenancy.access import TenantRequest, tenant_view
 from exporthub.tenancy.auditlog import actor_for
 from integrations.catalog import FEEDS
@@ -18,6 +19,7 @@ from integrations.models import get_integration
 
 from .models import ExportRun
 from .runs import backfills
+from .runs.queued import QueueFull
 from .runs.reprocessing import ReprocessingRefused, request_reprocessing
 from .schema.published import KINDS, render
 from .tasks import export_run
@@ -39,6 +41,7 @@ def _utc(value: str) -> datetime:
 
 
 @tenant_view(admin_only=True)
+@throttled_page(WRITE)
 def reprocess_hour(request: TenantRequest, pk: int) -> HttpResponse:
     """Admin action: export one hour again, to a new path with a new manifest."""
     integration = get_integration(request.tenant, pk)
@@ -50,7 +53,7 @@ def reprocess_hour(request: TenantRequest, pk: int) -> HttpResponse:
             return redirect("integration-detail", request.tenant.slug, pk)
         try:
             run = request_reprocessing(integration, hour, actor_for(request))
-        except ReprocessingRefused as refusal:
+        except (ReprocessingRefused, QueueFull) as refusal:
             messages.error(request, f"Not reprocessed: {refusal}")
         else:
             transaction.on_commit(lambda: export_run.delay(run.pk))
@@ -61,6 +64,7 @@ def reprocess_hour(request: TenantRequest, pk: int) -> HttpResponse:
 
 
 @tenant_view(admin_only=True)
+@throttled_page(WRITE)
 def backfill_range(request: TenantRequest, pk: int) -> HttpResponse:
     """Admin action: export a past range (feeds.runs.backfills)."""
     integration = get_integration(request.tenant, pk)
@@ -72,7 +76,7 @@ def backfill_range(request: TenantRequest, pk: int) -> HttpResponse:
             return redirect("integration-detail", request.tenant.slug, pk)
         try:
             backfill = backfills.request_backfill(integration, start, end, actor_for(request))
-        except backfills.BackfillRefused as refusal:
+        except (backfills.BackfillRefused, QueueFull) as refusal:
             messages.error(request, f"Not backfilled: {refusal}")
         else:
             messages.success(

@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from exporthub.api.throttling import WRITE
 from exporthub.tenancy.auditlog import actor_for
 
 from .destinations import get_destination
@@ -124,7 +125,7 @@ class IntegrationViewSet(viewsets.GenericViewSet[Integration]):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses={202: VerificationSerializer})
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], throttle_classes=WRITE)
     def verify(self, request: Request, pk: str) -> Response:
         """Start Verify (or return the one already running): 202 with the verification."""
         verification, _ = start_verification(self.get_object(), actor_for(request))

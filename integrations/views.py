@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from exporthub.api.throttling import WRITE, throttled_page
 from exporthub.tenancy.access import TenantRequest, tenant_view
 from exporthub.tenancy.auditlog import actor_for
 
@@ -158,6 +159,7 @@ def remove_integration(request: TenantRequest, pk: int) -> HttpResponse:
 
 
 @tenant_view(admin_only=True)
+@throttled_page(WRITE)
 def verify(request: TenantRequest, pk: int) -> HttpResponse:
     integration = get_integration(request.tenant, pk)
     if request.method != "POST":

@@ -93,6 +93,18 @@ def test_a_negative_slice_size_is_refused_at_startup(tmp_path: Path) -> None:
     assert "EXPORT_SLICE_ROWS must be 0 (never split) or a row count" in result.stderr
 
 
+def test_a_seat_role_arn_without_the_seat_id_is_refused_at_startup(tmp_path: Path) -> None:
+    # Without "{seat_id}" every tenant would share one role: a bucket policy granting it would
+    # let any tenant export into that bucket.
+    shared = "arn:aws:iam::123456789012:role/exporthub-seats"
+    result = _manage(
+        tmp_path, "check", DEBUG="false", SECRET_KEY=STRONG_SECRET,
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(), S3_SEAT_ROLE_ARN=shared,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "S3_SEAT_ROLE_ARN must contain {seat_id}" in result.stderr
+
+
 def test_it_passes_the_deployment_checks_with_production_settings(tmp_path: Path) -> None:
     result = _manage(
         tmp_path, "check", "--deploy", "--fail-level", "WARNING",

@@ -7,7 +7,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 
+from exporthub.api.throttling import WRITE, throttled_page
 from exporthub.tenancy.access import TenantRequest, tenant_view
 from exporthub.tenancy.auditlog import actor_for
 from integrations.models import get_integration
@@ -21,6 +23,7 @@ def _back(request: TenantRequest, pk: int) -> HttpResponse:
     return redirect(reverse("integration-detail", args=[request.tenant.slug, pk]) + "#webhooks")
 
 
+@never_cache  # the page that shows the new secret must not stay in any cache
 @tenant_view(admin_only=True)
 def webhook_add(request: TenantRequest, pk: int) -> HttpResponse:
     integration = get_integration(request.tenant, pk)
@@ -59,6 +62,7 @@ def webhook_delete(request: TenantRequest, pk: int, endpoint_id: int) -> HttpRes
 
 
 @tenant_view(admin_only=True)
+@throttled_page(WRITE)
 def webhook_test(request: TenantRequest, pk: int, endpoint_id: int) -> HttpResponse:
     endpoint = _endpoint(request, pk, endpoint_id)
     if request.method == "POST":

@@ -11,6 +11,8 @@ ERROR = {
 }
 ROW_ERRORS = {"oneOf": [ERROR, {"type": "array", "items": {"type": "object"}}]}
 WRITES = ("post", "put", "patch", "delete")
+# Throttled operations (exporthub.api.throttling): ingestion and the write actions.
+THROTTLED = ("/api/v1/events/", "/verify", "/reprocess", "/backfill")
 
 
 def _answer(description: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -18,7 +20,8 @@ def _answer(description: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def document_errors(result: dict[str, Any], **_: Any) -> dict[str, Any]:
-    """drf-spectacular post-processing hook: 400/401/403/404 where an operation can answer them."""
+    """drf-spectacular post-processing hook: 400/401/403/404/429 where an operation can answer
+    them."""
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
@@ -28,6 +31,7 @@ def document_errors(result: dict[str, Any], **_: Any) -> dict[str, Any]:
                 "403": method in WRITES,
                 "404": "{" in path,
                 "405": True,
+                "429": method == "post" and any(part in path for part in THROTTLED),
             }
             texts = {
                 "400": "The request is invalid; nothing was changed.",
@@ -35,6 +39,8 @@ def document_errors(result: dict[str, Any], **_: Any) -> dict[str, Any]:
                 "403": "The key's role may not do this.",
                 "404": "No such object in the key's tenant.",
                 "405": "The method is not allowed here.",
+                "429": "Too many requests (or, for reprocess and backfill, too many queued): "
+                "retry after the `Retry-After` header's seconds.",
             }
             for code, applies in found.items():
                 if applies and code not in responses:

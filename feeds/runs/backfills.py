@@ -23,7 +23,7 @@ from integrations.models import Integration, State
 
 from ..ingestion.retention import retention
 from ..models import Backfill, ExportRun
-from . import clock, ledger
+from . import clock, ledger, queued
 from .new_runs import NewRun
 from .windows import GRACE, ceil, floor, window_length
 
@@ -118,6 +118,7 @@ def request_backfill(
         # One request at a time per integration: the second waits here, then sees the first.
         Integration.objects.select_for_update().filter(pk=integration.pk).first()
         check(integration, start, end, now)
+        queued.check_room(integration.tenant)
         found = plan(integration, start, end)
         if not found.windows:
             raise BackfillRefused(

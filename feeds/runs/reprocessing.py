@@ -10,7 +10,7 @@ from integrations.catalog import FeedKind
 from integrations.models import Integration, State
 
 from ..models import ExportRun
-from . import clock, ledger
+from . import clock, ledger, queued
 from .windows import BACKFILL_LIMIT, HOUR, ceil, floor
 
 Status = ExportRun.Status
@@ -54,6 +54,7 @@ def request_reprocessing(integration: Integration, hour: datetime, actor: Actor)
     It never creates generation 0, so the schedule's progress (its newest generation-0 window)
     cannot move because of it."""
     start = check(integration, hour, clock.now())
+    queued.check_room(integration.tenant)
     run = ledger.add_next_generation(integration.pk, start, start + HOUR)
     if run is None:  # a concurrent request took that generation
         raise ReprocessingRefused("An export of that hour is already waiting or running.")

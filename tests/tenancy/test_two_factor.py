@@ -3,39 +3,17 @@ or a recovery code (once), and a tenant that requires it of its Admins."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
 from django.test import Client
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from exporthub.tenancy.models import Tenant, User
 from tests.conftest import PASSWORD
+from tests.support.totp import code as _code
+from tests.support.totp import turn_on as _turn_on
 
 pytestmark = pytest.mark.django_db
-
-
-def _code(device: TOTPDevice, offset: int = 0) -> str:
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    totp.time = totp.time + offset * device.step
-    return f"{totp.token():06d}"
-
-
-def _turn_on(client: Client) -> tuple[TOTPDevice, list[str]]:
-    assert (
-        "Add ExportHub to an authenticator app"
-        in client.get("/accounts/two-factor/").content.decode()
-    )
-    device = TOTPDevice.objects.get()
-    answer = client.post("/accounts/two-factor/", {"otp_token": _code(device)})
-    assert answer.status_code == 201
-    codes = re.findall(r"<code>([0-9a-f]{8}-[0-9a-f]{6})</code>", answer.content.decode())
-    assert len(codes) == 10
-    device.refresh_from_db()
-    assert device.confirmed
-    return device, codes
 
 
 def _log_in(email: str, password: str, code: str = "") -> Any:
@@ -91,3 +69,40 @@ def test_a_tenant_can_require_two_factor_sign_in_of_its_admins(
     assert admin_client.get(f"/t/{tenant.slug}/").status_code == 200
     client, answer = _log_in(admin_user.email, PASSWORD, _code(device, offset=1))
     assert answer.status_code == 302 and client.get(f"/t/{tenant.slug}/").status_code == 200
+
+
+def test_it_has_no_set_password_link_that_logs_in_without_the_second_factor(
+    admin_user: User, admin_client: Client
+) -> None:
+    # A password-reset link (as a leaked email would carry) used to set a password and log in
+    # with no code, whatever the user's second factor.
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    _turn_on(admin_client)
+    uid = urlsafe_base64_encode(force_bytes(admin_user.pk))
+    token = default_token_generator.make_token(admin_user)
+    client = Client()
+    link = f"/accounts/set-password/{uid}/{token}/"
+    opened = client.get(link, follow=True)
+    new = "another-horse-battery-staple"
+    client.post(opened.redirect_chain[-1][0] if opened.redirect_chain else link,
+                {"new_password1": new, "new_password2": new})  # fmt: skip
+    assert "_auth_user_id" not in client.session
+    admin_user.refresh_from_db()
+    assert admin_user.check_password(PASSWORD)
+
+
+def test_the_operators_admin_login_asks_for_the_second_factor_too(
+    admin_user: User, admin_client: Client
+) -> None:
+    admin_user.is_staff = True
+    admin_user.save(update_fields=["is_staff"])
+    device, _ = _turn_on(admin_client)
+    client = Client()
+    client.post("/admin/login/?next=/admin/", {"username": admin_user.email, "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+    fields = {"username": admin_user.email, "password": PASSWORD, "otp_token": _code(device, 1)}
+    answer = client.post("/admin/login/?next=/admin/", fields)
+    assert answer.status_code == 302 and client.get("/admin/").status_code == 200

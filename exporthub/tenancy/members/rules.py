@@ -42,9 +42,9 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership | None:
     if user.email.lower() != invitation.email:
         raise ValidationError("This invitation is for another email address.")
     with transaction.atomic():
-        won = Invitation.objects.filter(
-            pk=invitation.pk, accepted_at=None, expires_at__gt=timezone.now()
-        ).update(accepted_at=timezone.now())
+        won = (
+            Invitation.objects.pending().filter(pk=invitation.pk).update(accepted_at=timezone.now())
+        )
         if not won:
             return None
         membership, _ = Membership.objects.get_or_create(
@@ -54,6 +54,28 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership | None:
                target_type="member", target_id=membership.pk, target_label=user.email,
                changes={"role": membership.role})  # fmt: skip
     return membership
+
+
+def revoke_invitation(invitation: Invitation, actor: Actor) -> bool:
+    """End a pending invitation; False if it was accepted or ended meanwhile."""
+    with transaction.atomic():
+        ended = (
+            Invitation.objects.pending().filter(pk=invitation.pk).update(expires_at=timezone.now())
+        )
+        if ended:
+            record(invitation.tenant, "member.invitation_revoked", actor, target_type="invitation",
+                   target_id=invitation.pk, target_label=invitation.email,
+                   changes={"role": invitation.role})  # fmt: skip
+    return bool(ended)
+
+
+def _end_invitations_of(membership: Membership) -> None:
+    """An Admin who stops being one takes their pending invitations along (for good: made Admin
+    again, they do not come back)."""
+    Invitation.objects.filter(
+        tenant=membership.tenant, invited_by=membership.user, accepted_at=None,
+        expires_at__gt=timezone.now(),
+    ).update(expires_at=timezone.now())  # fmt: skip
 
 
 def _lock_admins(tenant: Tenant) -> list[int]:
@@ -80,6 +102,7 @@ def change_role(membership: Membership, role: str, actor: Actor) -> Membership:
     with transaction.atomic():
         if old == Role.ADMIN:
             _ensure_another_admin(membership)
+            _end_invitations_of(membership)
         membership.role = role
         membership.save(update_fields=["role"])
         record(membership.tenant, "member.role_changed", actor, target_type="member",
@@ -92,6 +115,7 @@ def remove_member(membership: Membership, actor: Actor) -> None:
     with transaction.atomic():
         if membership.role == Role.ADMIN:
             _ensure_another_admin(membership)
+            _end_invitations_of(membership)
         record(membership.tenant, "member.removed", actor, target_type="member",
                target_id=membership.pk, target_label=membership.user.email,
                changes={"role": membership.role})  # fmt: skip

@@ -6,13 +6,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 
 from ..access import TenantRequest, tenant_view
 from ..auditlog import actor_for
 from ..forms import AddMemberForm, RoleForm
 from ..models import Invitation, Membership, Role
-from .rules import change_role, invite_member, remove_member
+from .rules import change_role, invite_member, remove_member, revoke_invitation
 
 
 def _page(request: TenantRequest, form: AddMemberForm, status: int = 200) -> HttpResponse:
@@ -21,9 +20,7 @@ def _page(request: TenantRequest, form: AddMemberForm, status: int = 200) -> Htt
         .select_related("user")
         .order_by("user__email")
     )
-    pending = Invitation.objects.filter(
-        tenant=request.tenant, accepted_at=None, expires_at__gt=timezone.now()
-    )
+    pending = Invitation.objects.pending().filter(tenant=request.tenant)
     context = {"members": members, "form": form, "roles": Role.choices, "pending": pending}
     return render(request, "tenancy/members.html", context, status=status)
 
@@ -89,4 +86,15 @@ def member_remove(request: TenantRequest, pk: int) -> HttpResponse:
         messages.success(request, f"You left {request.tenant.name}.")
         return redirect("home")
     messages.success(request, f"Removed {membership.user.email} from {request.tenant.name}.")
+    return redirect("members", request.tenant.slug)
+
+
+@tenant_view(admin_only=True)
+def invitation_revoke(request: TenantRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation, tenant=request.tenant, pk=pk)
+    if request.method == "POST":
+        if revoke_invitation(invitation, actor_for(request)):
+            messages.success(request, f"Revoked the invitation of {invitation.email}.")
+        else:
+            messages.info(request, f"The invitation of {invitation.email} had already ended.")
     return redirect("members", request.tenant.slug)

@@ -8,13 +8,26 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from .users import Role, Tenant
+from .users import Membership, Role, Tenant
 
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self) -> InvitationQuerySet:
+        """Not accepted, not expired, and its inviter still an Admin of the tenant: an invitation
+        carries its inviter's authority, so it dies with it (removed, demoted or deleted)."""
+        inviter_is_admin = Membership.objects.filter(
+            user=OuterRef("invited_by"), tenant=OuterRef("tenant"), role=Role.ADMIN
+        )
+        return self.filter(
+            Exists(inviter_is_admin), accepted_at=None, expires_at__gt=timezone.now()
+        )
 
 
 class Invitation(models.Model):
@@ -33,6 +46,8 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, help_text="When it was sent.")
     expires_at = models.DateTimeField(help_text="The link works until then.")
     accepted_at = models.DateTimeField(null=True, blank=True, help_text="When it was accepted.")
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ("-created_at",)
@@ -57,7 +72,8 @@ class Invitation(models.Model):
     def open(cls, token: str) -> Invitation | None:
         """The invitation this token opens, if it is still valid."""
         return (
-            cls.objects.select_related("tenant")
-            .filter(token_hash=token_hash(token), accepted_at=None, expires_at__gt=timezone.now())
+            cls.objects.pending()
+            .select_related("tenant")
+            .filter(token_hash=token_hash(token))
             .first()
         )

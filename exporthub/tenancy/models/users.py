@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 # seat_id is written into manifests as a JSON integer and read by consumers as a Java int.
 SEAT_ID_MAX = 2_147_483_647
@@ -57,6 +58,11 @@ class User(AbstractUser):
         "email address", unique=True, help_text="Login name; stored in lower case."
     )
 
+    sessions_epoch = models.PositiveIntegerField(
+        default=0,
+        help_text="Raised when two-factor sign-in is turned on or off: every other session ends.",
+    )
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
@@ -64,6 +70,15 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's hash of the password, and of the epoch once raised: a session whose hash no
+        longer matches is logged out (epoch 0 keeps sessions from before this field valid)."""
+        value = (
+            self.password if not self.sessions_epoch else f"{self.password}:{self.sessions_epoch}"
+        )
+        salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        return salted_hmac(salt, value, secret=secret, algorithm="sha256").hexdigest()
 
 
 def new_external_id() -> str:

@@ -83,6 +83,40 @@ class LoginForm(AuthenticationForm):
         return cleaned
 
 
+class TurnOffForm(forms.Form):
+    """The password and a current code (or a recovery code): a session alone is not enough, it
+    may be one opened with the password before the second factor existed."""
+
+    password = forms.CharField(
+        label="Password", strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )  # fmt: skip
+    otp_token = forms.CharField(
+        label="Authentication code", max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        help_text="From your authenticator app, or one of your recovery codes.",
+    )  # fmt: skip
+
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        password, code = cleaned.get("password"), cleaned.get("otp_token")
+        if password is None or code is None:
+            return cleaned
+        if not self.user.check_password(password):
+            # The code is not tried: a right one stays unused, a wrong one is not counted.
+            self.add_error("password", "That password is not right.")
+            return cleaned
+        app = authenticator(self.user)
+        if app is None or verify_code(self.user, app, code) is None:
+            self.add_error("otp_token", "That authentication code is not right.")
+        return cleaned
+
+
 class ConfirmAuthenticatorForm(forms.Form):
     otp_token = forms.CharField(
         label="Code from the app", max_length=6,

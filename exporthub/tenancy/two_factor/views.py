@@ -1,14 +1,20 @@
-"""Logging in with a second factor, and turning the authenticator on and off."""
+"""Logging in with a second factor, turning the authenticator on and off, changing the password.
+
+Each of those changes ends the user's other sessions and keeps the current one: a session opened
+elsewhere (perhaps by someone else, with the password alone) must log in again."""
 
 from __future__ import annotations
 
 from typing import Any, cast
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -17,6 +23,7 @@ from ..models import Membership, User
 from .devices import (
     ConfirmAuthenticatorForm,
     LoginForm,
+    TurnOffForm,
     authenticator,
     new_recovery_codes,
     turn_off,
@@ -38,12 +45,8 @@ class LoginView(auth_views.LoginView):
 def two_factor(request: HttpRequest) -> HttpResponse:
     """Set up an authenticator app (key shown, one code to confirm), then recovery codes."""
     user = cast(User, request.user)  # login_required
-    if request.method == "POST" and request.POST.get("action") == "off":
-        turn_off(user)
-        messages.success(request, "Two-factor sign-in is off.")
-        return redirect("two-factor")
     if authenticator(user) is not None:
-        return render(request, "tenancy/two_factor.html", {"enabled": True, **_requiring(user)})
+        return _enabled(request, user)
     device, _ = TOTPDevice.objects.get_or_create(
         user=user, confirmed=False, defaults={"name": "Authenticator app"}
     )
@@ -53,11 +56,49 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         otp_login(request, device)
+        end_other_sessions(request, user)
         codes = new_recovery_codes(user)
-        context = {"enabled": True, "codes": codes, **_requiring(user)}
+        context = {
+            "enabled": True,
+            "codes": codes,
+            "off_form": TurnOffForm(user),
+            **_requiring(user),
+        }
         return render(request, "tenancy/two_factor.html", context, status=201)
     context = {"form": form, "key": _base32(device), "uri": device.config_url}
     return render(request, "tenancy/two_factor.html", context, status=400 if form.is_bound else 200)
+
+
+def _enabled(request: HttpRequest, user: User) -> HttpResponse:
+    """The page while the authenticator is on, and turning it off."""
+    bound = request.method == "POST" and request.POST.get("action") == "off"
+    form = TurnOffForm(user, request.POST if bound else None)
+    if bound and form.is_valid():
+        turn_off(user)
+        end_other_sessions(request, user)
+        messages.success(request, "Two-factor sign-in is off.")
+        return redirect("two-factor")
+    context = {"enabled": True, "off_form": form, **_requiring(user)}
+    return render(request, "tenancy/two_factor.html", context, status=400 if bound else 200)
+
+
+def end_other_sessions(request: HttpRequest, user: User) -> None:
+    """Log out the user's every other session (their hash no longer matches); keep this one."""
+    User.objects.filter(pk=user.pk).update(sessions_epoch=F("sessions_epoch") + 1)
+    user.refresh_from_db(fields=["sessions_epoch"])
+    update_session_auth_hash(request, user)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's own (the old password first); its other sessions end with the old hash."""
+
+    template_name = "tenancy/password_change.html"
+    success_url = reverse_lazy("two-factor")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, "Your password is changed; your other sessions ended.")
+        return response
 
 
 def _requiring(user: User) -> dict[str, Any]:

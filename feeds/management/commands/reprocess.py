@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from exporthub.tenancy.auditlog import Actor
 from feeds.runs.export import execute
+from feeds.runs.queued import QueueFull
 from feeds.runs.reprocessing import ReprocessingRefused, request_reprocessing
 from integrations.models import Integration
 
@@ -34,7 +35,7 @@ class Command(BaseCommand):
             raise CommandError("--hour needs a timezone, e.g. 2026-11-22T10:00:00Z.")
         try:
             run = request_reprocessing(integration, hour, Actor(label="system (reprocess)"))
-        except ReprocessingRefused as refusal:
+        except (ReprocessingRefused, QueueFull) as refusal:
             raise CommandError(str(refusal)) from None
         done = execute(run.pk)
         status = done.status if done else "queued"
