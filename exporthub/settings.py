@@ -406,7 +406,10 @@ SCHEDULER_STALE_SECONDS = env.int("SCHEDULER_STALE_SECONDS", default=600)
 WEBHOOK_RUN_FAILED_ATTEMPTS = env.int("WEBHOOK_RUN_FAILED_ATTEMPTS", default=3)
 WEBHOOK_ALLOWED_HOSTS = env.list("WEBHOOK_ALLOWED_HOSTS", default=[])
 WEBHOOK_RETRY_HOURS = env.float("WEBHOOK_RETRY_HOURS", default=24.0)
+# One delivery's total wall-clock bound: connect, TLS, the answer's headers and body together.
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# Hosts a Slack endpoint may name: Slack's own, and any the operator adds (e.g. a proxy of theirs).
+SLACK_WEBHOOK_HOSTS = ["hooks.slack.com", *env.list("SLACK_WEBHOOK_HOSTS", default=[])]
 # Azure's SDK waits this long before its first retry of a throttled or failed request (its
 # own default); S3's and GCS's SDKs back off by themselves within about a second.
 AZURE_RETRY_BACKOFF_SECONDS = env.float("AZURE_RETRY_BACKOFF_SECONDS", default=15.0)
