@@ -360,6 +360,9 @@ GCS_TOKEN_URI = env.str("GCS_TOKEN_URI", default="")
 GCS_IAM_CREDENTIALS_ENDPOINT = env.str("GCS_IAM_CREDENTIALS_ENDPOINT", default="")
 # Addresses ExportHub connects from, shown to admins for their allow-lists.
 EGRESS_IPS: list[str] = env.list("EGRESS_IPS", default=[])
+# A connection to a host a tenant chose (an S3-compatible Endpoint URL) is shut down after this
+# long, whatever it is doing; the SDK retries the request it cut (docs/RELIABILITY.md).
+TENANT_CONNECTION_SECONDS = env.float("TENANT_CONNECTION_SECONDS", default=300.0)
 # Endpoint URL hosts allowed even though they resolve to private or loopback addresses.
 ENDPOINT_URL_ALLOWED_HOSTS: list[str] = env.list("ENDPOINT_URL_ALLOWED_HOSTS", default=[])
 # Proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).

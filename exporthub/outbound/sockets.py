@@ -8,6 +8,9 @@ webhooks all connect through it, so two rules hold for all of them in one place:
   parser that connects elsewhere than the check looked. A host is a tenant's when it was named
   with `trust_tenant_host` (an S3 Endpoint URL), or when the connection is opened in a thread
   under a `Deadline` given `allowed` (a webhook: every connection in it is the tenant's).
+- A connection to a tenant's host lives at most TENANT_CONNECTION_SECONDS, whatever it is doing:
+  a server dripping its answer a byte at a time defeats every per-read timeout, and would hold
+  an export worker for as long as it drips. The SDK retries a request cut this way.
 - A `Deadline` is a total wall-clock bound: when it passes, every socket opened under it is shut
   down (whatever a slow server is dripping) and every new one is refused with `DeadlinePassed`.
   A Deadline without `allowed` covers sockets from every thread of the process (the S3 SDK
@@ -156,6 +159,8 @@ def _connect(
     if allowed is not None and host not in allowed:
         address = (_checked(host, port), port)
     sock = _create_connection(address, timeout, *args, **kwargs)
+    if setting is not None:  # a tenant's storage: held no longer than this, whatever it does
+        _end_after(sock, settings.TENANT_CONNECTION_SECONDS)
     try:
         for deadline in deadlines:
             deadline.keep(sock)
@@ -163,6 +168,21 @@ def _connect(
         sock.close()
         raise
     return sock
+
+
+def _end_after(sock: socket.socket, seconds: float) -> None:
+    """Shut the connection down after `seconds` (through a second descriptor, which TLS does
+    not take over); closing it then lets the kernel free the socket."""
+    duplicate = sock.dup()
+
+    def end() -> None:
+        with contextlib.suppress(OSError):
+            duplicate.shutdown(socket.SHUT_RDWR)
+        duplicate.close()
+
+    timer = threading.Timer(seconds, end)
+    timer.daemon = True
+    timer.start()
 
 
 def _checked(host: str, port: int) -> str:
