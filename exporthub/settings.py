@@ -383,6 +383,9 @@ GCS_TOKEN_URI = env.str("GCS_TOKEN_URI", default="")
 GCS_IAM_CREDENTIALS_ENDPOINT = env.str("GCS_IAM_CREDENTIALS_ENDPOINT", default="")
 # Addresses ExportHub connects from, shown to admins for their allow-lists.
 EGRESS_IPS: list[str] = env.list("EGRESS_IPS", default=[])
+# A connection to a host a tenant chose (an S3-compatible Endpoint URL) is shut down after this
+# long, whatever it is doing; the SDK retries the request it cut (docs/RELIABILITY.md).
+TENANT_CONNECTION_SECONDS = env.float("TENANT_CONNECTION_SECONDS", default=300.0)
 # Endpoint URL hosts allowed even though they resolve to private or loopback addresses.
 ENDPOINT_URL_ALLOWED_HOSTS: list[str] = env.list("ENDPOINT_URL_ALLOWED_HOSTS", default=[])
 # Proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
@@ -429,7 +432,10 @@ SCHEDULER_STALE_SECONDS = env.int("SCHEDULER_STALE_SECONDS", default=600)
 WEBHOOK_RUN_FAILED_ATTEMPTS = env.int("WEBHOOK_RUN_FAILED_ATTEMPTS", default=3)
 WEBHOOK_ALLOWED_HOSTS = env.list("WEBHOOK_ALLOWED_HOSTS", default=[])
 WEBHOOK_RETRY_HOURS = env.float("WEBHOOK_RETRY_HOURS", default=24.0)
+# One delivery's total wall-clock bound: connect, TLS, the answer's headers and body together.
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# Hosts a Slack endpoint may name: Slack's own, and any the operator adds (e.g. a proxy of theirs).
+SLACK_WEBHOOK_HOSTS = ["hooks.slack.com", *env.list("SLACK_WEBHOOK_HOSTS", default=[])]
 # Azure's SDK waits this long before its first retry of a throttled or failed request (its
 # own default); S3's and GCS's SDKs back off by themselves within about a second.
 AZURE_RETRY_BACKOFF_SECONDS = env.float("AZURE_RETRY_BACKOFF_SECONDS", default=15.0)

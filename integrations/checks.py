@@ -11,7 +11,6 @@ import contextlib
 import hashlib
 import io
 import os
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import cached_property, partial
@@ -19,6 +18,8 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.timezone import now
+
+from exporthub.outbound import Deadline, DeadlinePassed
 
 from .catalog import Operation, operations
 from .destinations.base import Connection, DestinationError
@@ -32,6 +33,8 @@ from .uniqueness import verified_clash
 TEST_OBJECT_NAME = "exporthub-verify-{token}-{n}.txt"
 MAX_MANIFESTS_CHECKED = 20
 FOLDER_SCAN_LIMIT = 10_000
+# Removing the test objects after a Verify, however the storage answers.
+CLEANUP_SECONDS = 30
 
 
 @dataclass
@@ -250,34 +253,46 @@ class Checks:
 def run_checks(
     integration: Integration, token: str, progress: Callable[[list[Step]], None]
 ) -> list[Step]:
-    """Run every step in order; after a failure the rest are skipped, but cleanup still runs."""
+    """Run every step in order; after a failure the rest are skipped, but cleanup still runs.
+    The whole Verify ends by VERIFY_DEADLINE_SECONDS, whatever the storage does: the outbound
+    door shuts every connection opened under the deadline when it passes."""
     checks = Checks(integration=integration, token=token)
     plan = checks.plan()
     steps = [Step(name=name) for name, _ in plan]
     progress(steps)
     failed = False
-    deadline = time.monotonic() + settings.VERIFY_DEADLINE_SECONDS
     try:
-        for step, (_, action) in zip(steps, plan, strict=True):
-            if failed:
-                step.status = "skipped"
-                continue
-            try:
-                if time.monotonic() > deadline:
-                    raise DestinationError(
-                        "VerifyDeadline", "The storage answered too slowly.", permanent=False
-                    )
-                step.detail = action()
-                step.status = "passed"
-            except DestinationError as exc:
-                failed = True
-                step.status, step.code, step.detail = "failed", exc.code, exc.message
-                step.permanent, step.hint = exc.permanent, hint_for(integration, exc)
-            progress(steps)
+        with Deadline(settings.VERIFY_DEADLINE_SECONDS) as deadline:
+            for step, (_, action) in zip(steps, plan, strict=True):
+                if failed:
+                    step.status = "skipped"
+                    continue
+                try:
+                    with deadline.interrupts():
+                        step.detail = action()
+                    step.status = "passed"
+                except (DestinationError, DeadlinePassed) as exc:
+                    error = exc if isinstance(exc, DestinationError) else _too_slow()
+                    if deadline.passed:  # whatever the SDK made of the cut connection
+                        error = _too_slow()
+                    failed = True
+                    step.status, step.code, step.detail = "failed", error.code, error.message
+                    step.permanent, step.hint = error.permanent, hint_for(integration, error)
+                progress(steps)
     finally:
-        _cleanup(checks)
+        with Deadline(CLEANUP_SECONDS):
+            _cleanup(checks)
     progress(steps)
     return steps
+
+
+def _too_slow() -> DestinationError:
+    seconds = f"{settings.VERIFY_DEADLINE_SECONDS:g}"
+    return DestinationError(
+        "VerifyDeadline",
+        f"The storage did not answer within the {seconds} s Verify allows. Verify again.",
+        permanent=False,
+    )
 
 
 def _cleanup(checks: Checks) -> None:

@@ -1,5 +1,7 @@
-"""Webhook URLs: HTTPS to a public address, unless the operator allows the host
-(WEBHOOK_ALLOWED_HOSTS); checked when saved and again at every delivery, then pinned."""
+"""Webhook and Slack URLs, read by the outbound door: HTTPS to a public address (unless the
+operator allows the host, WEBHOOK_ALLOWED_HOSTS), and for Slack only Slack's own hosts. Checked
+when saved, stored in the door's form (an IDN host as its A-label), and checked again by the door
+at every connection."""
 
 from __future__ import annotations
 
@@ -8,34 +10,25 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from integrations.outbound import public_address
+from exporthub.outbound import Target, parse, public_address
 
-MAX_URL_LENGTH = 2000
+EXAMPLE = "https://hooks.example.com/exporthub"
 
 
-def checked_url(value: str) -> tuple[str, str | None]:
-    """The URL and a checked public address of its host to connect to (None for a host the
-    operator allows, which is connected to as named)."""
-    url = value.strip()
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        raise ValidationError("Enter a URL like https://hooks.example.com/exporthub.") from None
-    if len(url) > MAX_URL_LENGTH:
-        raise ValidationError(f"A webhook URL has at most {MAX_URL_LENGTH} characters.")
-    if parts.scheme != "https":
-        raise ValidationError("The webhook URL must use https://.")
-    if not parts.hostname:
-        raise ValidationError("Enter a URL like https://hooks.example.com/exporthub.")
-    if parts.username or parts.password:
-        raise ValidationError("Do not put credentials before the host; use a path or query.")
-    if parts.fragment:
-        raise ValidationError("A webhook URL has no #fragment.")
-    address = public_address(
-        parts.hostname, port or 443, settings.WEBHOOK_ALLOWED_HOSTS, "webhook URL"
-    )
-    return url, address
+def target(value: str, kind: str) -> Target:
+    """Where a stored or typed URL leads; ValidationError if it may not be called."""
+    found = parse(value, what="webhook URL", example=EXAMPLE)
+    if kind == "slack" and found.host not in settings.SLACK_WEBHOOK_HOSTS:
+        hosts = ", ".join(f"https://{host}/" for host in settings.SLACK_WEBHOOK_HOSTS)
+        raise ValidationError(f"A Slack webhook URL starts with {hosts}.")
+    return found
+
+
+def checked_url(value: str, kind: str) -> str:
+    """The URL as it is stored and shown, after checking that its host is public now."""
+    found = target(value, kind)
+    public_address(found.host, found.connect_port, settings.WEBHOOK_ALLOWED_HOSTS, "webhook URL")
+    return found.url
 
 
 def url_hint(url: str) -> str:

@@ -10,20 +10,18 @@ import json
 import logging
 import time
 from datetime import timedelta
-from urllib.parse import urlsplit
 
-import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
+from exporthub import outbound
 from exporthub.metrics import WEBHOOK_ATTEMPTS
 from exporthub.retry import RetriedRows, jittered_backoff
-from integrations.outbound import pin
 
 from . import slack
-from .addresses import checked_url
+from .addresses import target
 from .models import Attempt, Endpoint, Message
 
 logger = logging.getLogger(__name__)
@@ -64,30 +62,24 @@ def deliver(message_id: int) -> str:
 
 def _send(message: Message) -> tuple[int | None, str]:
     """The receiver's status code, or None and why there was none (never the URL: a Slack
-    URL is a credential, and requests' messages quote it)."""
+    URL is a credential)."""
     endpoint: Endpoint = message.endpoint
     secrets = endpoint.get_secrets()
     try:
-        url, address = checked_url(secrets["url"])
+        where = target(secrets["url"], endpoint.kind)
     except ValidationError as exc:
         return None, " ".join(exc.messages)[:300]
-    if address is not None:  # connect to the address just checked, not a new answer of DNS
-        pin(str(urlsplit(url).hostname), address)
     body, headers = _request(message, endpoint, secrets["secret"])
-    try:
-        response = requests.post(
-            url,
-            data=body,
-            headers=headers,
-            timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
-            allow_redirects=False,  # a redirect could point anywhere, inside included
-        )
-    except requests.Timeout:
-        return None, "Timeout: no answer in time"
-    except requests.RequestException as exc:
-        return None, f"{type(exc).__name__}: could not connect"
-    response.close()
-    return response.status_code, "" if response.ok else f"HTTP {response.status_code}"
+    answer = outbound.post(
+        where,
+        body,
+        headers,
+        seconds=settings.WEBHOOK_TIMEOUT_SECONDS,
+        allowed=settings.WEBHOOK_ALLOWED_HOSTS,
+    )
+    if answer.status is None:
+        return None, answer.error
+    return answer.status, "" if answer.ok else f"HTTP {answer.status}"
 
 
 def _request(message: Message, endpoint: Endpoint, secret: str) -> tuple[bytes, dict[str, str]]:

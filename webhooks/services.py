@@ -39,7 +39,7 @@ def add_endpoint(
     except ValidationError as exc:
         raise ValidationError({"events": exc.messages}) from None
     try:
-        checked, _ = checked_url(url)
+        checked = checked_url(url, kind)
     except ValidationError as exc:
         raise ValidationError({"url": exc.messages}) from None
     if integration.webhooks.count() >= MAX_ENDPOINTS:

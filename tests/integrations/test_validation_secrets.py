@@ -170,7 +170,7 @@ def test_it_rejects_endpoints_that_could_reach_inside(url: str, message: str) ->
 def test_it_rejects_a_name_that_resolves_to_a_private_address() -> None:
     with (
         mock.patch(
-            "integrations.outbound.resolve_addresses",
+            "exporthub.outbound.addresses.resolve",
             return_value=["93.184.216.34", "10.0.0.5"],
         ),
         pytest.raises(ValidationError, match="private"),

@@ -16,9 +16,9 @@ from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from exporthub.outbound import addresses as outbound_addresses
 from feeds.ingestion.parsing import parse_events
 from feeds.runs.manifests import parse as parse_manifest
-from integrations import outbound
 from integrations.catalog import FEEDS, FeedKind
 from integrations.destinations.azure import sas
 from integrations.destinations.azure import validators as azure_names
@@ -98,7 +98,7 @@ def test_service_account_keys_shaped_like_real_ones(fields: dict[str, Any]) -> N
 @given(url=st.text(max_size=120) | st.builds("https://{}".format, st.text(max_size=60)))
 def test_endpoint_urls(url: str) -> None:
     # Resolution is the network's business; here every name resolves to a public address.
-    with mock.patch.object(outbound, "resolve_addresses", return_value=["198.51.100.7"]):
+    with mock.patch.object(outbound_addresses, "resolve", return_value=["198.51.100.7"]):
         _accepts_or_explains(endpoints.clean_endpoint_url, url)
 
 

@@ -1,18 +1,21 @@
 """Address checks that could be dodged: private IPv4 addresses carried inside IPv6 forms, and DNS
-rebinding between the check and the SDK's own resolution of an S3 Endpoint URL."""
+rebinding between the check and the connection the SDK opens to an S3 Endpoint URL."""
 
 from __future__ import annotations
 
 import ipaddress
-import socket
+import time
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from urllib3.util import connection as urllib3_connection
 
-from integrations import outbound
+from exporthub import outbound
+from integrations.destinations.base import DestinationError
 from integrations.destinations.s3 import S3Destination
 from integrations.destinations.s3.endpoints import clean_endpoint_url
+from tests.support.hostile import attacker_dns, hostile_server
 
 
 @pytest.mark.parametrize(
@@ -36,30 +39,38 @@ def test_the_6to4_form_of_a_public_address_is_accepted() -> None:
     assert clean_endpoint_url(f"https://[{six_to_four}]") == f"https://[{six_to_four}]"
 
 
-class _RebindingDns:
-    """A tenant's DNS: a public address while ExportHub checks, loopback right after."""
-
-    def __init__(self) -> None:
-        self.answer, self.real = "93.184.216.34", outbound._resolve
-
-    def __call__(self, host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
-        if host == "storage.rebind.example":
-            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (self.answer, port))]
-        return self.real(host, port, *args, **kwargs)  # address literals: no lookup
-
-
-def test_dns_rebinding_after_the_check_does_not_move_the_connection(
+def test_dns_rebinding_after_the_check_is_refused_when_the_sdk_connects(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    dns = _RebindingDns()
-    monkeypatch.setattr(outbound, "_resolve", dns)
-    config = {"bucket": "acme", "region": "auto", "endpoint_url": "https://storage.rebind.example"}
-    S3Destination.connect(config, {"access_key": "AKIAEXAMPLE", "secret_key": "x" * 40},
-                          external_id="", seat_id=1)  # fmt: skip
-    dns.answer = "127.0.0.1"  # rebound once the check passed
-    # What urllib3 asks when botocore opens the connection: the address that was checked.
-    answers = {info[4][0] for info in socket.getaddrinfo("storage.rebind.example", 443)}
-    assert answers == {"93.184.216.34"}
-    with pytest.raises(Exception, match="private, loopback"):  # the next connect checks again
-        S3Destination.connect(config, {"access_key": "AKIAEXAMPLE", "secret_key": "x" * 40},
-                              external_id="", seat_id=1)  # fmt: skip
+    """The Endpoint URL's host is public when saved and when the connection is opened; the
+    tenant's DNS then answers loopback. Every socket the SDK opens is checked as it opens."""
+    with hostile_server("count") as listener:
+        host = "storage.rebind.example"
+        dns = {host: "93.184.216.34"}
+        attacker_dns(monkeypatch, dns)
+        config = {
+            "bucket": "acme",
+            "region": "auto",
+            "endpoint_url": f"https://{host}:{listener.port}",
+        }
+        connection = S3Destination.connect(
+            config, {"access_key": "AKIAEXAMPLE", "secret_key": "x" * 40}, external_id="", seat_id=1
+        )
+        dns[host] = "127.0.0.1"  # rebound once the check passed
+        with pytest.raises(DestinationError) as raised:
+            connection.check_reachable()
+        assert listener.accepted == 0
+    assert raised.value.code == "ConnectionError" and not raised.value.permanent
+
+
+def test_the_door_connects_to_the_address_it_checked(settings: Any) -> None:
+    """What urllib3 calls to open a socket: a tenant's host goes where the check looked."""
+    with hostile_server("count") as listener:
+        settings.ENDPOINT_URL_ALLOWED_HOSTS = ["localhost"]  # the operator's choice
+        outbound.trust_tenant_host("tenant.example", "ENDPOINT_URL_ALLOWED_HOSTS")
+        with pytest.raises(outbound.Refused, match=r"could not be resolved|private"):
+            urllib3_connection.create_connection(("tenant.example", listener.port))
+        outbound.trust_tenant_host("localhost", "ENDPOINT_URL_ALLOWED_HOSTS")
+        urllib3_connection.create_connection(("localhost", listener.port), timeout=5).close()
+        time.sleep(0.1)
+    assert listener.accepted == 1

@@ -83,7 +83,7 @@ def test_webhook_urls_that_could_reach_inside_are_refused(
 ) -> None:
     settings.WEBHOOK_ALLOWED_HOSTS = []
     integration = make_integration(tenant, "s3", "clicks")
-    with mock.patch("integrations.outbound.resolve_addresses", side_effect=_resolve):
+    with mock.patch("exporthub.outbound.addresses.resolve", side_effect=_resolve):
         answer = _api(tenant).post(
             f"/api/v1/integrations/{integration.pk}/webhooks", {"url": url}, "application/json"
         )
@@ -94,7 +94,7 @@ def test_webhook_urls_that_could_reach_inside_are_refused(
 def test_a_host_resolving_to_a_private_address_is_refused(tenant: Tenant, settings: Any) -> None:
     settings.WEBHOOK_ALLOWED_HOSTS = []
     integration = make_integration(tenant, "s3", "clicks")
-    with mock.patch("integrations.outbound.resolve_addresses", return_value=["192.168.1.5"]):
+    with mock.patch("exporthub.outbound.addresses.resolve", return_value=["192.168.1.5"]):
         answer = _api(tenant).post(
             f"/api/v1/integrations/{integration.pk}/webhooks",
             {"url": "https://rebinding.example.com/hook"},

@@ -228,23 +228,24 @@ def connect(
 ) -> S3Connection:
     """Open the s3 connection with one integration's credentials."""
     import os
-    from urllib.parse import urlsplit
 
     import boto3
 
-    from ...outbound import pin
+    from exporthub.outbound import trust_tenant_host
+
     from .endpoints import checked_endpoint
 
     endpoint = config.get("endpoint_url") or None
     if endpoint:
         try:  # the host's addresses may have changed since the form checked them
-            _, address = checked_endpoint(endpoint)
+            target = checked_endpoint(endpoint)
         except ValidationError as exc:
             raise DestinationError(
                 "InvalidEndpoint", " ".join(exc.messages), permanent=True
             ) from None
-        if address is not None:  # the SDK connects to the address just checked
-            pin(str(urlsplit(endpoint).hostname), address)
+        # Every connection the SDK opens to it is checked again, and goes where the check looked.
+        trust_tenant_host(target.host, "ENDPOINT_URL_ALLOWED_HOSTS")
+        endpoint = target.url
     path_style = bool(endpoint or os.environ.get("AWS_ENDPOINT_URL_S3"))
     session = boto3.session.Session()
     credentials: dict[str, str] = {}

@@ -1,54 +1,21 @@
-"""Outbound connections to addresses a tenant typed: resolved with the system's own resolver,
-checked, and pinned.
-
-Connect only to an address that was checked: a tenant's S3 Endpoint URL host is resolved,
-checked (public addresses only) and pinned; the SDK's own resolution of that host answers the
-pinned address, so DNS rebinding between the check and the connection reaches nothing inside.
-
-botocore opens its sockets through urllib3, which resolves with socket.getaddrinfo; the hook
-below answers pinned host names from the table and passes everything else through unchanged.
-TLS still verifies the certificate against the host name."""
+"""Which addresses a tenant's host may lead to: public ones only, in any IPv6 disguise, unless
+the operator allows the host by name."""
 
 from __future__ import annotations
 
 import ipaddress
 import socket
-import threading
 from collections.abc import Container
-from typing import Any
 
 from django.core.exceptions import ValidationError
 
-_pinned: dict[str, str] = {}
-_lock = threading.Lock()
-_resolve = socket.getaddrinfo
-
-
-def _getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
-    if isinstance(host, str):
-        host = _pinned.get(host.lower(), host)
-    return _resolve(host, port, *args, **kwargs)
-
-
-def resolve_addresses(host: str, port: int) -> list[str]:
-    """The host's addresses from DNS itself, never from the pinned table."""
-    infos = _resolve(host, port, proto=socket.IPPROTO_TCP)
-    return sorted({str(info[4][0]) for info in infos})
-
-
-def pin(host: str, address: str) -> None:
-    """From now on, connections to `host` go to `address` (re-pinned at every connect)."""
-    with _lock:
-        if socket.getaddrinfo is not _getaddrinfo:
-            socket.getaddrinfo = _getaddrinfo
-        _pinned[host.lower()] = address
-
-
-def pinned(host: str) -> str | None:
-    return _pinned.get(host.lower())
-
-
 NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+def resolve(host: str, port: int) -> list[str]:
+    """The host's addresses, as the system's resolver answers now."""
+    infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    return sorted({str(info[4][0]) for info in infos})
 
 
 def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
@@ -88,7 +55,7 @@ def public_address(host: str, port: int, allowed: Container[str], what: str) -> 
     if host in allowed:
         return None
     try:
-        addresses = resolve_addresses(host, port)
+        addresses = resolve(host, port)
     except (OSError, UnicodeError):
         raise ValidationError(f"The host {host} could not be resolved.") from None
     if not addresses or not all(is_public(address) for address in addresses):

@@ -1,0 +1,33 @@
+"""The one door for connections to addresses a tenant chose (webhook and Slack URLs, S3-compatible
+Endpoint URLs, anything later).
+
+- `urls.parse` reads a URL once, strictly, and gives the form that is stored, shown and connected
+  to: no backslash, whitespace, control character or userinfo; a non-ASCII host as its IDNA 2008
+  A-label; the same host as urllib3 (which connects) would read.
+- `addresses` resolves a host and says whether every address is public.
+- `sockets` is where every SDK and `requests` open their sockets (urllib3's create_connection):
+  a tenant's host is checked there, at the moment of connecting, and the socket goes to the
+  address just checked; a `Deadline` ends every socket opened under it when it passes.
+- `http.post` sends one request to a tenant's URL: no redirects, a total deadline (connect, TLS,
+  headers and body together) and a capped body.
+"""
+
+from __future__ import annotations
+
+from .addresses import is_public, public_address
+from .http import Answer, post
+from .sockets import Deadline, DeadlinePassed, Refused, trust_tenant_host
+from .urls import Target, parse
+
+__all__ = [
+    "Answer",
+    "Deadline",
+    "DeadlinePassed",
+    "Refused",
+    "Target",
+    "is_public",
+    "parse",
+    "post",
+    "public_address",
+    "trust_tenant_host",
+]
