@@ -18,6 +18,8 @@ from cryptography.fernet import Fernet
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from exporthub import queues
+
 # Lets admin/form classes be subscripted for the type checker at runtime.
 django_stubs_ext.monkeypatch()
 
@@ -265,8 +267,6 @@ SPECTACULAR_SETTINGS = {
 # --- Celery -------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 BROKER_DIR = Path(env.str("BROKER_DIR", default=str(VAR_DIR / "broker")))
-# The longest task may run this long; the broker must not redeliver a message before that.
-TASK_TIME_LIMIT_SECONDS = 3600
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 CELERY_RESULT_BACKEND = env.str(
@@ -276,7 +276,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     # Embedded broker: producer and consumers meet in one folder, no server needed.
     for folder in ("queue", "processed", "results", "control"):
         (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
         # Broadcasts (worker control) too, or kombu writes them to ./control.
         "control_folder": str(BROKER_DIR / "control"),
         "data_folder_in": str(BROKER_DIR / "queue"),
@@ -284,8 +284,6 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(BROKER_DIR / "processed"),
         "store_processed": False,
     }
-else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * TASK_TIME_LIMIT_SECONDS}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -294,8 +292,6 @@ CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = TASK_TIME_LIMIT_SECONDS
-CELERY_TASK_SOFT_TIME_LIMIT = TASK_TIME_LIMIT_SECONDS - 300
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 5
@@ -412,3 +408,13 @@ WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 AZURE_RETRY_BACKOFF_SECONDS = env.float("AZURE_RETRY_BACKOFF_SECONDS", default=15.0)
 # Set when S3 requests go to a local stand-in (make run); pages say so.
 S3_STANDIN_URL = env.str("AWS_ENDPOINT_URL_S3", default="")
+
+# --- Work classes: each its Celery queue and wall-clock limits (exporthub/queues.py) ---------
+TASK_CLASS_LIMITS = queues.time_limits(VERIFY_DEADLINE_SECONDS, WEBHOOK_TIMEOUT_SECONDS)
+CELERY_TASK_ROUTES = queues.routes()
+CELERY_TASK_ANNOTATIONS = queues.annotations(TASK_CLASS_LIMITS)
+CELERY_TASK_SOFT_TIME_LIMIT, CELERY_TASK_TIME_LIMIT = TASK_CLASS_LIMITS[queues.SCHEDULE]
+# Redis hands a message to another worker after this; never while it may still run.
+TASK_TIME_LIMIT_SECONDS = max(hard for _, hard in TASK_CLASS_LIMITS.values())
+if not CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * TASK_TIME_LIMIT_SECONDS}
