@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 
 # Queue names are fixed, not settings: the Procfile, docker-compose.yml and an operator's
 # `celery worker -Q …` name them.
@@ -60,3 +61,11 @@ def annotations(limits: dict[str, tuple[int, int]]) -> dict[str, dict[str, int]]
         for name, queue in TASKS.items()
         if "*" not in name
     }
+
+
+def hard_limit(queue: str) -> timedelta:
+    """The longest a task of this class runs with the current settings: killed by then."""
+    from django.conf import settings
+
+    limits = time_limits(settings.VERIFY_DEADLINE_SECONDS, settings.WEBHOOK_TIMEOUT_SECONDS)
+    return timedelta(seconds=limits[queue][1])
