@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "exporthub.tenancy",
     "exporthub.outbox",
+    "exporthub.bulkheads",
     "integrations",
     "feeds",
     "webhooks",
@@ -403,6 +404,14 @@ WEBHOOK_RUN_FAILED_ATTEMPTS = env.int("WEBHOOK_RUN_FAILED_ATTEMPTS", default=3)
 WEBHOOK_ALLOWED_HOSTS = env.list("WEBHOOK_ALLOWED_HOSTS", default=[])
 WEBHOOK_RETRY_HOURS = env.float("WEBHOOK_RETRY_HOURS", default=24.0)
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# Verifies and webhook deliveries one tenant may have in flight at once, on all workers together;
+# the tenant's others wait their turn (docs/operations.md, "Work classes").
+VERIFY_CONCURRENCY_PER_TENANT = env.int("VERIFY_CONCURRENCY_PER_TENANT", default=2)
+NOTIFY_CONCURRENCY_PER_TENANT = env.int("NOTIFY_CONCURRENCY_PER_TENANT", default=2)
+if min(VERIFY_CONCURRENCY_PER_TENANT, NOTIFY_CONCURRENCY_PER_TENANT) < 1:
+    raise ImproperlyConfigured(
+        "VERIFY_CONCURRENCY_PER_TENANT and NOTIFY_CONCURRENCY_PER_TENANT must be at least 1."
+    )
 # Azure's SDK waits this long before its first retry of a throttled or failed request (its
 # own default); S3's and GCS's SDKs back off by themselves within about a second.
 AZURE_RETRY_BACKOFF_SECONDS = env.float("AZURE_RETRY_BACKOFF_SECONDS", default=15.0)

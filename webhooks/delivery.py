@@ -31,6 +31,7 @@ from .models import Attempt, Endpoint, Message
 logger = logging.getLogger(__name__)
 Status = Message.Status
 LEASE_MARGIN = timedelta(seconds=30)
+WAIT = timedelta(seconds=40)  # at most, for a message whose tenant has every place taken
 FIRST_RETRY = timedelta(seconds=30)
 MAX_RETRY = timedelta(hours=2)
 
@@ -50,6 +51,22 @@ def give_up_overdue() -> int:
     oldest = timezone.now() - timedelta(hours=settings.WEBHOOK_RETRY_HOURS)
     overdue = Message.objects.filter(ROWS.due(), created_at__lt=oldest)
     return overdue.update(status=Status.FAILED, lease_expires_at=None)
+
+
+def tenant_of(message_id: int) -> int | None:
+    return (
+        Message.objects.filter(pk=message_id)
+        .values_list("endpoint__integration__tenant_id", flat=True)
+        .first()
+    )
+
+
+def wait_for_a_place(message_id: int) -> str:
+    """Its tenant has every place taken: the sweep hands it out again after WAIT, unclaimed."""
+    Message.objects.filter(ROWS.due(), pk=message_id, status=Status.PENDING).update(
+        next_attempt_at=timezone.now() + jittered_backoff(1, WAIT, WAIT)
+    )
+    return "waiting"
 
 
 def deliver(message_id: int) -> str:

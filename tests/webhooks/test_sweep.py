@@ -30,7 +30,7 @@ def _stored_message(tenant: Tenant, receiver: Receiver) -> Message:
     integration = active(tenant, "s3", "clicks", T0)
     subscribe(integration, receiver)
     deactivate(integration, Actor.system(), "Listing: AccessDenied", {"name": "Listing"})
-    return Message.objects.get(event="integration.deactivated")
+    return Message.objects.get(event="integration.deactivated", endpoint__integration=integration)
 
 
 def _later(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
@@ -92,3 +92,35 @@ def test_the_sweep_hands_each_due_message_to_a_delivery_task(
     assert tasks.send_due_messages() == 1
     assert handed == [message.pk]
     assert receiver.requests == []
+
+
+def test_a_tenant_at_its_cap_waits_and_another_tenants_message_goes_out(
+    tenant: Tenant,
+    other_tenant: Tenant,
+    receiver: Receiver,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two of the tenant's deliveries are held by a receiver that drips: a third waits for a
+    place (not dropped, not holding a worker) while another tenant's is sent at once."""
+    from exporthub.bulkheads import slots
+
+    settings.NOTIFY_CONCURRENCY_PER_TENANT = 2
+    in_flight = [slots.take(tenant.pk, queues.NOTIFICATIONS, 2) for _ in range(2)]
+    assert all(in_flight)
+    waiting = _stored_message(tenant, receiver)
+    assert tasks.deliver_message(waiting.pk) == "waiting"
+    waiting.refresh_from_db()
+    assert waiting.status == Message.Status.PENDING and waiting.attempts == 0
+    assert waiting.next_attempt_at is not None and waiting.next_attempt_at > timezone.now()
+    assert receiver.requests == []
+
+    other = _stored_message(other_tenant, receiver)
+    assert tasks.deliver_message(other.pk) == Message.Status.DELIVERED
+
+    slots.give_back(str(in_flight[0]))
+    assert tasks.send_due_messages() == 0  # it waits for its turn, then the sweep sends it
+    _later(monkeypatch, 120)
+    assert tasks.send_due_messages() == 1
+    sent = [request["headers"]["webhook-id"] for request in receiver.requests]
+    assert sent == [other.msg_id, waiting.msg_id]
