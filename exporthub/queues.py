@@ -48,12 +48,12 @@ def time_limits(verify_deadline: float, webhook_timeout: float) -> dict[str, tup
     }
 
 
-def routes() -> dict[str, dict[str, str]]:
+def task_routes() -> dict[str, dict[str, str]]:
     """CELERY_TASK_ROUTES."""
     return {name: {"queue": queue} for name, queue in TASKS.items()}
 
 
-def annotations(limits: dict[str, tuple[int, int]]) -> dict[str, dict[str, int]]:
+def task_annotations(limits: dict[str, tuple[int, int]]) -> dict[str, dict[str, int]]:
     """CELERY_TASK_ANNOTATIONS: each task's limits, from its class (Celery's own tasks, matched
     by pattern, take the default limits: the schedule's)."""
     return {

@@ -420,8 +420,8 @@ S3_STANDIN_URL = env.str("AWS_ENDPOINT_URL_S3", default="")
 
 # --- Work classes: each its Celery queue and wall-clock limits (exporthub/queues.py) ---------
 TASK_CLASS_LIMITS = queues.time_limits(VERIFY_DEADLINE_SECONDS, WEBHOOK_TIMEOUT_SECONDS)
-CELERY_TASK_ROUTES = queues.routes()
-CELERY_TASK_ANNOTATIONS = queues.annotations(TASK_CLASS_LIMITS)
+CELERY_TASK_ROUTES = queues.task_routes()
+CELERY_TASK_ANNOTATIONS = queues.task_annotations(TASK_CLASS_LIMITS)
 CELERY_TASK_SOFT_TIME_LIMIT, CELERY_TASK_TIME_LIMIT = TASK_CLASS_LIMITS[queues.SCHEDULE]
 # Redis hands a message to another worker after this; never while it may still run.
 TASK_TIME_LIMIT_SECONDS = max(hard for _, hard in TASK_CLASS_LIMITS.values())
