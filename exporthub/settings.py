@@ -406,7 +406,7 @@ WEBHOOK_RETRY_HOURS = env.float("WEBHOOK_RETRY_HOURS", default=24.0)
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 # Verifies and webhook deliveries one tenant may have in flight at once, on all workers together;
 # the tenant's others wait their turn (docs/operations.md, "Work classes").
-VERIFY_CONCURRENCY_PER_TENANT = env.int("VERIFY_CONCURRENCY_PER_TENANT", default=2)
+VERIFY_CONCURRENCY_PER_TENANT = env.int("VERIFY_CONCURRENCY_PER_TENANT", default=1)
 NOTIFY_CONCURRENCY_PER_TENANT = env.int("NOTIFY_CONCURRENCY_PER_TENANT", default=2)
 if min(VERIFY_CONCURRENCY_PER_TENANT, NOTIFY_CONCURRENCY_PER_TENANT) < 1:
     raise ImproperlyConfigured(

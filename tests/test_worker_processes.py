@@ -7,6 +7,7 @@ import shlex
 from pathlib import Path
 
 import yaml
+from django.conf import settings
 
 from exporthub import queues
 
@@ -49,9 +50,26 @@ def _assert_bulkheads(workers: dict[str, list[str]]) -> None:
     assert len(schedule) == 1 and consumed[schedule[0]] == {queues.SCHEDULE}
 
 
+def _processes(command: list[str]) -> int:
+    flag = next(part for part in command if part.startswith("--concurrency="))
+    return int(flag.split("=")[1])
+
+
+def _assert_one_tenant_leaves_room(workers: dict[str, list[str]]) -> None:
+    """A tenant at its caps in every class a worker serves still leaves others a process."""
+    caps = {
+        queues.VERIFY: settings.VERIFY_CONCURRENCY_PER_TENANT,
+        queues.NOTIFICATIONS: settings.NOTIFY_CONCURRENCY_PER_TENANT,
+    }
+    for name, command in workers.items():
+        if served := _queues_of(command) & TENANT_BOUND:
+            assert _processes(command) > sum(caps[queue] for queue in served), name
+
+
 def test_make_run_gives_the_schedule_and_the_exports_their_own_workers() -> None:
     workers = _procfile_workers()
     _assert_bulkheads(workers)
+    _assert_one_tenant_leaves_room(workers)
     names = [command[command.index("-n") + 1] for command in workers.values() if "-n" in command]
     assert len(set(names)) == len(workers)  # several workers on one machine: distinct names
 
@@ -59,6 +77,7 @@ def test_make_run_gives_the_schedule_and_the_exports_their_own_workers() -> None
 def test_docker_compose_runs_a_worker_per_work_class() -> None:
     workers = _compose_workers()
     _assert_bulkheads(workers)
+    _assert_one_tenant_leaves_room(workers)
     assert sorted(_queues_of(command).pop() for command in workers.values()) == sorted(
         queues.QUEUES
     )
