@@ -8,10 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+from exporthub.queues import QUEUES
+
 from .world import ROOT, World
 
 
 class Worker:
+    """One worker of every work class (queue), as a single-machine deployment may run."""
+
     def __init__(self, world: World, name: str) -> None:
         self.world, self.name = world, name
         self.log = world.workdir / f"worker-{name}.log"
@@ -22,8 +26,8 @@ class Worker:
         with Path(self.log).open("a") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "celery", "-A", "exporthub", "worker", "--pool=solo",
-                 "-n", f"{self.name}@%h", "--without-mingle", "--without-gossip",
-                 "--loglevel=WARNING"],
+                 "-n", f"{self.name}@%h", "-Q", ",".join(QUEUES), "--without-mingle",
+                 "--without-gossip", "--loglevel=WARNING"],
                 cwd=ROOT, env=self.world.env, stdout=out, stderr=subprocess.STDOUT,
             )  # fmt: skip
         self.starts += 1
