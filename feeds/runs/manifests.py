@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from integrations.destinations.base import Connection, DestinationError, ObjectInfo
-from integrations.paths import join_key
+from integrations.paths import join_key, manifest_pattern
 
 PROCESSING, FAILED = "-processing", "-failed"
 
@@ -36,9 +36,7 @@ def manifest_name(feed: str, seat_id: int, hour: datetime, processed_on: datetim
 
 
 def name_pattern(feed: str, seat_id: int) -> re.Pattern[str]:
-    return re.compile(
-        rf"^{re.escape(feed)}-{seat_id}-(\d{{10}})-(\d{{14}})\.json(-processing|-failed)?$"
-    )
+    return manifest_pattern(feed, seat_id)
 
 
 def document(
