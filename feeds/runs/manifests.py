@@ -151,10 +151,10 @@ class Attempt:
 
     def settle(self) -> None:
         """Step 4 after an error in this worker: -processing renamed -failed, unless the final
-        `.json` may exist (an error while publishing: it is then looked for, and -processing
-        only deleted if it is there)."""
-        published = self.publishing and found(self.conn, self.base) is not None
-        retire(self.conn, self.base, published)
+        `.json` may exist (an error while publishing, or another worker publishing a shared
+        attempt: it is then looked for, and -processing only deleted if it is there)."""
+        maybe = self.publishing or self.shared is not None
+        retire(self.conn, self.base, maybe and found(self.conn, self.base) is not None)
 
     def goes_on(self) -> bool:
         """After this worker's error, whether the attempt can still be published by another."""
