@@ -30,7 +30,8 @@ def _stall_first_part_while(monkeypatch: pytest.MonkeyPatch, meanwhile: Any) -> 
     `meanwhile` runs; then it goes through. The keys stalled."""
     from botocore.client import BaseClient
 
-    call, stalled = BaseClient._make_api_call, []
+    call = BaseClient._make_api_call
+    stalled: list[str] = []
 
     def stalling(client: Any, operation: str, params: dict[str, Any]) -> Any:
         key = str(params.get("Key", ""))

@@ -50,7 +50,8 @@ def fail_requests(
     from botocore.client import BaseClient
     from botocore.exceptions import ClientError
 
-    call, refused = BaseClient._make_api_call, []
+    call = BaseClient._make_api_call
+    refused: list[str] = []
 
     def failing(client: Any, name: str, params: dict[str, Any]) -> Any:
         key = str(params.get("Key", ""))
@@ -71,7 +72,8 @@ def record_requests(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str
     """Every request the SDK sends from now on, as (operation, parameters), in order."""
     from botocore.client import BaseClient
 
-    call, sent = BaseClient._make_api_call, []
+    call = BaseClient._make_api_call
+    sent: list[tuple[str, dict[str, Any]]] = []
 
     def recorded(client: Any, operation: str, params: dict[str, Any]) -> Any:
         sent.append((operation, dict(params)))
