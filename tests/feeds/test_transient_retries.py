@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from exporthub.tenancy.models import Tenant
+from exporthub.tenancy.models import ApiKey, Role, Tenant
 from feeds.models import ExportRun
 from integrations.models import Integration
 from tests.support.s3_answers import fail_requests
@@ -53,6 +53,9 @@ def test_an_hour_failing_with_slowdown_for_more_than_three_days_is_still_retried
     assert (run.status, run.error_code, run.attempts) == ("failed", "SlowDown", 2)
     page = admin_client.get(f"/t/{tenant.slug}/integrations/{integration.pk}/").content.decode()
     assert "Retrying since 2026-11-22 11:11" in page
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {ApiKey.issue(tenant, Role.VIEWER, 'r')[1]}")
+    (listed,) = api.get(f"/api/v1/integrations/{integration.pk}/runs").json()
+    assert listed["retrying_since"] == "2026-11-22T11:11:00Z" and listed["next_attempt_at"]
     monkeypatch.undo()  # S3 answers again
     monkeypatch.setenv("AWS_ENDPOINT_URL_S3", s3_env)
     run_exports("2026-11-25T14:11:00Z")
