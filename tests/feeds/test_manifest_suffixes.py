@@ -5,6 +5,7 @@ manifest is only ever deleted, never renamed -failed. Consumers purge by these s
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -51,11 +52,14 @@ def test_it_deletes_not_fails_a_processing_manifest_whose_worker_died_after_the_
     assert set(ExportRun.objects.values_list("status", flat=True)) == {"succeeded"}
 
 
+@pytest.mark.parametrize("sliced", [False, True])
 def test_it_never_fails_a_published_hour_whose_processing_manifest_could_not_be_deleted(
-    s3_env: str, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+    s3_env: str, tenant: Tenant, monkeypatch: pytest.MonkeyPatch, settings: Any, sliced: bool
 ) -> None:
     """S3 refuses the deletion of -processing (SlowDown, after the SDK's retries) right after
-    the final `.json` was written; the retry adopts that `.json` and deletes -processing."""
+    the final `.json` was written; the retry adopts that `.json` and deletes -processing. Sliced:
+    the worker that finished the last of the hour's slices is the one publishing it."""
+    settings.EXPORT_SLICE_ROWS = 15 if sliced else 0
     bucket = new_bucket(s3_env)
     active(tenant, "s3", "standard_feed", HOUR, bucket=bucket, **AVRO)
     events(tenant, "standard_feed", 40, HOUR, HOUR + timedelta(hours=1))
@@ -70,3 +74,4 @@ def test_it_never_fails_a_published_hour_whose_processing_manifest_could_not_be_
     assert len(keys) == 1 and keys[0].endswith(".json"), keys
     run.refresh_from_db()
     assert (run.status, run.rows, run.manifest) == ("succeeded", 40, keys[0])
+    assert run.slices.exists() is sliced
