@@ -167,16 +167,14 @@ class Checks:
     def existing_manifests(self) -> list[Any]:
         """This integration's own manifests outside archive/ (its feed and seat: others may
         share the path), every page of them, listed once for both manifest checks."""
-        config, feed = self.integration.config, self.integration.feed
-        pattern = manifest_pattern(feed, int(self.integration.tenant.seat_id))
-        own = join_key(config["manifest_path"], f"{feed}-{self.integration.tenant.seat_id}-")
-        folder = own.rsplit("/", 1)[0] + "/" if "/" in own else ""
+        feed, seat = self.integration.feed, int(self.integration.tenant.seat_id)
+        folder = key_prefix(self.integration.config["manifest_path"])
+        folder += "/" if folder else ""
+        pattern = manifest_pattern(feed, seat)  # a name, no "/": nothing deeper matches
         return [
             info
-            for info in self.conn.list_objects(own)
-            if info.key.startswith(folder)
-            and "/" not in info.key.removeprefix(folder)
-            and pattern.match(info.key.removeprefix(folder))
+            for info in self.conn.list_objects(f"{folder}{feed}-{seat}-")
+            if pattern.match(info.key.removeprefix(folder))
         ]
 
     def manifest_acls(self) -> str:
