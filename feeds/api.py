@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
@@ -108,9 +108,22 @@ class RunSerializer(serializers.Serializer[Any]):
     path = serializers.CharField()
     manifest = serializers.CharField()
     error = serializers.SerializerMethodField()
+    retrying_since = serializers.SerializerMethodField(
+        help_text="A failed run still being retried: its first failed attempt since it last "
+        "succeeded; null otherwise."
+    )
+    next_attempt_at = serializers.DateTimeField(
+        allow_null=True, help_text="When a failed run is tried next; null when it waits."
+    )
 
     def get_error(self, run: ExportRun) -> str | None:
         return f"{run.error_code}: {run.error_message}" if run.error_code else None
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_retrying_since(self, run: ExportRun) -> str | None:
+        if run.status != ExportRun.Status.FAILED or run.failing_since is None:
+            return None
+        return serializers.DateTimeField().to_representation(run.failing_since)
 
 
 class RunListView(APIView):

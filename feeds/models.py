@@ -190,6 +190,9 @@ class ExportRun(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True, help_text="When it was scheduled.")
     finished_at = models.DateTimeField(null=True, blank=True, help_text="When it last ended.")
+    failing_since = models.DateTimeField(
+        null=True, blank=True, help_text="First failed attempt since it last succeeded, if any."
+    )
 
     class Meta:
         ordering = ("-window_start", "-generation")

@@ -27,11 +27,10 @@ from .expiry import warning
 from .fields import LABELS
 from .hints import hint_for
 from .models import Integration
-from .paths import export_roots, join_key, key_prefix
+from .paths import export_roots, join_key, key_prefix, manifest_pattern
 from .uniqueness import verified_clash
 
 TEST_OBJECT_NAME = "exporthub-verify-{token}-{n}.txt"
-MAX_MANIFESTS_CHECKED = 20
 FOLDER_SCAN_LIMIT = 10_000
 # Removing the test objects after a Verify, however the storage answers.
 CLEANUP_SECONDS = 30
@@ -59,6 +58,7 @@ class Checks:
     token: str
     connection: Connection | None = None
     written: dict[str, str] = field(default_factory=dict)  # key -> md5 hex
+    started: float = field(default_factory=time.monotonic)
 
     @property
     def conn(self) -> Connection:
@@ -168,21 +168,28 @@ class Checks:
 
     @cached_property
     def existing_manifests(self) -> list[Any]:
-        """Manifests outside archive/, listed once for both manifest checks."""
-        prefix = key_prefix(self.integration.config["manifest_path"])
-        archive = join_key(self.integration.config["manifest_path"], "archive") + "/"
+        """This integration's own manifests outside archive/ (its feed and seat: others may
+        share the path), every page of them, listed once for both manifest checks."""
+        feed, seat = self.integration.feed, int(self.integration.tenant.seat_id)
+        folder = key_prefix(self.integration.config["manifest_path"])
+        folder += "/" if folder else ""
+        pattern = manifest_pattern(feed, seat)  # a name, no "/": nothing deeper matches
         return [
             info
-            for info in self.conn.list_objects(prefix + "/" if prefix else "")
-            if not info.key.startswith(archive) and "exporthub-verify-" not in info.key
+            for info in self.conn.list_objects(f"{folder}{feed}-{seat}-")
+            if pattern.match(info.key.removeprefix(folder))
         ]
 
     def manifest_acls(self) -> str:
         """Seed 004: ExportHub's identity must hold full control of every non-archived manifest.
         That identity is whoever holds it on the test object Verify has just written."""
         ours = self.conn.full_control(next(iter(self.written)))
-        manifests = self.existing_manifests[:MAX_MANIFESTS_CHECKED]
-        for info in manifests:
+        deadline = self.started + settings.VERIFY_DEADLINE_SECONDS
+        for info in self.existing_manifests:
+            if time.monotonic() > deadline:  # thousands of manifests on a slow store
+                raise DestinationError(
+                    "VerifyDeadline", "The storage answered too slowly.", permanent=False
+                )
             try:
                 holders = self.conn.full_control(info.key)
             except DestinationError as exc:
@@ -197,7 +204,8 @@ class Checks:
                     f"{info.key} does not grant ExportHub full control.",
                     permanent=True,
                 )
-        return f"Read the ACL of {len(manifests)} manifest(s); ExportHub has full control."
+        count = len(self.existing_manifests)
+        return f"Read the ACL of {count} manifest(s); ExportHub has full control."
 
     def paths_unused(self) -> str:
         """Across tenants, paths are decided here, once this one has proved access."""

@@ -25,6 +25,15 @@ MACRO_WIDTHS: dict[str, int] = {
 MACROS = tuple(MACRO_WIDTHS)
 
 
+def manifest_pattern(feed: str, seat_id: int) -> re.Pattern[str]:
+    """Seed 004's manifest names of one feed and seat: `{feed_name}-{seat_id}-{YYYYMMddHH}-
+    {yyyyMMddHHmmss}.json`, with its `-processing` / `-failed` suffixes. Other seats and feeds
+    may share a manifest path; only names matching this are the integration's."""
+    return re.compile(
+        rf"^{re.escape(feed)}-{seat_id}-(\d{{10}})-(\d{{14}})\.json(-processing|-failed)?$"
+    )
+
+
 def key_prefix(path: str) -> str:
     """The object-key prefix of a canonical path: "" for the root, else "a/b"."""
     return path.strip("/")

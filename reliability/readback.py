@@ -111,8 +111,10 @@ def check(world: World) -> dict[str, int]:
             totals["stale_processing"] += sum(k.endswith(".json-processing") for k in objects)
             failed = [k.removesuffix("-failed") for k in objects if k.endswith(".json-failed")]
             totals["failed_manifests"] += len(failed)
-            # A -failed beside the .json of the same processing run: the attempt succeeded and
-            # another run renamed its live -processing manifest (seed 004's step 1 gone wrong).
+            # A -failed beside the .json of the same processing run: a failure, whatever the
+            # cause (another run's step 1 renaming a live -processing, or one left by a worker
+            # that died, or whose deletion failed, after the .json was written). Seed 004 makes
+            # the suffixes exclusive and consumers purge by them: they would delete that hour.
             totals["false_failed_manifests"] += sum(k in objects for k in failed)
             hours = Counter(json.loads(objects[k])["hour"] for k in manifests)
             totals["hours_with_two_manifests"] += sum(1 for n in hours.values() if n > 1)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -109,11 +110,13 @@ class Hour:
         progress: Progress,
         number: Callable[[], int] | None = None,
         announce: Callable[[dict[str, Any]], None] | None = None,
+        holds: Callable[[], bool] | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
         """Rows with event time in [start, end) into parts named as seed 004 says: the files
         uploaded and the rows. `number` gives each part its number (default 0, 1, 2 … in
         order); `announce` hears of each part before its upload, so a worker taking over can
-        remove it (default: the run's lease is renewed after each upload)."""
+        remove it, and `holds` says after it whether this worker still has the work (default:
+        the run's lease is renewed after each upload)."""
         feed, compression = self.integration.feed, self.integration.config["compression"]
         rows, batches = hour_rows(
             self.writer, feed, self.integration.tenant_id, start, end, self.data_cutoff
@@ -126,8 +129,15 @@ class Hour:
             files.append({"name": name, "bytes": result.bytes, "md5": result.md5})
             if announce is not None:
                 announce(files[-1])
-            upload_part(conn, join_key(self.path, name), stream, "application/octet-stream", result)
+            key = join_key(self.path, name)
+            upload_part(conn, key, stream, "application/octet-stream", result)
             stream.close()
+            if holds is not None and not holds():
+                # Stalled inside the upload while another worker took the slice over (and may
+                # have deleted this part already, or published the hour): the part is in no
+                # manifest, so its writer removes it.
+                conn.delete(key)
+                raise slices.SliceLost(f"{name} landed after its slice was taken over")
             if announce is None:
                 ledger.extend_lease(self.run)
 
@@ -196,7 +206,7 @@ def work_through(
     while piece is not None:
         try:
             if _export_slice(hour, conn, piece):
-                return _publish(hour, manifest)
+                return _publish(hour, conn, manifest)
         except slices.SliceLost:
             # Our lease ran out (a request hung) and another worker has the slice: it goes on.
             logger.warning("slice %s of run %s was taken over", piece.number, hour.run.pk)
@@ -215,18 +225,33 @@ def _export_slice(hour: Hour, conn: Connection, piece: ExportSlice) -> bool:
             conn.delete(join_key(hour.path, file["name"]))
     progress = Progress(hour.run.pk, report=partial(slices.report_rows, piece))
     _, rows = hour.write(
-        conn, piece.start, piece.end, progress,
-        number=partial(slices.next_part, piece), announce=partial(slices.record_part, piece),
+        conn, piece.start, piece.end, progress, number=partial(slices.next_part, piece),
+        announce=partial(slices.record_part, piece), holds=partial(slices.holds, piece),
     )  # fmt: skip
     return slices.finish(piece, rows)
 
 
-def _publish(hour: Hour, manifest: manifests.Attempt) -> ledger.Outcome:
+def _publish(hour: Hour, conn: Connection, manifest: manifests.Attempt) -> ledger.Outcome:
     """Every slice done: the final manifest lists all their parts, slice after slice."""
     files, rows, size = slices.files_of(hour.run)
+    _sweep(hour, conn, {f["name"] for f in files})
     ledger.extend_lease(hour.run)  # fencing, as for an hour written by one worker
     manifest.publish(hour.document(files))
     return hour.outcome(files, rows, size)
+
+
+def _sweep(hour: Hour, conn: Connection, listed: set[str]) -> None:
+    """Before the hour is published, its folder holds only the parts its manifest lists: a part
+    of this seat the manifest does not list is a worker's that lost its slice while uploading
+    it (a dead one cannot remove it). Other seats' files are never touched: seats may share a
+    resolved Feed path (seed 004's uniqueness rules)."""
+    folder = join_key(hour.path) + "/"
+    ours = re.compile(rf"^{hour.seat}-\d+-[0-9a-f]{{32}}-{hour.seat}$")
+    for info in conn.list_objects(folder):
+        name = info.key.removeprefix(folder)
+        if ours.match(name) and name not in listed:
+            logger.warning("run %s: deleting %s, in no slice's files", hour.run.pk, info.key)
+            conn.delete(info.key)
 
 
 def continue_hour(

@@ -9,13 +9,16 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Least
 
 from exporthub.retry import jittered_backoff
+from integrations.models import State
 
 from ..models import ExportRun, ExportSlice
 from . import clock
 from .new_runs import NewRun, insert_runs
+from .windows import BACKFILL_LIMIT
 
 MAX_BACKOFF = timedelta(hours=1)
 Status = ExportRun.Status
@@ -119,6 +122,7 @@ def succeed(run: ExportRun, outcome: Outcome, *, duration_seconds: float) -> boo
             lease_expires_at=None,
             error_code="",
             error_message="",
+            failing_since=None,
             duration_seconds=duration_seconds,
             **asdict(outcome),
         )
@@ -126,6 +130,7 @@ def succeed(run: ExportRun, outcome: Outcome, *, duration_seconds: float) -> boo
 
 
 def fail(run: ExportRun, code: str, message: str, *, retry: bool, **fields: object) -> None:
+    """A failed attempt; `failing_since` keeps the first of a streak ("retrying since …")."""
     now = clock.now()
     owned(run).update(
         status=Status.FAILED,
@@ -134,6 +139,7 @@ def fail(run: ExportRun, code: str, message: str, *, retry: bool, **fields: obje
         error_code=code[:100],
         error_message=message[:2000],
         next_attempt_at=now + backoff(run.attempts) if retry else None,
+        failing_since=Coalesce(F("failing_since"), Value(now)),
         **fields,
     )
 
@@ -179,18 +185,28 @@ def add_next_generation(integration_id: int, start: datetime, end: datetime) -> 
 # Handing runs out.
 
 
-def skip_older_than(oldest_allowed: datetime, oldest_kept: datetime) -> None:
-    """Runs that failed or waited (e.g. while deactivated) past the backfill limit, and an
-    Admin's backfill runs whose events are past the retention: skipped, shown, never silently
-    dropped."""
+def skip_older_than(oldest_kept: datetime, now: datetime) -> None:
+    """Windows that can no longer be exported, skipped with the reason, never silently dropped:
+    the catch-up after an export was inactive (deactivated by a lost permission, or changed and
+    not verified yet) goes back at most 3 days from its return (seed 004); any other waiting or
+    failing window is retried until its events are past the retention (`oldest_kept`).
+
+    The return is the integration's last state change while it is active (its activation),
+    bounded by `now` for a simulated clock (`run_exports --now`)."""
     waiting = ExportRun.objects.filter(status__in=(Status.PENDING, Status.FAILED))
-    waiting.filter(window_start__lt=oldest_allowed, backfill=None).update(
+    returned = Least(Coalesce("integration__state_changed_at", Value(now)), Value(now))
+    waiting.filter(
+        window_start__lt=returned - Value(BACKFILL_LIMIT),
+        integration__state=State.ACTIVE,
+        backfill=None,
+    ).update(
         status=Status.SKIPPED,
         error_code="BackfillLimit",
         next_attempt_at=None,
-        error_message="Older than the 3-day backfill limit; not exported.",
+        error_message="Missed while the export was inactive, more than 3 days before it was "
+        "verified again; not exported.",
     )
-    waiting.filter(window_start__lt=oldest_kept, backfill__isnull=False).update(
+    waiting.filter(window_start__lt=oldest_kept).update(
         status=Status.SKIPPED,
         error_code="RetentionLimit",
         next_attempt_at=None,

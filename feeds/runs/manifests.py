@@ -9,6 +9,10 @@ The protocol is one construct, `attempt`: step 1 (`fail_stale`) first, then
 writes `-processing` on entering (step 2), the final `.json` on `publish` (step 3), and on an
 error renames `-processing` to `-failed` (step 4) — unless other workers share the attempt (a
 large hour's slices) and the ledger says it goes on without this one (`Attempt.shared`).
+
+The suffixes are exclusive: once an attempt's final `.json` exists, its `-processing` manifest
+is only ever deleted, never renamed `-failed` (`retire`), by this attempt, its retry
+(feeds.runs.recovery) or another run's step 1 — whichever gets there first.
 """
 
 from __future__ import annotations
@@ -21,8 +25,8 @@ from collections.abc import Callable, Container, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from integrations.destinations.base import Connection, DestinationError
-from integrations.paths import join_key
+from integrations.destinations.base import Connection, DestinationError, ObjectInfo
+from integrations.paths import join_key, manifest_pattern
 
 PROCESSING, FAILED = "-processing", "-failed"
 
@@ -32,9 +36,7 @@ def manifest_name(feed: str, seat_id: int, hour: datetime, processed_on: datetim
 
 
 def name_pattern(feed: str, seat_id: int) -> re.Pattern[str]:
-    return re.compile(
-        rf"^{re.escape(feed)}-{seat_id}-(\d{{10}})-(\d{{14}})\.json(-processing|-failed)?$"
-    )
+    return manifest_pattern(feed, seat_id)
 
 
 def document(
@@ -84,6 +86,24 @@ def rename(conn: Connection, source: str, target: str) -> None:
     conn.delete(source)
 
 
+def found(conn: Connection, key: str) -> ObjectInfo | None:
+    """The object at `key`, found by listing from it (the first key listed, if it is this one).
+    Not a HEAD: S3 answers a HEAD of a missing key with 403, not 404, to a grant whose
+    s3:ListBucket is conditioned on a prefix, as our log-level policy is; a listing names one."""
+    first = next(iter(conn.list_objects(key)), None)
+    return first if first is not None and first.key == key else None
+
+
+def retire(conn: Connection, base: str, published: bool) -> str | None:
+    """An attempt that will not go on: its -processing manifest deleted when its final `.json`
+    exists (`published`), else renamed -failed. The -failed name, if it was renamed."""
+    if published:
+        conn.delete(base + PROCESSING)
+        return None
+    rename(conn, base + PROCESSING, base + FAILED)
+    return base + FAILED
+
+
 def fail_stale(
     conn: Connection,
     manifest_path: str,
@@ -91,21 +111,24 @@ def fail_stale(
     seat_id: int,
     live: Container[tuple[datetime, datetime]],
 ) -> list[str]:
-    """Step 1: manifests left -processing by a run that died are renamed -failed; those of a
-    live attempt, `(hour, processed_on)` in `live`, are another run's work in progress."""
+    """Step 1: manifests left -processing by a run that died are renamed -failed, or deleted
+    when the final `.json` of that name exists (the run died after publishing); those of a live
+    attempt, `(hour, processed_on)` in `live`, are another run's work in progress."""
     renamed = []
     pattern = name_pattern(feed, seat_id)
-    for info in conn.list_objects(join_key(manifest_path, f"{feed}-{seat_id}-")):
-        match = pattern.match(info.key.rsplit("/", 1)[-1])
+    keys = {info.key for info in conn.list_objects(join_key(manifest_path, f"{feed}-{seat_id}-"))}
+    for key in sorted(keys):
+        match = pattern.match(key.rsplit("/", 1)[-1])
         if match is None or match.group(3) != PROCESSING:
             continue
         hour = datetime.strptime(match.group(1), "%Y%m%d%H").replace(tzinfo=UTC)
         processed_on = datetime.strptime(match.group(2), "%Y%m%d%H%M%S").replace(tzinfo=UTC)
         if (hour, processed_on) in live:
             continue
-        target = info.key.removesuffix(PROCESSING) + FAILED
-        rename(conn, info.key, target)
-        renamed.append(target)
+        base = key.removesuffix(PROCESSING)
+        target = retire(conn, base, published=base in keys)
+        if target is not None:
+            renamed.append(target)
     return renamed
 
 
@@ -120,10 +143,18 @@ class Attempt:
         self.publishing = False
 
     def publish(self, body: bytes) -> None:
-        """Step 3: the final manifest, then the -processing one goes."""
+        """Step 3: the final manifest, then the -processing one goes. If deleting it fails, the
+        error goes on and the run is retried: the retry adopts this `.json` and deletes it."""
         self.publishing = True  # only this worker publishes the attempt, whoever else wrote it
         put(self.conn, self.base, body)
         self.conn.delete(self.base + PROCESSING)
+
+    def settle(self) -> None:
+        """Step 4 after an error in this worker: -processing renamed -failed, unless the final
+        `.json` may exist (an error while publishing, or another worker publishing a shared
+        attempt: it is then looked for, and -processing only deleted if it is there)."""
+        maybe = self.publishing or self.shared is not None
+        retire(self.conn, self.base, maybe and found(self.conn, self.base) is not None)
 
     def goes_on(self) -> bool:
         """After this worker's error, whether the attempt can still be published by another."""
@@ -156,7 +187,7 @@ def continued(conn: Connection, base: str) -> Iterator[Attempt]:
         yield started
     except Exception:
         if not started.goes_on():
-            # If even this fails, the next run's step 1 does it.
+            # If even this fails, the retry's recovery or the next run's step 1 does it.
             with contextlib.suppress(DestinationError):
-                rename(conn, base + PROCESSING, base + FAILED)
+                started.settle()
         raise

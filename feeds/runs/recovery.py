@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 from datetime import UTC
 
-from integrations.destinations.base import Connection, DestinationError, ObjectInfo
+from integrations.destinations.base import Connection
 from integrations.models import Integration
 from integrations.paths import join_key
 
@@ -29,19 +28,20 @@ def finished_attempt(
     base = join_key(
         config["manifest_path"], manifests.manifest_name(feed, seat, hour, run.processed_on)
     )
-    if _found(conn, base) is None:
+    if manifests.found(conn, base) is None:
         return None
     document = manifests.parse(conn.read(base))
     if document is None:  # not what we wrote: export the hour again, under a new name
         return None
     files = []
     for entry in document["files"]:
-        info = _found(conn, join_key(document["path"], entry["name"]))
+        info = manifests.found(conn, join_key(document["path"], entry["name"]))
         if info is None:  # deleted by someone since: export the hour again
             return None
         files.append({"name": entry["name"], "bytes": info.size, "md5": entry["checksum"]})
-    with contextlib.suppress(DestinationError):
-        conn.delete(base + manifests.PROCESSING)  # killed before step 4 removed it
+    # Killed, or refused, before step 4 removed it. Not an error to swallow: the run is
+    # recorded only once it is gone (else retried), so it never stays beside the `.json`.
+    manifests.retire(conn, base, published=True)
     return ledger.Outcome(
         rows=count_hour(
             feed, integration.tenant_id, run.window_start, run.window_end, run.data_cutoff
@@ -53,11 +53,3 @@ def finished_attempt(
         processed_on=run.processed_on,
         data_cutoff=run.data_cutoff,
     )
-
-
-def _found(conn: Connection, key: str) -> ObjectInfo | None:
-    """The object at `key`, found by listing from it (the first key listed, if it is this one).
-    Not a HEAD: S3 answers a HEAD of a missing key with 403, not 404, to a grant whose
-    s3:ListBucket is conditioned on a prefix, as our log-level policy is; a listing names one."""
-    first = next(iter(conn.list_objects(key)), None)
-    return first if first is not None and first.key == key else None

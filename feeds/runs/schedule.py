@@ -35,7 +35,6 @@ def schedule(
         .annotate(Max("window_start"))
     )
     new_runs: list[NewRun] = []
-    oldest_allowed = now - BACKFILL_LIMIT
     for integration in integrations.only("id", "feed", "exports_from"):
         start_from = integration.exports_from or now
         if integration.pk in latest:
@@ -44,9 +43,9 @@ def schedule(
             end = start + window_length(integration.feed)
             new_runs.append(NewRun(integration.pk, start, end, Status.PENDING))
     ledger.create_runs(new_runs)
-    # Missed longer ago than the backfill limit: recorded as skipped with the reason, never
-    # silently.
-    ledger.skip_older_than(oldest_allowed, now - retention())
+    # Past the 3-day catch-up after a pause, or past the events' retention: recorded as skipped
+    # with the reason, never silently.
+    ledger.skip_older_than(now - retention(), now)
     if FeedKind.LOG_LEVEL in kinds:
         reprocess_late_events(now)
     ready = ExportRun.objects.filter(

@@ -136,6 +136,12 @@ def record_part(piece: ExportSlice, file: dict[str, Any]) -> None:
         raise SliceLost(f"slice {piece.pk} was taken over")
 
 
+def holds(piece: ExportSlice) -> bool:
+    """Whether this worker still holds the slice, in its attempt, within its lease: asked after
+    each part's upload, since a worker stalled inside one may have lost the slice meanwhile."""
+    return _owned(piece).exists() and _run_in_attempt(piece).exists()
+
+
 def report_rows(piece: ExportSlice, rows: int) -> None:
     """Progress: the slice's rows, and the hour's as the sum over its slices, for the pages."""
     ExportSlice.objects.filter(pk=piece.pk, status=Status.RUNNING).update(rows=rows)

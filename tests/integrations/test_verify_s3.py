@@ -138,7 +138,7 @@ def test_it_refuses_a_manually_created_folder(s3_env: str, tenant: Tenant) -> No
 def test_it_reads_the_acl_of_existing_manifests(s3_env: str, tenant: Tenant) -> None:
     bucket = _bucket(s3_env)
     _client(s3_env).put_object(
-        Bucket=bucket, Key="manifests/standard_feed-998-2017013109-1.json", Body=b"{}"
+        Bucket=bucket, Key="manifests/standard_feed-998-2017013109-20170131132522.json", Body=b"{}"
     )
     verification = verify(make_integration(tenant, "s3", "standard_feed", bucket=bucket))
     acl_step = next(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from tests.integrations.conftest import FEED_FIELDS
 from tests.support import standins
 
 PATH_STYLE = Config(s3={"addressing_style": "path"})
+ACCOUNT = "123456789012"  # moto's
 
 
 def client(url: str, service: str = "s3", key: str = "AKIAADMIN00000000000",
@@ -84,3 +86,31 @@ def iam_world(workdir: Path) -> Iterator[IamWorld]:
         )  # fmt: skip
         standins.enforce_iam(url)
         yield IamWorld(url=url, bucket=bucket, users=users, role_arn=role["Role"]["Arn"])
+
+
+def grant_seat_role(world: IamWorld, seat: int, bucket: str) -> None:
+    """As the operator provisions it: one role per seat, trusting the platform user, granted
+    what a log-level export needs on `bucket`."""
+    admin = client(world.url, "iam", *world.users["admin"])
+    name = f"exporthub-seat-{seat}"
+    trust = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}
+    config = {"bucket": bucket, "region": "us-east-1", **FEED_FIELDS["standard_feed"]}
+    document = {
+        "Version": "2012-10-17",
+        "Statement": permission_statements(config, "standard_feed"),
+    }
+    with contextlib.suppress(admin.exceptions.EntityAlreadyExistsException):
+        admin.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [trust]}))  # fmt: skip
+    admin.put_role_policy(RoleName=name, PolicyName="grant", PolicyDocument=json.dumps(document))
+
+
+def acting_as_platform(world: IamWorld, settings: Any, monkeypatch: Any) -> IamWorld:
+    """ExportHub configured with per-seat roles, its own credentials those of a user that may
+    only assume them (the bucket-policy mode)."""
+    settings.S3_PLATFORM_PRINCIPAL_ARN = f"arn:aws:iam::{ACCOUNT}:user/platform"
+    settings.S3_SEAT_ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/exporthub-seat-{{seat_id}}"
+    key, secret = world.users["platform"]
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
+    return world

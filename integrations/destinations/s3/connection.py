@@ -24,6 +24,10 @@ PERMANENT_CODES = {
 STATUS_CODES = {"301": "PermanentRedirect", "400": "BadRequest", "403": "AccessDenied",
                 "404": "NoSuchBucket"}  # fmt: skip
 SSE_ARGS = {"none": {}, "sse-s3": {"ServerSideEncryption": "AES256"}}
+# In the bucket-policy mode ExportHub writes as its own seat role: on a bucket whose object
+# ownership is "ObjectWriter" the objects would be ours and the customer could not read them.
+# S3 accepts this canned ACL under "BucketOwnerEnforced" too (it refuses any other there).
+OWNER_GRANT = {"ACL": "bucket-owner-full-control"}
 # S3's smallest part size: the upload holds UPLOAD_CONCURRENCY of them in memory (8 MiB parts
 # put a worker's peak 14 MB higher at the same speed, bench/).
 MULTIPART_THRESHOLD = 5 * 1024 * 1024
@@ -81,6 +85,10 @@ class S3Connection(Connection):
         self.sse_args = dict(SSE_ARGS.get(config.get("sse", "none"), {}))
         if config.get("sse") == "sse-kms":
             self.sse_args = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": config["kms_key_id"]}
+        # What every new object is written with: its encryption and, when ExportHub writes as
+        # itself, the bucket owner's grant.
+        self.put_args = {**self.sse_args, **(OWNER_GRANT if config.get("auth_mode") == "platform"
+                                             else {})}  # fmt: skip
 
     def write(
         self,
@@ -100,7 +108,7 @@ class S3Connection(Connection):
         # The stream is read ahead into memory chunks; bound them so memory does not grow with
         # the file (by default 10 chunks of 16 MiB).
         transfer.max_in_memory_upload_chunks = UPLOAD_CONCURRENCY
-        extra = {"ContentType": content_type, **self.sse_args}
+        extra = {"ContentType": content_type, **self.put_args}
         with self.errors():
             self.client.upload_fileobj(reader, self.bucket, key, ExtraArgs=extra, Config=transfer)
         return ObjectInfo(key=key, size=reader.size, md5=reader.md5)
@@ -149,7 +157,7 @@ class S3Connection(Connection):
     def copy(self, source: str, target: str) -> None:
         with self.errors():
             self.client.copy(
-                {"Bucket": self.bucket, "Key": source}, self.bucket, target, ExtraArgs=self.sse_args
+                {"Bucket": self.bucket, "Key": source}, self.bucket, target, ExtraArgs=self.put_args
             )
 
     def delete(self, key: str) -> None:
@@ -187,7 +195,7 @@ class S3Connection(Connection):
         """Complete one multipart upload and abort another, as large exports do."""
         with self.errors():
             upload = self.client.create_multipart_upload(
-                Bucket=self.bucket, Key=key, **self.sse_args
+                Bucket=self.bucket, Key=key, **self.put_args
             )
             etag = self.client.upload_part(
                 Bucket=self.bucket, Key=key, UploadId=upload["UploadId"], PartNumber=1, Body=part
@@ -197,7 +205,7 @@ class S3Connection(Connection):
                 MultipartUpload={"Parts": [{"ETag": etag, "PartNumber": 1}]},
             )  # fmt: skip
             aborted = self.client.create_multipart_upload(
-                Bucket=self.bucket, Key=key, **self.sse_args
+                Bucket=self.bucket, Key=key, **self.put_args
             )
             self.client.upload_part(
                 Bucket=self.bucket, Key=key, UploadId=aborted["UploadId"], PartNumber=1, Body=part
