@@ -28,7 +28,7 @@ from .devices import (
     new_recovery_codes,
     turn_off,
 )
-from .qr import qr_svg
+from .qr import qr_code
 
 
 class LoginView(auth_views.LoginView):
@@ -67,7 +67,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         }
         return render(request, "tenancy/two_factor.html", context, status=201)
     uri = device.config_url
-    context = {"form": form, "key": _base32(device), "uri": uri, "qr": qr_svg(uri)}
+    context = {"form": form, "key": _base32(device), "uri": uri, "qr": qr_code(uri)}
     return render(request, "tenancy/two_factor.html", context, status=400 if form.is_bound else 200)
 
 
