@@ -18,7 +18,8 @@ from integrations.catalog import FEEDS
 from integrations.models import get_integration
 
 from .models import ExportRun
-from .runs import backfills
+from .pages.next_file import next_file
+from .runs import backfills, clock
 from .runs.queued import QueueFull
 from .runs.reprocessing import ReprocessingRefused, request_reprocessing
 from .schema.published import KINDS, render
@@ -93,3 +94,11 @@ def run_progress(request: TenantRequest, pk: int) -> JsonResponse:
     integration = get_integration(request.tenant, pk)
     running = integration.runs.filter(status=ExportRun.Status.RUNNING).values("pk", "rows")
     return JsonResponse({"running": [{"id": r["pk"], "rows": r["rows"]} for r in running]})
+
+
+@tenant_view
+def next_file_status(request: TenantRequest, pk: int) -> JsonResponse:
+    """The window whose file comes next and when it is due, for the page to follow it."""
+    integration = get_integration(request.tenant, pk)
+    found = next_file(integration, clock.now())
+    return JsonResponse(found.as_json() if found else {"text": ""})
