@@ -10,6 +10,7 @@ from feeds.views import (
     backfill_range,
     next_file_status,
     reprocess_hour,
+    run_detail,
     run_progress,
     schema_file,
 )
@@ -80,6 +81,11 @@ urlpatterns = [
         "t/<slug:tenant_slug>/integrations/<int:pk>/runs/progress.json",
         run_progress,
         name="run-progress",
+    ),
+    path(
+        "t/<slug:tenant_slug>/integrations/<int:pk>/runs/<int:run_id>/",
+        run_detail,
+        name="run-detail",
     ),
     path(
         "t/<slug:tenant_slug>/integrations/<int:pk>/next-file.json",
