@@ -65,6 +65,13 @@ def test_another_tenants_run_is_404_even_under_ones_own_integration(
         assert outsider_client.get(url).status_code == 404, url
 
 
+def test_an_s3_compatible_endpoints_object_uri_names_bucket_and_key() -> None:
+    from integrations.destinations.s3.destination import S3Destination
+
+    location = "s3://acme at https://storage.example.net"
+    assert S3Destination.object_url(location, "/a/b.csv.gz") == "s3://acme/a/b.csv.gz"
+
+
 def test_an_azure_objects_uri_is_its_https_url() -> None:
     assert (
         AzureBlobDestination.object_url("azure://acme/exports", "/clicks/2026/a.csv.gz")
