@@ -71,20 +71,26 @@ def _tick_at_or_after(due: datetime, kind: FeedKind) -> datetime:
     tick = _beat_tick(kind)
     if tick is None:
         return due
+    minutes, hours = tick
     minute = due.astimezone(UTC).replace(second=0, microsecond=0)
     if minute < due:
         minute += timedelta(minutes=1)
     for _ in range(DAY_MINUTES):
-        if minute.minute in tick.minute and minute.hour in tick.hour:
+        if minute.minute in minutes and minute.hour in hours:
             return minute
         minute += timedelta(minutes=1)
     return due
 
 
-def _beat_tick(kind: FeedKind) -> crontab | None:
+def _beat_tick(kind: FeedKind) -> tuple[set[int], set[int]] | None:
+    """The minutes and hours of the beat entry that schedules this feed kind, if a crontab."""
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
-        args = entry.get("args") or ()
+        args = entry.get("args")
         timing = entry.get("schedule")
-        if entry.get("task") == "feeds.schedule" and kind in args and isinstance(timing, crontab):
-            return timing
+        if not isinstance(args, tuple | list) or entry.get("task") != "feeds.schedule":
+            continue
+        if kind in args and isinstance(timing, crontab):
+            # celery-types leaves out the sets a crontab expands its fields into.
+            expanded: Any = timing
+            return set(expanded.minute), set(expanded.hour)
     return None

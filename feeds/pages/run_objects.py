@@ -56,12 +56,13 @@ def run_manifest(run: ExportRun, integration: Integration) -> Manifest | None:
     key = join_key(run.manifest)
     uri = integration.destination_class.object_url(run.destination, key) if run.destination else ""
     document = ""
-    written = run.status == ExportRun.Status.SUCCEEDED and run.processed_on is not None
-    if written and integration.feed_info.kind == FeedKind.LOG_LEVEL:
+    processed_on = run.processed_on
+    succeeded = run.status == ExportRun.Status.SUCCEEDED and processed_on is not None
+    if succeeded and processed_on and integration.feed_info.kind == FeedKind.LOG_LEVEL:
         data_format, compression = file_format(integration.config)
         body = manifests.document(
             integration.feed, int(integration.tenant.seat_id), run.window_start.astimezone(UTC),
-            run.processed_on.astimezone(UTC), run.path, run.files,
+            processed_on.astimezone(UTC), run.path, run.files,
             writer_class(data_format).feed_properties(compression),
         )  # fmt: skip
         document = body.decode()
