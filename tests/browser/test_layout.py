@@ -14,6 +14,7 @@ import pytest
 
 from exporthub.tenancy.models import Tenant, User
 from feeds.models import ExportRun
+from integrations.models import Verification
 from tests.conftest import PASSWORD
 from tests.feeds.export_helpers import active, events, new_bucket, run_exports
 from tests.integrations.conftest import make_integration
@@ -43,6 +44,20 @@ def pages(s3_env: str, tenant: Tenant, admin_user: User, settings: Any) -> Itera
         tenant, "s3", "clicks", name="Clicks awaiting the bucket policy", bucket="exporthub-demo",
         auth_mode="platform", access_key="", secret_key="",
         directory="/exports/clicks/by-seat/with/a/rather/long/directory/path",
+    )  # fmt: skip
+    # A failed Verify: its steps, provider code and hint have to fit too.
+    Verification.objects.create(
+        integration=waiting, state="failed", requested_by=admin_user.email,
+        steps=[
+            {"name": "Bucket reachable in us-west-2", "status": "passed"},
+            {"name": "Write a test object under /exports/clicks/by-seat/with/a/rather/long/"
+             "directory/path", "status": "failed", "code": "AccessDenied",
+             "detail": "User arn:aws:iam::111122223333:role/exporthub-seat-998 is not authorized "
+             "to perform: s3:PutObject on resource: arn:aws:s3:::exporthub-demo/exports/clicks/"
+             "by-seat/with/a/rather/long/directory/path/exporthub-verify-0c1d2e3f",
+             "hint": "Apply the bucket policy shown on this page."},
+            {"name": "Read it back and compare the MD5", "status": "skipped"},
+        ],
     )  # fmt: skip
     base = f"/t/{tenant.slug}"
     yield {
