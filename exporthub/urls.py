@@ -6,7 +6,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from feeds.views import backfill_range, reprocess_hour, run_progress, schema_file
+from feeds.views import (
+    backfill_range,
+    next_file_status,
+    reprocess_hour,
+    run_detail,
+    run_progress,
+    schema_file,
+)
 from webhooks import views as webhook_views
 
 from .health import healthz
@@ -74,6 +81,16 @@ urlpatterns = [
         "t/<slug:tenant_slug>/integrations/<int:pk>/runs/progress.json",
         run_progress,
         name="run-progress",
+    ),
+    path(
+        "t/<slug:tenant_slug>/integrations/<int:pk>/runs/<int:run_id>/",
+        run_detail,
+        name="run-detail",
+    ),
+    path(
+        "t/<slug:tenant_slug>/integrations/<int:pk>/next-file.json",
+        next_file_status,
+        name="next-file",
     ),
     path(
         "t/<slug:tenant_slug>/integrations/<int:pk>/webhooks/",

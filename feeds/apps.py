@@ -18,7 +18,7 @@ class FeedsConfig(AppConfig):
         from integrations import catalog, pages
 
         from .metrics import collect, scheduler_health
-        from .pages.sections import BACKFILL, FIGURES, RUN_HISTORY
+        from .pages.sections import BACKFILL, FIGURES, NEXT_FILE, RUN_HISTORY
         from .schema.columns import COLUMNS
 
         catalog.COLUMN_NAMES.update(
@@ -26,6 +26,7 @@ class FeedsConfig(AppConfig):
         )
         pages.FIGURES.append(FIGURES)
         pages.DETAIL_SECTIONS += [RUN_HISTORY, BACKFILL]
+        pages.SUMMARY_SECTIONS.append(NEXT_FILE)
         # The project's /metrics and /healthz report the scheduler and the queue the same way.
         metrics.COLLECTORS.append(collect)
         health.REPORTS["scheduler"] = scheduler_health

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect, render
 
 from exporthub.api.throttling import WRITE, throttled_page
 from exporthub.tenancy.access import TenantRequest, tenant_view
@@ -18,18 +18,20 @@ from integrations.catalog import FEEDS
 from integrations.models import get_integration
 
 from .models import ExportRun
-from .runs import backfills
+from .pages.next_file import next_file
+from .pages.run_objects import run_manifest, run_objects
+from .runs import backfills, clock
 from .runs.queued import QueueFull
 from .runs.reprocessing import ReprocessingRefused, request_reprocessing
-from .schema.published import KINDS, render
+from .schema import published
 from .tasks import export_run
 
 
 @login_required
 def schema_file(request: HttpRequest, feed: str, kind: str) -> HttpResponse:
-    if feed not in FEEDS or kind not in KINDS:
+    if feed not in FEEDS or kind not in published.KINDS:
         raise Http404("No such schema.")
-    response = HttpResponse(render(feed, kind), content_type=KINDS[kind])
+    response = HttpResponse(published.render(feed, kind), content_type=published.KINDS[kind])
     response["Content-Disposition"] = f'attachment; filename="{feed}.{kind}"'
     return response
 
@@ -93,3 +95,25 @@ def run_progress(request: TenantRequest, pk: int) -> JsonResponse:
     integration = get_integration(request.tenant, pk)
     running = integration.runs.filter(status=ExportRun.Status.RUNNING).values("pk", "rows")
     return JsonResponse({"running": [{"id": r["pk"], "rows": r["rows"]} for r in running]})
+
+
+@tenant_view
+def next_file_status(request: TenantRequest, pk: int) -> JsonResponse:
+    """The window whose file comes next and when it is due, for the page to follow it."""
+    integration = get_integration(request.tenant, pk)
+    found = next_file(integration, clock.now())
+    return JsonResponse(found.as_json() if found else {"text": ""})
+
+
+@tenant_view
+def run_detail(request: TenantRequest, pk: int, run_id: int) -> HttpResponse:
+    """One run and what it delivered: its objects and manifest as written."""
+    integration = get_integration(request.tenant, pk)
+    run = get_object_or_404(ExportRun, integration=integration, pk=run_id)
+    context = {
+        "integration": integration,
+        "run": run,
+        "objects": run_objects(run, integration),
+        "manifest": run_manifest(run, integration),
+    }
+    return render(request, "feeds/run.html", context)

@@ -39,13 +39,18 @@ class Figures:
 
 
 DETAIL_SECTIONS: list[Section] = []
+# Shown at the top of the page, under Verify (what the admin looks for first).
+SUMMARY_SECTIONS: list[Section] = []
 FIGURES: list[Figures] = []
 
 
 def detail_sections(request: HttpRequest, integration: Integration) -> dict[str, Any]:
     """The sections' templates (in order) and their context, for the detail page."""
-    context: dict[str, Any] = {"sections": [s.template for s in DETAIL_SECTIONS]}
-    for section in DETAIL_SECTIONS:
+    context: dict[str, Any] = {
+        "summary_sections": [s.template for s in SUMMARY_SECTIONS],
+        "sections": [s.template for s in DETAIL_SECTIONS],
+    }
+    for section in [*SUMMARY_SECTIONS, *DETAIL_SECTIONS]:
         context.update(section.context(request, integration))
     return context
 

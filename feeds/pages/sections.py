@@ -21,6 +21,7 @@ from ..runs import backfills, clock
 from ..runs.windows import next_due
 from .charts import hourly_charts
 from .freshness import Freshness, add_freshness, freshness
+from .next_file import next_file
 
 RUNS_PER_PAGE = 25
 
@@ -43,10 +44,11 @@ def annotate_figures(integrations: QuerySet[Integration], now: datetime) -> Quer
 
 
 def complete_figures(integrations: list[Integration], now: datetime) -> None:
-    """The next run (no query) and the freshness over 7 days (one query for all)."""
+    """The next file and run (no query) and the freshness over 7 days (one query for all)."""
     for integration in integrations:
         active = integration.state == State.ACTIVE
         integration.next_run = next_due(integration.feed, now) if active else None  # type: ignore[attr-defined]
+        integration.next_file = next_file(integration, now)  # type: ignore[attr-defined]
     add_freshness(integrations, now)
 
 
@@ -84,6 +86,12 @@ def backfill_section(request: HttpRequest, integration: Integration) -> dict[str
     }
 
 
+def next_file_section(request: HttpRequest, integration: Integration) -> dict[str, Any]:
+    """The window whose file comes next and when (feeds.pages.next_file)."""
+    return {"next_file": next_file(integration, clock.now())}
+
+
 FIGURES = Figures(annotate=annotate_figures, complete=complete_figures, as_json=figures_json)
 RUN_HISTORY = Section("feeds/run_history.html", run_history)
 BACKFILL = Section("feeds/backfill.html", backfill_section)
+NEXT_FILE = Section("feeds/next_file.html", next_file_section)

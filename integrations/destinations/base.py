@@ -225,6 +225,11 @@ class Destination:
         raise NotImplementedError
 
     @classmethod
+    def object_url(cls, location: str, key: str) -> str:
+        """The full URI a user copies to fetch one object a run wrote under `location`."""
+        return f"{location}/{key.lstrip('/')}"
+
+    @classmethod
     def authorization_help(cls, config: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
         """Template context telling the admin how to grant ExportHub access."""
         return {}

@@ -100,3 +100,21 @@ document.addEventListener("DOMContentLoaded", () => {
   };
   setTimeout(poll, 2000);
 });
+
+// Keep "Next file: … expected about …" current as windows close (the page's own figure first).
+document.addEventListener("DOMContentLoaded", () => {
+  const notice = document.querySelector("[data-next-file-url]");
+  if (!notice) return;
+  const poll = async () => {
+    const response = await fetch(notice.dataset.nextFileUrl, { headers: { Accept: "application/json" } });
+    if (!response.ok) return;
+    const data = await response.json();
+    const time = notice.querySelector("time");
+    if (data.text && time) {
+      time.textContent = data.text;
+      time.setAttribute("datetime", data.due);
+    }
+    setTimeout(poll, 20000);
+  };
+  setTimeout(poll, 20000);
+});

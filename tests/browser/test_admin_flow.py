@@ -52,6 +52,16 @@ def test_an_admin_sets_up_an_s3_export_verifies_it_and_sees_files(
     expect(page.locator(".badge.state-active")).to_be_visible()
 
     integration = Integration.objects.get(name="Clicks to S3")
+    # The first file: the first whole 15-minute window after activation, a minute after it ends.
+    activated = integration.exports_from
+    assert activated is not None
+    quarter = activated.replace(minute=activated.minute // 15 * 15, second=0, microsecond=0)
+    first = quarter if quarter == activated else quarter + timedelta(minutes=15)
+    end, due = first + timedelta(minutes=15), first + timedelta(minutes=16)
+    window = f"{first:%H:%M}\u2013{end:%H:%M} UTC window"
+    expect(page.locator("#next-file")).to_have_text(
+        f"First file: the {window}, expected about {due:%H:%M} UTC."
+    )
     # Export a window of the last hour, so the 7-day chart (which ends now) shows it.
     Integration.objects.filter(pk=integration.pk).update(
         exports_from=integration.exports_from - timedelta(hours=1)  # type: ignore[operator]

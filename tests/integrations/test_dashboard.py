@@ -78,3 +78,14 @@ def test_it_pages_many_integrations_with_the_same_queries(
     assert "Page 1 of 2" in first and first.count('class="badge state-') == 50
     assert second.count('class="badge state-') == 5
     assert _queries(admin_client, url) == _queries(admin_client, url + "?page=2")
+
+
+def test_it_shows_each_active_integrations_next_window_and_when_its_file_is_due(
+    admin_client: Client, tenant: Tenant
+) -> None:
+    integration: Any = make_integration(tenant, "s3", "clicks", name="Clicks export")
+    # Activated ahead of the real clock at a fixed time of day: its first window is fixed too.
+    activated = (timezone.now() + timedelta(days=2)).replace(hour=15, minute=59, second=0)
+    Integration.objects.filter(pk=integration.pk).update(state=State.ACTIVE, exports_from=activated)
+    page = admin_client.get(f"/t/{tenant.slug}/").content.decode()
+    assert "16:00\u201316:15, file about 16:16 UTC" in page

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from exporthub.tenancy.models import ApiKey, Membership, Tenant, User
+from feeds.models import ExportRun
 from integrations.models import Verification
 from tests.integrations.conftest import make_integration
 from webhooks.models import Endpoint
@@ -56,6 +59,8 @@ def world(tenant: Tenant, other_tenant: Tenant, admin_user: User, viewer_user: U
           outsider: User) -> dict[str, Any]:  # fmt: skip
     integration = make_integration(tenant, "s3", "standard_feed")
     verification = Verification.objects.create(integration=integration)
+    run = ExportRun.objects.create(integration=integration, window_start=timezone.now(),
+                                   window_end=timezone.now() + timedelta(hours=1))  # fmt: skip
     key, _ = ApiKey.issue(tenant, "admin", "victim key")
     membership = Membership.objects.get(user=viewer_user)
     endpoint = Endpoint(integration=integration, kind="webhook", url_hint="https://h/…", events=[])
@@ -66,6 +71,7 @@ def world(tenant: Tenant, other_tenant: Tenant, admin_user: User, viewer_user: U
         "pk": str(integration.pk),
         "verification_id": str(verification.pk),
         "endpoint_id": str(endpoint.pk),
+        "run_id": str(run.pk),
         "feed": "clicks",
         "destination": "s3",
         "kind": "proto",

@@ -3,6 +3,7 @@ or a recovery code (once), and a tenant that requires it of its Admins."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -106,3 +107,11 @@ def test_the_operators_admin_login_asks_for_the_second_factor_too(
     fields = {"username": admin_user.email, "password": PASSWORD, "otp_token": _code(device, 1)}
     answer = client.post("/admin/login/?next=/admin/", fields)
     assert answer.status_code == 302 and client.get("/admin/").status_code == 200
+
+
+def test_it_shows_a_qr_code_to_scan_beside_the_key_to_type(
+    admin_user: User, admin_client: Client
+) -> None:
+    page = admin_client.get("/accounts/two-factor/").content.decode()
+    assert re.search(r'<svg[^>]*role="img"[^>]*aria-label="QR code', page), page
+    assert 'id="totp-key"' in page and "otpauth://" in page

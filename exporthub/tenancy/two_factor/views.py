@@ -28,6 +28,7 @@ from .devices import (
     new_recovery_codes,
     turn_off,
 )
+from .qr import qr_code
 
 
 class LoginView(auth_views.LoginView):
@@ -65,7 +66,8 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             **_requiring(user),
         }
         return render(request, "tenancy/two_factor.html", context, status=201)
-    context = {"form": form, "key": _base32(device), "uri": device.config_url}
+    uri = device.config_url
+    context = {"form": form, "key": _base32(device), "uri": uri, "qr": qr_code(uri)}
     return render(request, "tenancy/two_factor.html", context, status=400 if form.is_bound else 200)
 
 

@@ -50,6 +50,12 @@ class AzureBlobDestination(Destination):
         return f"azure://{config['storage_account']}/{config['container']}"
 
     @classmethod
+    def object_url(cls, location: str, key: str) -> str:
+        """azure://account/container as the blob's https URL (or the operator's stand-in)."""
+        account, _, container = location.removeprefix("azure://").partition("/")
+        return f"{connection.account_url(account)}/{container}/{key.lstrip('/')}"
+
+    @classmethod
     def authorization_help(cls, config: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
         letters = required_letters(context["operations"])
         return {"sas_permissions": [PERMISSION_NAMES[letter][1] for letter in letters]}

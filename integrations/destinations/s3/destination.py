@@ -69,6 +69,12 @@ class S3Destination(Destination):
         return f"s3://{config['bucket']}" + (f" at {endpoint}" if endpoint else "")
 
     @classmethod
+    def object_url(cls, location: str, key: str) -> str:
+        """s3://bucket/key; an S3-compatible endpoint stays on the run's "written to" line."""
+        bucket = location.split(" at ", 1)[0]
+        return f"{bucket}/{key.lstrip('/')}"
+
+    @classmethod
     def authorization_help(cls, config: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
         return s3_policy.authorization_help(config, context)
 
