@@ -12,16 +12,23 @@ from .world import ROOT, World
 
 
 class Worker:
-    def __init__(self, world: World, name: str) -> None:
+    """One worker process (`--pool=solo`), or with `queues` one of make run's per-class workers
+    (prefork, `concurrency` children, consuming only those queues)."""
+
+    def __init__(self, world: World, name: str, queues: str = "", concurrency: int = 1) -> None:
         self.world, self.name = world, name
+        self.queues, self.concurrency = queues, concurrency
         self.log = world.workdir / f"worker-{name}.log"
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
     def start(self) -> None:
+        pool = ["--pool=solo"]
+        if self.queues:
+            pool = ["--pool=prefork", f"--concurrency={self.concurrency}", "-Q", self.queues]
         with Path(self.log).open("a") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "exporthub", "worker", "--pool=solo",
+                [sys.executable, "-m", "celery", "-A", "exporthub", "worker", *pool,
                  "-n", f"{self.name}@%h", "--without-mingle", "--without-gossip",
                  "--loglevel=WARNING"],
                 cwd=ROOT, env=self.world.env, stdout=out, stderr=subprocess.STDOUT,
