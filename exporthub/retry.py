@@ -4,6 +4,7 @@ emails, webhook messages)."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -22,12 +23,13 @@ def jittered_backoff(attempts: int, first: timedelta, ceiling: timedelta) -> tim
 @dataclass(frozen=True)
 class RetriedRows:
     """A table of things a worker sends with retries (emails, webhook messages): rows `waiting`
-    until their retry time, `working` while a worker holds them under a lease."""
+    until their retry time, `working` while a worker holds them under a lease, whose length
+    `lease` gives at each claim (it follows the settings)."""
 
     model: type[models.Model]
     waiting: str
     working: str
-    lease: timedelta
+    lease: Callable[[], timedelta]
 
     def due(self) -> Q:
         """Waiting rows whose retry time came, and working ones whose worker's lease ran out
@@ -48,7 +50,7 @@ class RetriedRows:
         return bool(
             self.model._default_manager.filter(self.due(), pk=pk).update(
                 status=self.working,
-                lease_expires_at=timezone.now() + self.lease,
+                lease_expires_at=timezone.now() + self.lease(),
                 attempts=F("attempts") + 1,
             )
         )

@@ -18,6 +18,8 @@ from cryptography.fernet import Fernet
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from exporthub import queues
+
 # Lets admin/form classes be subscripted for the type checker at runtime.
 django_stubs_ext.monkeypatch()
 
@@ -89,6 +91,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "exporthub.tenancy",
     "exporthub.outbox",
+    "exporthub.bulkheads",
     "integrations",
     "feeds",
     "webhooks",
@@ -283,8 +286,6 @@ MAX_QUEUED_RUNS_PER_TENANT = env.int("MAX_QUEUED_RUNS_PER_TENANT", default=20)
 # --- Celery -------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 BROKER_DIR = Path(env.str("BROKER_DIR", default=str(VAR_DIR / "broker")))
-# The longest task may run this long; the broker must not redeliver a message before that.
-TASK_TIME_LIMIT_SECONDS = 3600
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 CELERY_RESULT_BACKEND = env.str(
@@ -294,7 +295,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     # Embedded broker: producer and consumers meet in one folder, no server needed.
     for folder in ("queue", "processed", "results", "control"):
         (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
         # Broadcasts (worker control) too, or kombu writes them to ./control.
         "control_folder": str(BROKER_DIR / "control"),
         "data_folder_in": str(BROKER_DIR / "queue"),
@@ -302,8 +303,6 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(BROKER_DIR / "processed"),
         "store_processed": False,
     }
-else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * TASK_TIME_LIMIT_SECONDS}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -312,8 +311,6 @@ CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = TASK_TIME_LIMIT_SECONDS
-CELERY_TASK_SOFT_TIME_LIMIT = TASK_TIME_LIMIT_SECONDS - 300
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 5
@@ -436,8 +433,26 @@ WEBHOOK_RETRY_HOURS = env.float("WEBHOOK_RETRY_HOURS", default=24.0)
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 # Hosts a Slack endpoint may name: Slack's own, and any the operator adds (e.g. a proxy of theirs).
 SLACK_WEBHOOK_HOSTS = ["hooks.slack.com", *env.list("SLACK_WEBHOOK_HOSTS", default=[])]
+# Verifies and webhook deliveries one tenant may have in flight at once, on all workers together;
+# the tenant's others wait their turn (docs/operations.md, "Work classes").
+VERIFY_CONCURRENCY_PER_TENANT = env.int("VERIFY_CONCURRENCY_PER_TENANT", default=1)
+NOTIFY_CONCURRENCY_PER_TENANT = env.int("NOTIFY_CONCURRENCY_PER_TENANT", default=2)
+if min(VERIFY_CONCURRENCY_PER_TENANT, NOTIFY_CONCURRENCY_PER_TENANT) < 1:
+    raise ImproperlyConfigured(
+        "VERIFY_CONCURRENCY_PER_TENANT and NOTIFY_CONCURRENCY_PER_TENANT must be at least 1."
+    )
 # Azure's SDK waits this long before its first retry of a throttled or failed request (its
 # own default); S3's and GCS's SDKs back off by themselves within about a second.
 AZURE_RETRY_BACKOFF_SECONDS = env.float("AZURE_RETRY_BACKOFF_SECONDS", default=15.0)
 # Set when S3 requests go to a local stand-in (make run); pages say so.
 S3_STANDIN_URL = env.str("AWS_ENDPOINT_URL_S3", default="")
+
+# --- Work classes: each its Celery queue and wall-clock limits (exporthub/queues.py) ---------
+TASK_CLASS_LIMITS = queues.time_limits(VERIFY_DEADLINE_SECONDS, WEBHOOK_TIMEOUT_SECONDS)
+CELERY_TASK_ROUTES = queues.task_routes()
+CELERY_TASK_ANNOTATIONS = queues.task_annotations(TASK_CLASS_LIMITS)
+CELERY_TASK_SOFT_TIME_LIMIT, CELERY_TASK_TIME_LIMIT = TASK_CLASS_LIMITS[queues.SCHEDULE]
+# Redis hands a message to another worker after this; never while it may still run.
+TASK_TIME_LIMIT_SECONDS = max(hard for _, hard in TASK_CLASS_LIMITS.values())
+if not CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * TASK_TIME_LIMIT_SECONDS}

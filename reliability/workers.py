@@ -8,12 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from exporthub.queues import QUEUES
+
 from .world import ROOT, World
 
 
 class Worker:
-    """One worker process (`--pool=solo`), or with `queues` one of make run's per-class workers
-    (prefork, `concurrency` children, consuming only those queues)."""
+    """One worker process (`--pool=solo`) of every work class (queue), as a single-machine
+    deployment may run; or, given `queues`, one of make run's per-class workers (prefork,
+    `concurrency` children, consuming only those queues)."""
 
     def __init__(self, world: World, name: str, queues: str = "", concurrency: int = 1) -> None:
         self.world, self.name = world, name
@@ -23,7 +26,7 @@ class Worker:
         self.starts = 0
 
     def start(self) -> None:
-        pool = ["--pool=solo"]
+        pool = ["--pool=solo", "-Q", ",".join(QUEUES)]
         if self.queues:
             pool = ["--pool=prefork", f"--concurrency={self.concurrency}", "-Q", self.queues]
         with Path(self.log).open("a") as out:

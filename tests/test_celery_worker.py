@@ -1,4 +1,5 @@
-"""A real Celery worker process runs a task, through Redis and through the embedded broker."""
+"""A real Celery worker process runs a task, through Redis and through the embedded broker, and
+takes only the work classes it was started for."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from typing import Any
 
 import pytest
 from celery import Celery
+from django.conf import settings
 
+from exporthub import queues
 from tests.support.services import redis_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,8 +61,8 @@ def test_it_runs_a_task_on_a_worker_through_redis(tmp_path: Path) -> None:
             _assert_worker_answers(client, queue, tmp_path / "worker.log")
 
 
-def test_it_runs_a_task_on_a_worker_through_the_embedded_broker(tmp_path: Path) -> None:
-    queue = f"test-{uuid.uuid4().hex}"
+def _embedded_broker(tmp_path: Path) -> tuple[dict[str, Any], dict[str, str]]:
+    """The filesystem broker `make run` uses: a client's configuration and a worker's env."""
     broker_dir = tmp_path / "broker"
     for folder in ("queue", "processed", "results", "control"):
         (broker_dir / folder).mkdir(parents=True)
@@ -75,8 +78,40 @@ def test_it_runs_a_task_on_a_worker_through_the_embedded_broker(tmp_path: Path) 
     }
     env = {"CELERY_BROKER_URL": "filesystem://", "BROKER_DIR": str(broker_dir)}
     env["CELERY_RESULT_BACKEND"] = conf["result_backend"]
+    return conf, env
+
+
+def test_it_runs_a_task_on_a_worker_through_the_embedded_broker(tmp_path: Path) -> None:
+    queue = f"test-{uuid.uuid4().hex}"
+    conf, env = _embedded_broker(tmp_path)
     with worker(conf, env, queue, tmp_path / "worker.log") as client:
         _assert_worker_answers(client, queue, tmp_path / "worker.log")
+
+
+def test_a_worker_of_the_schedule_never_takes_a_notification_nor_the_reverse(
+    tmp_path: Path,
+) -> None:
+    """Tasks go where the project routes them; a stuck delivery cannot hold the tick's worker."""
+    conf, env = _embedded_broker(tmp_path)
+    conf["task_routes"] = settings.CELERY_TASK_ROUTES
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT, env={**os.environ, **env}, check=True, timeout=120,
+    )  # fmt: skip
+    token = uuid.uuid4().hex
+    schedule_log, tenants_log = tmp_path / "schedule.log", tmp_path / "tenants.log"
+    with worker(conf, env, f"{queues.SCHEDULE},{queues.EXPORTS}", schedule_log) as client:
+        sweep = client.send_task("webhooks.send_due")  # first, into the notifications queue
+        assert client.send_task("exporthub.ping", args=[token]).get(timeout=60) == f"pong:{token}"
+        assert sweep.state == "PENDING"
+        with worker(conf, env, f"{queues.VERIFY},{queues.NOTIFICATIONS}", tenants_log) as other:
+            assert sweep.get(timeout=60) == 0
+            assert other.send_task("exporthub.ping", args=[token]).get(timeout=60)
+    # A worker logs "Task <name>[<id>] received" for each message it takes.
+    assert "Task webhooks.send_due[" not in schedule_log.read_text()
+    assert "Task webhooks.send_due[" in tenants_log.read_text()
+    assert "Task exporthub.ping[" not in tenants_log.read_text()
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,8 @@
 """Sending a stored message: claimed with a conditional update (one worker at a time), signed
 as Standard Webhooks says, retried with jittered exponential backoff until the receiver answers
-2xx or WEBHOOK_RETRY_HOURS pass. At least once: a worker killed after the receiver's 2xx but
-before its commit sends the same `webhook-id` again after its lease.
+2xx or WEBHOOK_RETRY_HOURS pass, never after. At least once: a worker killed after the
+receiver's 2xx but before its commit sends the same `webhook-id` again after its lease, which
+outlasts any delivery still in flight.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
-from exporthub import outbound
+from exporthub import outbound, queues
 from exporthub.metrics import WEBHOOK_ATTEMPTS
 from exporthub.retry import RetriedRows, jittered_backoff
 
@@ -26,13 +27,43 @@ from .models import Attempt, Endpoint, Message
 
 logger = logging.getLogger(__name__)
 Status = Message.Status
-LEASE = timedelta(minutes=2)  # longer than one request with its timeout
+LEASE_MARGIN = timedelta(seconds=30)
+WAIT = timedelta(seconds=40)  # at most, for a message whose tenant has every place taken
 FIRST_RETRY = timedelta(seconds=30)
 MAX_RETRY = timedelta(hours=2)
 
 
-ROWS = RetriedRows(Message, waiting=Status.PENDING, working=Status.SENDING, lease=LEASE)
+def lease() -> timedelta:
+    """Longer than a delivery can last: the notifications class's hard time limit ends one
+    before, whatever the receiver does, so the sweep never sends a message still in flight."""
+    return queues.hard_limit(queues.NOTIFICATIONS) + LEASE_MARGIN
+
+
+ROWS = RetriedRows(Message, waiting=Status.PENDING, working=Status.SENDING, lease=lease)
 due_ids = ROWS.due_ids
+
+
+def give_up_overdue() -> int:
+    """Due messages older than WEBHOOK_RETRY_HOURS (workers were down, say) fail unsent."""
+    oldest = timezone.now() - timedelta(hours=settings.WEBHOOK_RETRY_HOURS)
+    overdue = Message.objects.filter(ROWS.due(), created_at__lt=oldest)
+    return overdue.update(status=Status.FAILED, lease_expires_at=None)
+
+
+def tenant_of(message_id: int) -> int | None:
+    return (
+        Message.objects.filter(pk=message_id)
+        .values_list("endpoint__integration__tenant_id", flat=True)
+        .first()
+    )
+
+
+def wait_for_a_place(message_id: int) -> str:
+    """Its tenant has every place taken: the sweep hands it out again after WAIT, unclaimed."""
+    Message.objects.filter(ROWS.due(), pk=message_id, status=Status.PENDING).update(
+        next_attempt_at=timezone.now() + jittered_backoff(1, WAIT, WAIT)
+    )
+    return "waiting"
 
 
 def deliver(message_id: int) -> str:
@@ -40,6 +71,9 @@ def deliver(message_id: int) -> str:
     if not ROWS.claim(message_id):
         return "not claimed"
     message = Message.objects.select_related("endpoint").get(pk=message_id)
+    deadline = message.created_at + timedelta(hours=settings.WEBHOOK_RETRY_HOURS)
+    if timezone.now() >= deadline:
+        return _finish(message, Status.FAILED)
     began = time.monotonic()
     code, error = _send(message)
     latency = round((time.monotonic() - began) * 1000)
@@ -52,7 +86,6 @@ def deliver(message_id: int) -> str:
     ).inc()
     if delivered:
         return _finish(message, Status.DELIVERED, delivered_at=timezone.now())
-    deadline = message.created_at + timedelta(hours=settings.WEBHOOK_RETRY_HOURS)
     retry_at = timezone.now() + jittered_backoff(message.attempts, FIRST_RETRY, MAX_RETRY)
     if retry_at > deadline:
         return _finish(message, Status.FAILED)

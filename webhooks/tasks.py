@@ -1,22 +1,35 @@
-"""Workers send stored messages: one task per new message, and a sweep every minute for
-retries and for messages whose worker died."""
+"""Workers send stored messages: one task per message, handed out when it is stored and by a
+sweep every minute for retries and for messages whose worker died."""
 
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
-from .delivery import deliver, due_ids
-from .models import Message
+from exporthub import queues
+from exporthub.bulkheads import slots
+
+from .delivery import deliver, due_ids, give_up_overdue, tenant_of, wait_for_a_place
 
 
 @shared_task(name="webhooks.deliver")
 def deliver_message(message_id: int) -> str:
-    return deliver(message_id)
+    """Send one message within its tenant's places, so that one tenant's slow receivers hold
+    at most NOTIFY_CONCURRENCY_PER_TENANT workers."""
+    tenant_id = tenant_of(message_id)
+    if tenant_id is None:
+        return "gone"
+    places = settings.NOTIFY_CONCURRENCY_PER_TENANT
+    with slots.place(tenant_id, queues.NOTIFICATIONS, places) as free:
+        return deliver(message_id) if free else wait_for_a_place(message_id)
 
 
 @shared_task(name="webhooks.send_due")
 def send_due_messages() -> int:
-    delivered = 0
-    for message_id in due_ids():
-        delivered += deliver(message_id) == Message.Status.DELIVERED
-    return delivered
+    """Each due message to a task of its own: a slow receiver holds only its own delivery, not
+    the sweep and every message behind it. The number handed out."""
+    give_up_overdue()
+    due = due_ids()
+    for message_id in due:
+        deliver_message.delay(message_id)
+    return len(due)

@@ -18,6 +18,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 
+from exporthub import queues
 from exporthub.retry import RetriedRows, jittered_backoff
 from exporthub.tenancy.models import Tenant
 
@@ -25,7 +26,7 @@ from .models import OutgoingEmail
 
 logger = logging.getLogger(__name__)
 Status = OutgoingEmail.Status
-LEASE = timedelta(minutes=5)  # longer than one SMTP conversation with Django's timeouts
+LEASE_MARGIN = timedelta(seconds=30)
 FIRST_RETRY = timedelta(minutes=1)
 MAX_RETRY = timedelta(hours=1)
 
@@ -46,7 +47,12 @@ def enqueue(
     return email
 
 
-ROWS = RetriedRows(OutgoingEmail, waiting=Status.PENDING, working=Status.SENDING, lease=LEASE)
+def lease() -> timedelta:
+    """Longer than a send can last: the notifications class's hard time limit ends it before."""
+    return queues.hard_limit(queues.NOTIFICATIONS) + LEASE_MARGIN
+
+
+ROWS = RetriedRows(OutgoingEmail, waiting=Status.PENDING, working=Status.SENDING, lease=lease)
 due_ids = ROWS.due_ids
 
 

@@ -119,3 +119,36 @@ def test_an_address_the_server_refuses_for_good_is_not_retried(
     email = OutgoingEmail.objects.get()
     assert email.status == "failed" and "refused" in email.last_error
     assert send_due_emails() == 0
+
+
+def test_the_sweep_hands_each_due_email_to_a_send_task_of_its_own(
+    tenant: Tenant, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A slow mail server holds one send, not the sweep and every email behind it."""
+    from exporthub.outbox import tasks
+
+    with django_capture_on_commit_callbacks(execute=False):  # the send task never ran
+        deactivate(_active(tenant), Actor(label="export failure"), "AccessDenied", STEP)
+    handed: list[int] = []
+    monkeypatch.setattr(tasks.send_email, "delay", handed.append)
+    assert send_due_emails() == 1
+    assert handed == [OutgoingEmail.objects.get().pk]
+    assert OutgoingEmail.objects.get().status == "pending"
+
+
+def test_a_send_in_flight_keeps_its_email_for_as_long_as_a_send_can_last(
+    tenant: Tenant, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from exporthub import queues
+    from exporthub.outbox.sending import ROWS
+
+    with django_capture_on_commit_callbacks(execute=False):
+        deactivate(_active(tenant), Actor(label="export failure"), "AccessDenied", STEP)
+    assert ROWS.claim(OutgoingEmail.objects.get().pk)
+    moved = timezone.now() + queues.hard_limit(queues.NOTIFICATIONS) + timedelta(seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: moved)
+    assert ROWS.due_ids() == []

@@ -1,0 +1,1 @@
+"""Per-tenant places in the work classes that wait on tenants' servers (docs/operations.md)."""

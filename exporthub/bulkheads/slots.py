@@ -1,0 +1,52 @@
+"""Taking and giving back a tenant's place in a work class. A task that finds every place of its
+tenant taken does not wait in its worker: it is deferred, so other tenants' work goes on."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from exporthub import queues
+
+from .models import Slot
+
+# A holder killed by its class's hard time limit gives its place back this much later.
+LEASE_MARGIN = timedelta(seconds=30)
+
+
+def take(tenant_id: int, work: str, places: int) -> str | None:
+    """Hold a free one of the tenant's `places` in `work` (a conditional update: one winner per
+    place); the token that gives it back, or None when all are held."""
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    expires_at = now + queues.hard_limit(work) + LEASE_MARGIN
+    mine = Slot.objects.filter(tenant_id=tenant_id, work=work)
+    if mine.filter(number__lt=places).count() < places:
+        # The tenant's first use of the class, or a raised cap: its places are made once.
+        rows = [Slot(tenant_id=tenant_id, work=work, number=n) for n in range(places)]
+        Slot.objects.bulk_create(rows, ignore_conflicts=True)
+    free = Q(holder="") | Q(expires_at__lt=now)
+    for number in range(places):
+        if mine.filter(free, number=number).update(holder=token, expires_at=expires_at):
+            return token
+    return None
+
+
+def give_back(token: str) -> None:
+    Slot.objects.filter(holder=token).update(holder="", expires_at=None)
+
+
+@contextmanager
+def place(tenant_id: int, work: str, places: int) -> Iterator[bool]:
+    """Whether a place was free; held for the block and given back after it, however it ends."""
+    token = take(tenant_id, work, places)
+    try:
+        yield token is not None
+    finally:
+        if token is not None:
+            give_back(token)
