@@ -36,28 +36,22 @@ BAD_MESSAGES = 12  # test events the bad tenant queues at its two hostile receiv
 
 @contextmanager
 def _servers(world: World) -> Iterator[dict[str, Any]]:
-    """The healthy receiver, the tarpit and the huge-body server, all trusted over TLS."""
+    """The healthy receiver, the tarpit and the huge-body server, over TLS with the world's own
+    certificate (the one the workers already trust for Azure's stand-in)."""
+    certificate = (Path(world.env["REQUESTS_CA_BUNDLE"]), world.workdir / "azurite-key.pem")
     with ExitStack() as stack:
-        folders = {name: world.workdir / name for name in ("receiver", "tarpit", "huge")}
-        for folder in folders.values():
-            folder.mkdir()
-        receiver = stack.enter_context(webhook_receiver(folders["receiver"]))
+        receiver = stack.enter_context(webhook_receiver(world.workdir, certificate))
         tarpit = stack.enter_context(
-            hostile_server("drip", folders["tarpit"], interval=0.5, drip_for=3600)
+            hostile_server("drip", certificate=certificate, interval=0.5, drip_for=3600)
         )
-        huge = stack.enter_context(hostile_server("huge", folders["huge"]))
-        bundle = world.workdir / "trusted.pem"
-        bundle.write_bytes(
-            Path(world.env["REQUESTS_CA_BUNDLE"]).read_bytes()
-            + b"".join((folder / "azurite-cert.pem").read_bytes() for folder in folders.values())
-        )
-        yield {"receiver": receiver, "tarpit": tarpit, "huge": huge, "bundle": bundle}
+        huge = stack.enter_context(hostile_server("huge", certificate=certificate))
+        yield {"receiver": receiver, "tarpit": tarpit, "huge": huge}
 
 
-def _environment(world: World, bundle: Path) -> None:
+def _environment(world: World) -> None:
     import os
 
-    world.env.update(BOUNDS, REQUESTS_CA_BUNDLE=str(bundle), AWS_CA_BUNDLE=str(bundle))
+    world.env.update(BOUNDS, AWS_CA_BUNDLE=world.env["REQUESTS_CA_BUNDLE"])
     os.environ.update(world.env)
 
 
@@ -73,7 +67,7 @@ def _workers(world: World) -> list[Worker]:
 def run(world: World, hours: int, rows: int) -> dict[str, Any]:
     """The scenario in a built world; configures Django itself (the bounds are settings)."""
     with _servers(world) as servers:
-        _environment(world, servers["bundle"])
+        _environment(world)
         configure_django(world)
         from django.utils import timezone
 
