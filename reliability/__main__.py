@@ -16,7 +16,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-SCENARIOS = ("chaos", "faults", "outages", "backfill", "admin_backfill", "parallel_hour")
+SCENARIOS = (
+    "chaos", "faults", "outages", "backfill", "admin_backfill", "parallel_hour", "noisy_neighbour",
+)  # fmt: skip
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
 
@@ -27,6 +29,12 @@ def _scenario(name: str, options: argparse.Namespace) -> dict[str, Any]:
 
     built = world.build(name, seed=options.seed)
     try:
+        if name == "noisy_neighbour":
+            from reliability import noisy
+
+            hours = options.hours or 2
+            return {"scenario": name, "hours": hours,
+                    **noisy.run(built, hours, options.rows)}  # fmt: skip
         world.configure_django(built)
         hours = options.hours or {
             "chaos": 48, "faults": 48, "outages": 12, "backfill": 48, "admin_backfill": 12,

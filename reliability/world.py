@@ -226,20 +226,30 @@ def populate(world: World, hours: int, rows_per_hour: int, now: datetime) -> dat
 
     for owner, destination, feed, fields in plans:
         with override_settings(FIELD_ENCRYPTION_KEYS=[world.old_key]):
-            world.integrations.append(_integration(world, owner, destination, feed, fields, start))
+            world.integrations.append(
+                add_integration(world, owner, destination, feed, fields, start)
+            )
         _generate(owner.slug, feed, rows_per_hour * hours, start, end)
     return start
 
 
-def _integration(
-    world: World, owner: Any, destination: str, feed: str, fields: dict[str, Any], start: datetime
+def add_integration(
+    world: World,
+    owner: Any,
+    destination: str,
+    feed: str,
+    fields: dict[str, Any],
+    start: datetime,
+    suffix: str = "",
 ) -> int:
+    """An active integration of `owner`'s, exporting from `start`, in a new bucket or container
+    (named for the tenant, the feed and `suffix`)."""
     from exporthub.tenancy.auditlog import Actor
     from integrations.forms import form_class
     from integrations.models import Integration, State
     from integrations.services import save_integration
 
-    container = f"{owner.slug}-{feed.replace('_', '-')}"
+    container = "-".join(filter(None, [owner.slug, feed.replace("_", "-"), suffix]))
     data: dict[str, Any] = {
         "name": f"{destination} {feed}",
         "notification_emails": "ops@example.com",

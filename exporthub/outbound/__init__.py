@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from .addresses import is_public, public_address
 from .http import Answer, post
-from .sockets import Deadline, DeadlinePassed, Refused, trust_tenant_host
+from .sockets import Deadline, DeadlinePassed, HeldTooLong, Refused, trust_tenant_host
 from .urls import Target, parse
 
 __all__ = [
     "Answer",
     "Deadline",
     "DeadlinePassed",
+    "HeldTooLong",
     "Refused",
     "Target",
     "is_public",

@@ -10,7 +10,10 @@ webhooks all connect through it, so two rules hold for all of them in one place:
   under a `Deadline` given `allowed` (a webhook: every connection in it is the tenant's).
 - A connection to a tenant's host lives at most TENANT_CONNECTION_SECONDS, whatever it is doing:
   a server dripping its answer a byte at a time defeats every per-read timeout, and would hold
-  an export worker for as long as it drips. The SDK retries a request cut this way.
+  an export worker for as long as it drips. A connection cut while its server was still
+  sending (Linux's TCP_INFO says when data last arrived) puts the host in a cool-down of the
+  same length, in which this process refuses to connect to it (`HeldTooLong`, which no SDK
+  retries): one cut per cool-down is all a tarpit costs a worker, not one per SDK retry.
 - A `Deadline` is a total wall-clock bound: when it passes, every socket opened under it is shut
   down (whatever a slow server is dripping) and every new one is refused with `DeadlinePassed`.
   A Deadline without `allowed` covers sockets from every thread of the process (the S3 SDK
@@ -24,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import socket
+import struct
 import threading
 import time
 from collections.abc import Container, Iterator
@@ -47,7 +51,13 @@ class DeadlinePassed(CancelledError):
     requests, google-api-core and azure-core pass it up without retrying it."""
 
 
+class HeldTooLong(CancelledError):
+    """A tenant's host held a connection past TENANT_CONNECTION_SECONDS while it was still
+    sending; it is not connected to again until its cool-down ends."""
+
+
 _lock = threading.Lock()
+_cooling: dict[str, float] = {}  # host -> monotonic time until which it is not connected to
 _tenant_hosts: dict[str, str] = {}  # host -> the setting listing the hosts the operator allows
 _deadlines: list[Deadline] = []
 _create_connection = urllib3_connection.create_connection
@@ -148,7 +158,12 @@ def _connect(
     with _lock:
         deadlines = [deadline for deadline in _deadlines if deadline.covers()]
         setting = _tenant_hosts.get(host.lower().rstrip("."))
+        cooling = _cooling.get(host.lower().rstrip("."), 0.0) - time.monotonic()
     allowed: Container[str] | None = None if setting is None else getattr(settings, setting)
+    if setting is not None and cooling > 0:
+        raise HeldTooLong(
+            f"the storage held a connection too long; trying again in {cooling:.0f} s"
+        )
     for deadline in deadlines:
         if deadline.passed:
             raise DeadlinePassed(f"the {deadline.seconds:g} s deadline passed")
@@ -160,7 +175,7 @@ def _connect(
         address = (_checked(host, port), port)
     sock = _create_connection(address, timeout, *args, **kwargs)
     if setting is not None:  # a tenant's storage: held no longer than this, whatever it does
-        _end_after(sock, settings.TENANT_CONNECTION_SECONDS)
+        _end_after(sock, host, settings.TENANT_CONNECTION_SECONDS)
     try:
         for deadline in deadlines:
             deadline.keep(sock)
@@ -170,12 +185,15 @@ def _connect(
     return sock
 
 
-def _end_after(sock: socket.socket, seconds: float) -> None:
+def _end_after(sock: socket.socket, host: str, seconds: float) -> None:
     """Shut the connection down after `seconds` (through a second descriptor, which TLS does
-    not take over); closing it then lets the kernel free the socket."""
+    not take over), and cool the host down if its server was still sending then."""
     duplicate = sock.dup()
 
     def end() -> None:
+        if _receiving(duplicate):
+            with _lock:
+                _cooling[host.lower().rstrip(".")] = time.monotonic() + seconds
         with contextlib.suppress(OSError):
             duplicate.shutdown(socket.SHUT_RDWR)
         duplicate.close()
@@ -183,6 +201,28 @@ def _end_after(sock: socket.socket, seconds: float) -> None:
     timer = threading.Timer(seconds, end)
     timer.daemon = True
     timer.start()
+
+
+# struct tcp_info (linux/tcp.h): eight one-byte fields, nine u32, then tcpi_last_data_sent,
+# tcpi_last_ack_sent and tcpi_last_data_recv (milliseconds since data last arrived).
+_LAST_DATA_RECV_OFFSET = 8 + 9 * 4 + 2 * 4
+RECENT_MS = 3000  # data within this is a server still sending (a tarpit drips every few s)
+
+
+def _receiving(sock: socket.socket) -> bool:
+    """Whether data arrived on the connection lately (False where TCP_INFO is not known):
+    a connection idle in a pool, or one that is only uploading, is not a tarpit."""
+    tcp_info = getattr(socket, "TCP_INFO", None)
+    if tcp_info is None:
+        return False
+    try:
+        info = sock.getsockopt(socket.IPPROTO_TCP, tcp_info, 104)
+    except OSError:
+        return False
+    if len(info) < _LAST_DATA_RECV_OFFSET + 4:
+        return False
+    (last_data_recv,) = struct.unpack_from("I", info, _LAST_DATA_RECV_OFFSET)
+    return bool(last_data_recv < RECENT_MS)
 
 
 def _checked(host: str, port: int) -> str:

@@ -25,7 +25,7 @@ T0 = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 def test_an_export_to_a_dripping_endpoint_fails_as_transient_instead_of_holding_the_worker(
     tenant: Tenant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
-    settings.ENDPOINT_URL_ALLOWED_HOSTS, settings.TENANT_CONNECTION_SECONDS = ["localhost"], 1.0
+    settings.ENDPOINT_URL_ALLOWED_HOSTS, settings.TENANT_CONNECTION_SECONDS = ["localhost"], 2.0
     with hostile_server("drip", tmp_path, interval=0.3, drip_for=60) as tarpit:
         monkeypatch.setenv("AWS_CA_BUNDLE", str(tmp_path / "azurite-cert.pem"))
         endpoint = f"https://localhost:{tarpit.port}"
@@ -37,8 +37,37 @@ def test_an_export_to_a_dripping_endpoint_fails_as_transient_instead_of_holding_
     run = ExportRun.objects.get(integration=integration, window_start=T0)
     # Failed as transient: retried after its back-off, the integration still active.
     assert run.status == ExportRun.Status.FAILED and run.next_attempt_at is not None
-    assert run.error_code == "ConnectionError" and tarpit.sent > 0
+    # Cut once while the server was still sending: the SDK's retries are refused at once.
+    assert run.error_code == "HeldTooLong" and tarpit.sent > 0 and tarpit.accepted == 1
     integration.refresh_from_db()
     assert integration.state == State.ACTIVE
-    # Five attempts of the SDK, each cut after a second, with its back-off between them.
-    assert took < 40, f"the export held its worker {took:.0f} s"
+    assert took < 10, f"the export held its worker {took:.0f} s for a 2 s connection"
+
+
+def test_only_a_host_still_sending_when_its_connection_is_cut_is_cooled_down(
+    settings: Any,
+) -> None:
+    """An idle connection (a pool's) that reaches the limit is simply closed; one whose server
+    was still dripping when it was cut keeps this process away from that host for a while."""
+    from urllib3.util import connection as urllib3_connection
+
+    from exporthub import outbound
+
+    quiet, busy = "127.0.0.5", "127.0.0.6"  # two hosts of their own (cool-downs are per host)
+    settings.ENDPOINT_URL_ALLOWED_HOSTS = [quiet, busy]
+    settings.TENANT_CONNECTION_SECONDS = 4.0  # longer than "recently" (3 s) after connecting
+    with hostile_server("drip", host=quiet) as one, hostile_server("drip", host=busy) as other:
+        for host in (quiet, busy):
+            outbound.trust_tenant_host(host, "ENDPOINT_URL_ALLOWED_HOSTS")
+        idle = urllib3_connection.create_connection((quiet, one.port), timeout=10)
+        dripping = urllib3_connection.create_connection((busy, other.port), timeout=10)
+        dripping.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")  # its answer drips
+        time.sleep(4.5)
+        try:  # cut, as both are: an end of stream, or a reset
+            assert idle.recv(1) == b""
+        except ConnectionResetError:
+            pass
+        idle.close(), dripping.close()
+        urllib3_connection.create_connection((quiet, one.port), timeout=10).close()
+        with pytest.raises(outbound.HeldTooLong):
+            urllib3_connection.create_connection((busy, other.port), timeout=10)

@@ -97,3 +97,21 @@ def test_a_large_hour_in_slices_on_two_workers_survives_a_worker_killed_mid_slic
     assert figures["sliced_hours"] == 2 and figures["slices"] >= 6, figures  # 2 log-level feeds
     assert figures["slices_taken_over"] >= 1 and figures["slices_not_succeeded"] == 0, figures
     assert figures["files_beside_published_parts"] == 0, figures
+
+
+def test_a_noisy_neighbour_neither_slows_nor_stalls_the_other_tenants() -> None:
+    """Issue 32: one tenant's webhook and S3-compatible endpoint are tarpits and a 400 MiB
+    answer, its Verify waits on the tarpit; four other tenants' windows and webhooks go out as
+    fast as without it, the tick is never held, and the bad tenant's attempts are recorded."""
+    figures = _run("noisy_neighbour", "--hours", "1", "--rows", "200")
+    for phase in ("quiet", "noisy"):
+        windows = figures[f"{phase}_windows"]
+        assert windows == figures[f"{phase}_windows_delivered"] > 0, figures
+        assert figures[f"{phase}_webhooks_delivered"] == windows, figures
+        assert figures[f"{phase}_tick_late_max_s"] <= 60, figures
+    assert figures["freshness_max_added_s"] <= 30, figures
+    assert figures["worker_rss_max_mb"] < 500, figures
+    assert figures["bad_runs_succeeded"] == 0 and figures["bad_runs_failed_and_recorded"] > 0
+    assert figures["bad_webhook_timeouts"] > 0 and figures["huge_bytes_sent_mb"] < 100, figures
+    assert figures["bad_verify_state"] == "failed", figures
+    assert figures["bad_verify_failed_code"] == "VerifyDeadline", figures

@@ -84,15 +84,17 @@ def hostile_server(
     *,
     host: str = "127.0.0.1",
     port: int = 0,
+    certificate: tuple[Path, Path] | None = None,
     interval: float = 0.2,
     drip_for: float = 40.0,
     huge_bytes: int = 400 * MiB,
 ) -> Iterator[Hostile]:
     """`drip`, `huge` or `count`; over TLS (a certificate for localhost and 127.0.0.1) when
-    `tls_folder` is given, whose `azurite-cert.pem` is then the CA bundle to trust."""
+    `tls_folder` is given, whose `azurite-cert.pem` is then the CA bundle to trust (or with
+    `certificate`, a certificate and key of the caller's)."""
     context = None
-    if tls_folder is not None:
-        cert, key = self_signed_certificate(tls_folder)
+    if tls_folder is not None or certificate is not None:
+        cert, key = certificate or self_signed_certificate(tls_folder or Path("."))
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(cert, key)
     options = {"interval": interval, "drip_for": drip_for, "huge_bytes": huge_bytes}

@@ -68,8 +68,11 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def webhook_receiver(folder: Path) -> Iterator[Receiver]:
-    cert, key = self_signed_certificate(folder)
+def webhook_receiver(
+    folder: Path, certificate: tuple[Path, Path] | None = None
+) -> Iterator[Receiver]:
+    """A receiver with a new certificate in `folder`, or the one given (certificate, key)."""
+    cert, key = certificate or self_signed_certificate(folder)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
