@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import io
 import os
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import cached_property, partial
