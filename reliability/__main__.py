@@ -1,7 +1,8 @@
 """`make reliability`: the long runs of docs/RELIABILITY.md, each in a fresh world; prints the
 figures and writes reliability/results.json.
 
-    python -m reliability [chaos|faults|outages|backfill|admin_backfill|parallel_hour ...]
+    python -m reliability [chaos|faults|outages|backfill|admin_backfill|parallel_hour
+                           |noisy_neighbour ...]
         [--hours N]
         [--kills N] [--rate R] [--cycles N] [--json]
 
