@@ -241,7 +241,7 @@ def _bad_tenant(bad: Any) -> dict[str, Any]:
     runs = ExportRun.objects.filter(integration__tenant=bad)
     attempts = Attempt.objects.filter(message__endpoint__integration__tenant=bad)
     verification = Verification.objects.filter(integration__tenant=bad).order_by("-pk").first()
-    failed_step = next(
+    failed_step: dict[str, Any] = next(
         (step for step in (verification.steps if verification else []) if step["ok"] is False),
         {},
     )

@@ -66,7 +66,8 @@ def test_only_a_host_still_sending_when_its_connection_is_cut_is_cooled_down(
         time.sleep(4.5)
         with contextlib.suppress(ConnectionResetError):  # cut, as both are: an end or a reset
             assert idle.recv(1) == b""
-        idle.close(), dripping.close()
+        idle.close()
+        dripping.close()
         urllib3_connection.create_connection((quiet, one.port), timeout=10).close()
         with pytest.raises(outbound.HeldTooLong):
             urllib3_connection.create_connection((busy, other.port), timeout=10)
