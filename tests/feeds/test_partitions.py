@@ -15,6 +15,8 @@ import pytest
 from tests.support.probes import run_probe
 
 SCRATCH = "exporthub_partitions"
+# Its tests share one probe run in one scratch database: on one worker, the probe run once.
+pytestmark = pytest.mark.xdist_group("partitions")
 
 
 @pytest.fixture(scope="module")
