@@ -16,7 +16,7 @@ from django.db import models
 from exporthub.tenancy.models import Tenant
 from integrations.catalog import FEEDS, FeedKind
 
-from .schema.columns import COLUMNS, Column
+from .schema.columns import COLUMNS, Column, stored_columns
 
 
 def _field(column: Column) -> models.Field[Any, Any]:
@@ -67,7 +67,7 @@ def _event_model(feed: str, class_name: str) -> type[models.Model]:
             help_text="Owner of the event.",
         ),
         "received_at": models.DateTimeField(help_text="When ExportHub accepted the event."),
-        **{column.name: _field(column) for column in COLUMNS[feed]},
+        **{column.name: _field(column) for column in stored_columns(feed)},
         "Meta": type(
             "Meta",
             (),

@@ -87,7 +87,7 @@ class IntegrationViewSet(viewsets.GenericViewSet[Integration]):
             key: [f"Not used by {label} integrations of this feed."]
             for group in ("config", "secrets")
             for key, value in payload.get(group, {}).items()
-            if value not in (None, "", []) and key not in form.fields
+            if value not in (None, "", [], False) and key not in form.fields
         }
         if not form.is_valid() or unused:
             raise serializers.ValidationError(_errors(form, unused))

@@ -17,11 +17,12 @@ COMMON_LABELS: dict[str, str] = {
     "format": "Format",
     "compression": "Compression",
     "columns": "Columns",
+    "completion_manifests": "Completion manifests",
     "notification_emails": "Notification email",
 }
 # Config keys that belong to each kind of feed, in display order.
 FEED_KEYS: dict[FeedKind, tuple[str, ...]] = {
-    FeedKind.RAW: ("directory", "format", "compression", "columns"),
+    FeedKind.RAW: ("directory", "format", "compression", "columns", "completion_manifests"),
     FeedKind.LOG_LEVEL: ("manifest_path", "feed_path", "format", "compression"),
 }
 PATH_KEYS = ("directory", "manifest_path", "feed_path")
@@ -37,6 +38,7 @@ CONFIG_KEYS: tuple[str, ...] = (
     "format",
     "compression",
     "columns",
+    "completion_manifests",
     "notification_emails",
 )
 SECRET_KEYS: tuple[str, ...] = tuple(dict.fromkeys(s.name for s in _SETTINGS if s.secret))

@@ -69,6 +69,12 @@ ConfigSerializer = type(
             allow_null=True,
             help_text="Raw feeds: the columns of the files, in order; empty or absent: all.",
         ),
+        "completion_manifests": serializers.BooleanField(
+            required=False,
+            allow_null=True,
+            help_text="Raw feeds: also write a completion manifest per window under "
+            "{directory}/_manifests/; false (the default): the files alone, as seed 000.",
+        ),
         "notification_emails": serializers.ListField(
             child=serializers.CharField(), required=False, allow_null=True
         ),

@@ -203,6 +203,10 @@ def configure_django(world: World) -> None:
     call_command("migrate", "--noinput", verbosity=0)
 
 
+# Raw windows are read back through their completion manifests (readback.py).
+RAW = {"completion_manifests": "on"}
+
+
 def populate(world: World, hours: int, rows_per_hour: int, now: datetime) -> datetime:
     """Two tenants, four integrations (S3 and Azure, raw and log-level), events for `hours`
     closed hours; returns the first hour exported."""
@@ -215,12 +219,12 @@ def populate(world: World, hours: int, rows_per_hour: int, now: datetime) -> dat
     globex = Tenant.objects.create(name="Globex", slug="globex", seat_id=1234)
     initech = Tenant.objects.create(name="Initech", slug="initech", seat_id=4321)
     plans: list[tuple[Tenant, str, str, dict[str, Any]]] = [
-        (acme, "s3", "clicks", {"directory": "/raw/clicks"}),
+        (acme, "s3", "clicks", RAW | {"directory": "/raw/clicks"}),
         (acme, "s3", "standard_feed", {"format": "avro", "compression": "DEFLATE"}),
-        (globex, "azure", "conversions", {"directory": "/raw/conversions"}),
+        (globex, "azure", "conversions", RAW | {"directory": "/raw/conversions"}),
         (globex, "azure", "standard_feed",
          {"format": "protobuf-delimited", "compression": "GZIP"}),
-        (initech, "gcs", "clicks", {"directory": "/raw/clicks"}),
+        (initech, "gcs", "clicks", RAW | {"directory": "/raw/clicks"}),
     ]  # fmt: skip
     from django.test import override_settings
 

@@ -12,6 +12,8 @@ import pytest
 
 from tests.support.probes import run_probe
 
+pytestmark = pytest.mark.xdist_group("sqlite_probe")  # one probe run answers every test here
+
 
 def _probe(tmp_path: Path) -> dict[str, Any]:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'exporthub.sqlite3'}",

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ..schema.columns import COLUMNS, Column
+from ..schema.columns import Column, stored_columns
 
 COUNTRIES = (
     ("US", 30), ("GB", 8), ("DE", 8), ("FR", 6), ("BR", 6), ("IN", 10), ("JP", 5),
@@ -57,7 +57,7 @@ LATE_SHARE = 0.02
 class Generator:
     def __init__(self, feed: str, seed: int | None = None) -> None:
         self.rng = random.Random(seed)  # noqa: S311  # nosec B311 - synthetic data
-        self.columns = COLUMNS[feed]
+        self.columns = stored_columns(feed)
         self._pools: dict[str, list[int]] = {}
         self._makers: list[Callable[[], Any]] = [self._maker(column) for column in self.columns]
 

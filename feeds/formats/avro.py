@@ -42,7 +42,7 @@ class AvroWriter(FormatWriter):
 
     def __init__(self, feed: str, stream: IO[bytes], compression: str) -> None:
         super().__init__(feed, stream, compression)
-        self._names = [column.name for column in self.columns]
+        self._names = [column.public_name for column in self.columns]
         self._writer = Writer(
             cast(Any, self.out),
             parse_schema(avro_schema(feed)),

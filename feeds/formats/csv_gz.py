@@ -30,7 +30,7 @@ class CsvGzWriter(FormatWriter):
         self._gzip = GzipMember(self.out)
         self._text = io.StringIO()
         self._csv = csv.writer(self._text, lineterminator="\n")
-        self._csv.writerow([column.name for column in self.columns])
+        self._csv.writerow([column.public_name for column in self.columns])
 
     def write_rows(self, rows: Iterable[Row]) -> None:
         for row in rows:

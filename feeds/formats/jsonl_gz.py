@@ -34,7 +34,7 @@ class JsonLinesGzWriter(FormatWriter):
 
     def start(self) -> None:
         self._gzip = GzipMember(self.out)
-        self._names = [column.name for column in self.columns]
+        self._names = [column.public_name for column in self.columns]
         self._encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
     def write_rows(self, rows: Iterable[Row]) -> None:

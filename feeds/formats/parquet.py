@@ -64,7 +64,7 @@ class ParquetWriter(FormatWriter):
 
     def start(self) -> None:
         self.schema = pa.schema(
-            [pa.field(c.name, arrow_type(c), nullable=c.nullable) for c in self.columns]
+            [pa.field(c.public_name, arrow_type(c), nullable=c.nullable) for c in self.columns]
         )
         self._writer = pq.ParquetWriter(
             pa.PythonFile(_Sink(self.out), mode="w"),

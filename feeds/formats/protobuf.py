@@ -41,7 +41,7 @@ class _Messages:
             "timestamp": to_micros,
             "decimal": decimal_text,
         }
-        self._names = [c.name for c in columns]
+        self._names = [c.public_name for c in columns]
         self._converted = [(i, converters[c.type]) for i, c in enumerate(columns)
                            if c.type in converters]  # fmt: skip
 

@@ -13,7 +13,7 @@ from psycopg.copy import QueuedLibpqWriter
 from exporthub.tenancy.models import Tenant
 
 from ..models import EVENT_MODELS
-from ..schema.columns import COLUMNS
+from ..schema.columns import stored_columns
 from .copy_format import SIGNATURE, TRAILER
 
 BATCH = 5000
@@ -21,7 +21,7 @@ BATCH = 5000
 
 def _copy_from(feed: str) -> str:
     """COPY … FROM STDIN into the feed's table: tenant_id, received_at, then its columns."""
-    columns = ", ".join(["tenant_id", "received_at", *(c.name for c in COLUMNS[feed])])
+    columns = ", ".join(["tenant_id", "received_at", *(c.name for c in stored_columns(feed))])
     return f"COPY {EVENT_MODELS[feed]._meta.db_table} ({columns}) FROM STDIN"
 
 
@@ -30,7 +30,7 @@ def store_events(
 ) -> int:
     """Insert (row, received_at) pairs in one transaction; return how many."""
     model = EVENT_MODELS[feed]
-    names = [column.name for column in COLUMNS[feed]]
+    names = [column.name for column in stored_columns(feed)]
     count = 0
     with transaction.atomic():
         if connection.vendor == "postgresql":

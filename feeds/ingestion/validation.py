@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache, partial
 from typing import Any
 
-from ..schema.columns import COLUMNS, INT_RANGES, Column
+from ..schema.columns import INT_RANGES, Column, stored_columns
 
 INTEGER_TEXT = re.compile(r"^-?\d{1,20}$")
 
@@ -150,7 +150,7 @@ def checker(column: Column) -> Callable[[Any], Any]:
 
 @cache
 def _row_checks(feed: str) -> tuple[frozenset[str], tuple[tuple[str, Callable[[Any], Any]], ...]]:
-    columns = COLUMNS[feed]
+    columns = stored_columns(feed)
     return frozenset(c.name for c in columns), tuple((c.name, checker(c)) for c in columns)
 
 

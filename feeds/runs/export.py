@@ -22,7 +22,7 @@ from integrations.paths import join_key
 
 from ..formats import writer_class
 from ..models import ExportRun
-from . import clock, hours, ledger, manifests, observed, slices
+from . import clock, hours, ledger, manifests, observed, raw_manifests, slices
 from .failures import handle_destination_error
 from .hours import SPOOL_BYTES
 from .progress import Progress
@@ -116,7 +116,8 @@ def _attempt(
 
 
 def _export_raw(run: ExportRun, integration: Integration, conn: Connection) -> ledger.Outcome:
-    """One CSV.gz per 15-minute window of received time, then a completion manifest beside it."""
+    """One file per 15-minute window of received time (CSV.gz by default), then its completion
+    manifest where the integration asked for one (raw_manifests)."""
     feed, start = integration.feed, run.window_start.astimezone(UTC)
     folder = "/" + join_key(
         integration.config["directory"], f"{start:%Y}", f"{start:%m}", f"{start:%d}"
@@ -136,19 +137,20 @@ def _export_raw(run: ExportRun, integration: Integration, conn: Connection) -> l
         result = writer.close()
         hours.upload_part(conn, join_key(folder, name), spool, writer_type.content_type, result)
     files = [{"name": name, "bytes": result.bytes, "md5": result.md5}]
-    manifest_key = join_key(folder, f"{start:%Y-%m-%d-%H-%M}.manifest.json")
-    seat, properties = integration.tenant.seat_id, writer_type.feed_properties(compression)
-    manifests.put(
-        conn,
-        manifest_key,
-        manifests.document(feed, seat, start, processed_on, folder, files, properties),
-    )
+    manifest_key = raw_manifests.manifest_key(integration.config, start)
+    if manifest_key is not None:
+        seat, properties = integration.tenant.seat_id, writer_type.feed_properties(compression)
+        manifests.put(
+            conn,
+            manifest_key,
+            manifests.document(feed, seat, start, processed_on, folder, files, properties),
+        )
     return ledger.Outcome(
         rows=result.rows,
         bytes=result.bytes,
         files=files,
         path=folder,
-        manifest=manifest_key,
+        manifest=manifest_key or "",
         processed_on=processed_on,
         data_cutoff=run.window_end,
     )

@@ -16,7 +16,7 @@ from exporthub.retry import jittered_backoff
 from integrations.models import State
 
 from ..models import ExportRun, ExportSlice
-from . import clock
+from . import clock, contention
 from .new_runs import NewRun, insert_runs
 from .windows import BACKFILL_LIMIT
 
@@ -46,16 +46,20 @@ def claimable(now: datetime) -> Q:
 
 def claim(run_id: int, now: datetime | None = None) -> ExportRun | None:
     """Own a run for one lease, or None if another worker has it or it is done."""
-    now = now or clock.now()
-    won = ExportRun.objects.filter(claimable(now), pk=run_id).update(
-        status=Status.RUNNING,
-        lease_expires_at=now + lease(),
-        attempts=F("attempts") + 1,
-        enqueued_at=None,  # taken off the queue: a retry may be sent as soon as it is due
-    )
-    if not won:
-        return None
-    return ExportRun.objects.select_related("integration__tenant").get(pk=run_id)
+    at = now or clock.now()
+
+    def take() -> ExportRun | None:
+        won = ExportRun.objects.filter(claimable(at), pk=run_id).update(
+            status=Status.RUNNING,
+            lease_expires_at=at + lease(),
+            attempts=F("attempts") + 1,
+            enqueued_at=None,  # taken off the queue: a retry may be sent as soon as it is due
+        )
+        return (
+            ExportRun.objects.select_related("integration__tenant").get(pk=run_id) if won else None
+        )
+
+    return contention.claimed(take)
 
 
 class LeaseLost(Exception):

@@ -30,6 +30,7 @@ from django.db.models.functions import RowNumber
 from psycopg import sql
 
 from ..formats import CsvGzWriter, FormatWriter
+from ..formats.values import to_micros
 from ..models import EVENT_MODELS
 from ..schema.columns import COLUMNS, Column
 from . import binary_copy
@@ -59,7 +60,9 @@ def window_rows(
     the ledger between its reads while another worker commits its own. Pages follow the index
     (tenant, field) and the id; rows with the cutoff in the past no longer change."""
     model = EVENT_MODELS[feed]
-    names = [column.name for column in (columns or COLUMNS[feed])]
+    columns = columns or COLUMNS[feed]
+    names = [column.hour_of or column.name for column in columns]
+    hours = [index for index, column in enumerate(columns) if column.hour_of]
     cutoff = {} if received_before is None else {"received_at__lt": received_before}
     window = model._default_manager.filter(
         tenant_id=tenant_id, **{f"{field}__lt": end}, **cutoff
@@ -67,12 +70,20 @@ def window_rows(
     after = Q(**{f"{field}__gte": start})
     while True:
         rows = list(window.filter(after).values_list(*names, field, "id")[:CHUNK_ROWS])
-        yield from (row[:-2] for row in rows)
+        yield from (_hours_in(row[:-2], hours) if hours else row[:-2] for row in rows)
         if len(rows) < CHUNK_ROWS:
             return
         at, last = rows[-1][-2:]
         # The index range starts at the last row's time; among equal times, past its id.
         after = Q(**{f"{field}__gte": at}) & (Q(**{f"{field}__gt": at}) | Q(id__gt=last))
+
+
+def _hours_in(row: tuple[Any, ...], hours: list[int]) -> tuple[Any, ...]:
+    """The row with each derived column's timestamp turned into its hour, Unix milliseconds."""
+    values = list(row)
+    for index in hours:
+        values[index] = to_micros(values[index]) // 3_600_000_000 * 3_600_000
+    return tuple(values)
 
 
 def _csv_expression(column: Column) -> sql.Composable:
@@ -232,6 +243,10 @@ def copy_widths(feed: str, prepared_types: dict[str, str]) -> list[int | None]:
 
 
 def _expression(column: Column, prepared_types: dict[str, str]) -> sql.Composable:
+    if column.hour_of:  # epoch is exact (numeric); date_trunc would follow the session's zone
+        return sql.SQL("(floor(extract(epoch FROM {}) / 3600) * 3600000)::int8").format(
+            sql.Identifier(column.hour_of)
+        )
     name = sql.Identifier(column.name)
     representation = prepared_types.get(column.type)
     if representation is None:

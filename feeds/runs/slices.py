@@ -23,7 +23,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from integrations.models import Integration, State
 
 from ..models import ExportRun, ExportSlice
-from . import clock, ledger
+from . import clock, contention, ledger
 from .reading import count_hour, slice_starts
 
 Status = ExportRun.Status
@@ -84,15 +84,17 @@ def _claimable(now: datetime) -> Q:
 def claim(slice_id: int) -> ExportSlice | None:
     """Own a slice for one lease, or None when another worker has it or its attempt is over."""
     now = clock.now()
-    won = ExportSlice.objects.filter(_claimable(now), pk=slice_id).update(
-        status=Status.RUNNING,
-        lease_expires_at=now + ledger.lease(),
-        claims=F("claims") + 1,
-        enqueued_at=None,
-    )
-    if not won:
-        return None
-    return ExportSlice.objects.get(pk=slice_id)
+
+    def take() -> ExportSlice | None:
+        won = ExportSlice.objects.filter(_claimable(now), pk=slice_id).update(
+            status=Status.RUNNING,
+            lease_expires_at=now + ledger.lease(),
+            claims=F("claims") + 1,
+            enqueued_at=None,
+        )
+        return ExportSlice.objects.get(pk=slice_id) if won else None
+
+    return contention.claimed(take)
 
 
 def claim_next(run: ExportRun) -> ExportSlice | None:

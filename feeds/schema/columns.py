@@ -24,6 +24,16 @@ class Column:
     max_length: int = 255  # strings
     precision: int = 18  # decimals
     scale: int = 6
+    # The column's name in exported files and schemas, where a vendor's public feed names it
+    # otherwise than ExportHub stores and ingests it.
+    published: str = ""
+    # Not stored: the start of the hour of this stored timestamp column, as Unix milliseconds
+    # (an Avro timestamp-millis), computed when the rows are read for export.
+    hour_of: str = ""
+
+    @property
+    def public_name(self) -> str:
+        return self.published or self.name
 
 
 def _c(name: str, type_: str, doc: str, **options: object) -> Column:
@@ -118,18 +128,21 @@ STANDARD_FEED = (
     _n("deal_id", "int64", "Private marketplace deal, if any."),
 )
 
-# Xandr's segment feed (its public description: one row per segment pixel load, additions and
-# re-additions of a user, never removals), with `event_time` for its `date_time`. Its hourly
-# `partition_time_millis` is left out: it is the manifest's `hour`.
+# Xandr's public log-level segment feed, its columns in its order and under its names (one row
+# per segment pixel load, additions and re-additions of a user, never removals). Its `date_time`
+# is ExportHub's `event_time` (the name every feed stores, ingests and schedules by); its hourly
+# `partition_time_millis` is derived from it, not stored.
 SEGMENT_FEED = (
-    _c("event_time", "timestamp", "When the segment pixel fired (UTC)."),
+    _c("event_time", "timestamp", "When the segment pixel fired (UTC).", published="date_time"),
     _c("user_id_64", "int64", "Pseudonymous user id; 0 when unknown, -1 when opted out."),
     _c("member_id", "int32", "Seat (member) that owns the segment."),
     _c("segment_id", "int32", "Segment the user was added to."),
     _c("is_daily_unique", "bool", "First load of this segment for the user that day."),
     _c("is_monthly_unique", "bool", "First load for the user in the past 30 days."),
     _n("value", "int32", "Optional value passed with the pixel."),
-)
+    _c("partition_time_millis", "int64", "The hour the row falls in (UTC), Unix milliseconds.",
+       hour_of="event_time"),
+)  # fmt: skip
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "clicks": CLICKS,
@@ -137,6 +150,11 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     "standard_feed": STANDARD_FEED,
     "segment_feed": SEGMENT_FEED,
 }
+
+
+def stored_columns(feed: str) -> tuple[Column, ...]:
+    """The feed's columns as stored and ingested: its exported ones less those derived."""
+    return tuple(column for column in COLUMNS[feed] if not column.hour_of)
 
 
 def chosen_columns(feed: str, names: Sequence[str] | None = None) -> tuple[Column, ...]:

@@ -24,10 +24,12 @@ def message_name(feed: str) -> str:
 
 
 def csv_header(feed: str) -> list[str]:
-    return [column.name for column in COLUMNS[feed]]
+    return [column.public_name for column in COLUMNS[feed]]
 
 
 def _avro_type(column: Column) -> Any:
+    if column.hour_of:
+        return {"type": "long", "logicalType": "timestamp-millis"}
     base: Any = {
         "int64": "long",
         "int32": "int",
@@ -47,7 +49,11 @@ def _avro_type(column: Column) -> Any:
 def avro_schema(feed: str) -> dict[str, Any]:
     fields: list[dict[str, Any]] = []
     for column in COLUMNS[feed]:
-        field: dict[str, Any] = {"name": column.name, "type": _avro_type(column), "doc": column.doc}
+        field: dict[str, Any] = {
+            "name": column.public_name,
+            "type": _avro_type(column),
+            "doc": column.doc,
+        }
         if column.nullable:
             field["default"] = None
         fields.append(field)
@@ -77,7 +83,7 @@ def proto_source(feed: str) -> str:
     for number, column in enumerate(COLUMNS[feed], start=1):
         optional = "optional " if column.nullable else ""
         lines.append(f"  // {column.doc}")
-        lines.append(f"  {optional}{PROTO_TYPES[column.type]} {column.name} = {number};")
+        lines.append(f"  {optional}{PROTO_TYPES[column.type]} {column.public_name} = {number};")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -102,7 +108,7 @@ def message_class(feed: str) -> Any:
     message = file_proto.message_type.add(name=message_name(feed))
     for number, column in enumerate(COLUMNS[feed], start=1):
         field = message.field.add(
-            name=column.name,
+            name=column.public_name,
             number=number,
             type=types[column.type],
             label=field_types.LABEL_OPTIONAL,
@@ -110,7 +116,7 @@ def message_class(feed: str) -> Any:
         if column.nullable:  # proto3 `optional` is a synthetic one-field oneof
             field.proto3_optional = True
             field.oneof_index = len(message.oneof_decl)
-            message.oneof_decl.add(name=f"_{column.name}")
+            message.oneof_decl.add(name=f"_{column.public_name}")
     pool = descriptor_pool.DescriptorPool()
     pool.Add(file_proto)
     descriptor = pool.FindMessageTypeByName(f"{PROTO_PACKAGE}.{message_name(feed)}")

@@ -35,6 +35,8 @@ HELP = {
     "feed_path": "Feed path with macros: %FEED_NAME% %YEAR% %MONTH% %DAY% %HOUR% and the "
     "required %TIMESTAMP% (processing time), e.g. " + DEFAULT_FEED_PATH,
     "format": "Data format of the files.",
+    "completion_manifests": "Also write a JSON manifest listing each window's file, once it is "
+    "complete, under {Directory}/_manifests/ (never beside the files).",
     "compression": compression_help() + ".",
     "notification_emails": "Comma-separated list of emails. If ExportHub can no longer access "
     "your storage, the export is deactivated and these addresses are notified.",
@@ -97,6 +99,8 @@ class IntegrationForm(forms.Form):
                 help_text="Comma-separated, in the order wanted; empty: all, in this order: "
                 + ", ".join(COLUMN_NAMES.get(self.feed, ())),
             )
+            # Off unless chosen: seed 000's folders hold the data files alone.
+            self.fields["completion_manifests"] = forms.BooleanField(required=False)
             return
         self.fields["manifest_path"] = forms.CharField(max_length=1024, initial="/manifests")
         self.fields["feed_path"] = forms.CharField(max_length=1024, initial=DEFAULT_FEED_PATH)

@@ -18,7 +18,7 @@ from feeds.formats import PartResult, writer_class
 from feeds.formats.values import decimal_text, to_micros
 from feeds.runs.binary_copy import POSTGRES_EPOCH_MICROS, Batch, parse
 from feeds.runs.reading import copy_widths
-from feeds.schema.columns import COLUMNS, INT_RANGES, Column
+from feeds.schema.columns import COLUMNS, INT_RANGES, Column, stored_columns
 
 HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)
 
@@ -122,7 +122,19 @@ def copy_batch(feed: str, rows: Sequence[Sequence[Any]], types: dict[str, str]) 
 
 
 def synthetic_rows(feed: str, count: int, seed: int = 7) -> list[tuple[Any, ...]]:
-    return [row for row, _ in Generator(feed, seed).rows(count, HOUR, HOUR + timedelta(hours=1))]
+    """Rows as exported (the feed's derived columns too), of synthetic events in one hour."""
+    rows = Generator(feed, seed).rows(count, HOUR, HOUR + timedelta(hours=1))
+    return [exported(feed, row) for row, _ in rows]
+
+
+def exported(feed: str, row: Sequence[Any]) -> tuple[Any, ...]:
+    """A stored row as the export reads it: each derived column is its timestamp's hour in
+    Unix milliseconds."""
+    stored = dict(zip((c.name for c in stored_columns(feed)), row, strict=True))
+    return tuple(
+        to_micros(stored[c.hour_of]) // 3_600_000_000 * 3_600_000 if c.hour_of else stored[c.name]
+        for c in COLUMNS[feed]
+    )
 
 
 def _value(column: Column) -> st.SearchStrategy[Any]:

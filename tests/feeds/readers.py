@@ -42,10 +42,10 @@ def message_row(feed: str, message: Any) -> tuple[Any, ...]:
     """A parsed message back as a row: absent optional fields are None."""
     values: list[Any] = []
     for column in COLUMNS[feed]:
-        if column.nullable and not message.HasField(column.name):
+        if column.nullable and not message.HasField(column.public_name):
             values.append(None)
             continue
-        value = getattr(message, column.name)
+        value = getattr(message, column.public_name)
         if column.type == "timestamp":
             from datetime import timedelta
 

@@ -71,7 +71,7 @@ def _records(data_format: str, feed: str, rows: list[tuple[Any, ...]]) -> list[b
 def test_avro_records_are_byte_for_byte_fastavros_for_the_same_values(feed: str) -> None:
     rows = _rows(feed, 3000)
     schema = parse_schema(avro_schema(feed))
-    names = [c.name for c in COLUMNS[feed]]
+    names = [c.public_name for c in COLUMNS[feed]]
     expected = []
     for row in prepared(feed, rows, _in_files(writer_class("avro").prepared_types)):
         out = io.BytesIO()
@@ -89,7 +89,7 @@ def test_protobuf_messages_are_byte_for_byte_upbs_for_the_same_values(
     when set (even at 0 or ""), negative int32 as ten bytes; framed for the container."""
     rows = _rows(feed, 3000)
     cls = message_class(feed)
-    names = [c.name for c in COLUMNS[feed]]
+    names = [c.public_name for c in COLUMNS[feed]]
     expected = []
     for row in prepared(feed, rows, _in_files(writer_class(data_format).prepared_types)):
         fields = {n: v for n, v in zip(names, row, strict=True) if v is not None}

@@ -17,6 +17,7 @@ from django.db import OperationalError, connection
 
 from exporthub.tenancy.models import Tenant
 from feeds.models import ExportRun
+from feeds.runs import ledger
 from feeds.runs.export import execute
 from feeds.runs.schedule import schedule
 from integrations.destinations.gcs import connection as gcs_module
@@ -24,6 +25,7 @@ from integrations.models import Integration, State
 from tests.support import standins
 
 from .export_helpers import active, events, new_bucket, objects, run_exports
+from .races import claimed_twice
 
 HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)
 
@@ -184,3 +186,16 @@ def test_two_workers_racing_for_one_window_export_it_once(s3_env: str, tenant: T
     assert (run.status, run.attempts) == ("succeeded", 1)
     assert len([k for k in objects(s3_env, bucket) if k.endswith(".csv.gz")]) == 1
     assert Integration.objects.get(pk=integration.pk).state == State.ACTIVE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_claiming_a_run_another_is_claiming_loses_it_rather_than_crashing(
+    tenant: Tenant,
+) -> None:
+    """SQLite refuses the second claim at once ('database table is locked'); it must lose, as on
+    PostgreSQL, where it waits for the first one's commit and finds the run taken."""
+    active(tenant, "s3", "clicks", HOUR, bucket="claims-race")
+    run_id = schedule(HOUR + timedelta(minutes=16))[0]
+    first, second = claimed_twice(lambda: ledger.claim(run_id))
+    assert first is not None and second == [None]
+    assert ExportRun.objects.get(pk=run_id).attempts == 1

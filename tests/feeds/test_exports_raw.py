@@ -38,11 +38,8 @@ def test_it_exports_each_window_once_by_received_time(s3_env: str, tenant: Tenan
     run_exports("2026-11-22T10:46:00Z")
     files = objects(s3_env, bucket)
     day = "exports/clicks/2026/11/22/"
-    assert sorted(files) == sorted(
-        f"{day}2026-11-22-10-{m}.{kind}"
-        for m in ("00", "15", "30")
-        for kind in ("csv.gz", "manifest.json")
-    )
+    # Seed 000 exactly: the CSV.gz files in the Year/Month/Day folders, nothing beside them.
+    assert sorted(files) == [f"{day}2026-11-22-10-{m}.csv.gz" for m in ("00", "15", "30")]
     # A late event (happened at 10:05, received at 10:50) lands in the window it was received in.
     late = Generator("clicks", 99).rows(1, T0 + timedelta(minutes=50), T0 + timedelta(minutes=51))
     late_row, _ = next(late)
@@ -58,16 +55,22 @@ def test_it_exports_each_window_once_by_received_time(s3_env: str, tenant: Tenan
     )
 
 
-def test_files_and_manifests_match(s3_env: str, tenant: Tenant) -> None:
+def test_completion_manifests_when_chosen_go_under_their_own_prefix_not_beside_the_files(
+    s3_env: str, tenant: Tenant
+) -> None:
     bucket = new_bucket(s3_env)
-    integration = active(tenant, "s3", "clicks", T0, bucket=bucket)
+    integration = active(tenant, "s3", "clicks", T0, bucket=bucket, completion_manifests="on")
+    assert integration.config["completion_manifests"] is True
     events(tenant, "clicks", 50, T0, T0 + timedelta(minutes=15))
     run_exports("2026-11-22T10:16:00Z")
     files = objects(s3_env, bucket)
+    manifest_key = "exports/clicks/_manifests/2026/11/22/2026-11-22-10-00.manifest.json"
+    assert sorted(files) == ["exports/clicks/2026/11/22/2026-11-22-10-00.csv.gz", manifest_key]
     data = files["exports/clicks/2026/11/22/2026-11-22-10-00.csv.gz"]
     import json
 
-    manifest = json.loads(files["exports/clicks/2026/11/22/2026-11-22-10-00.manifest.json"])
+    manifest = json.loads(files[manifest_key])
+    assert manifest["path"] == "/exports/clicks/2026/11/22"
     assert manifest["files"] == [
         {"checksum": hashlib.md5(data).hexdigest(), "name": "2026-11-22-10-00.csv.gz"}
     ]
@@ -217,3 +220,22 @@ def test_progress_reports_never_block_a_streaming_export(
     runs = ExportRun.objects.filter(integration__feed=feed)
     assert runs.exists() and all(r.status == "succeeded" for r in runs)
     assert sum(r.rows for r in runs) == 3000
+
+
+def test_raw_integrations_saved_before_the_option_keep_their_manifests(tenant: Tenant) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from integrations.models import Integration
+
+    earlier = active(tenant, "s3", "clicks", T0, name="Earlier", bucket="earlier-clicks")
+    chose = active(tenant, "s3", "conversions", T0, name="Chose", bucket="chose-conversions")
+    config = {k: v for k, v in earlier.config.items() if k != "completion_manifests"}
+    Integration.objects.filter(pk=earlier.pk).update(config=config)
+    migration = importlib.import_module("integrations.migrations.0007_raw_completion_manifests")
+    migration.keep_manifests(apps, None)
+    earlier.refresh_from_db()
+    chose.refresh_from_db()
+    assert earlier.config["completion_manifests"] is True
+    assert chose.config["completion_manifests"] is False  # saved with the option: left as chosen

@@ -17,7 +17,7 @@ from psycopg.pq import Format
 from exporthub.tenancy.models import Tenant
 from feeds.demo.bulk import BulkGenerator
 from feeds.models import EVENT_MODELS
-from feeds.schema.columns import COLUMNS
+from feeds.schema.columns import stored_columns
 
 pytestmark = pytest.mark.django_db
 START, END = "2026-11-22T10:00:00Z", "2026-11-22T10:15:00Z"
@@ -85,7 +85,7 @@ def _binary_rows(data: bytes, feed: str) -> list[tuple[Any, ...]]:
     names = {"int64": "int8", "int32": "int4", "string": "text", "decimal": "numeric",
              "bool": "bool", "timestamp": "timestamptz"}  # fmt: skip
     oids = [types["int8"].oid, types["timestamptz"].oid]
-    oids += [types[names[c.type]].oid for c in COLUMNS[feed]]
+    oids += [types[names[c.type]].oid for c in stored_columns(feed)]
     transformer = Transformer()
     transformer.set_loader_types(oids, Format.BINARY)
     rows, position = [], 0
@@ -106,13 +106,13 @@ def test_the_bulk_generator_keeps_the_typed_generators_columns_and_ranges(feed: 
     start, end = datetime(2026, 11, 22, 10, tzinfo=UTC), datetime(2026, 11, 22, 10, 15, tzinfo=UTC)
     chunks = list(BulkGenerator(feed, 7).copy_chunks(42, 2500, start, end, chunk=1000))
     assert [rows for _, rows in chunks] == [1000, 1000, 500]
-    names = ["tenant_id", "received_at", *(c.name for c in COLUMNS[feed])]
+    names = ["tenant_id", "received_at", *(c.name for c in stored_columns(feed))]
     rows = [dict(zip(names, row, strict=True))
             for data, _ in chunks for row in _binary_rows(data, feed)]  # fmt: skip
     assert len(rows) == 2500 and {r["tenant_id"] for r in rows} == {42}
     for row in rows:
         assert start <= row["event_time"] <= row["received_at"] < end
-    for column in COLUMNS[feed]:
+    for column in stored_columns(feed):
         values = [r[column.name] for r in rows]
         if not column.nullable:
             assert None not in values, column.name

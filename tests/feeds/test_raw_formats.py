@@ -37,7 +37,8 @@ def _export(
     s3_env: str, tenant: Tenant, feed: str, **config: str
 ) -> tuple[dict[str, bytes], list[Any]]:
     bucket = new_bucket(s3_env)
-    active(tenant, "s3", feed, T0, bucket=bucket, directory=f"/{feed}", **config)
+    active(tenant, "s3", feed, T0, bucket=bucket, directory=f"/{feed}", completion_manifests="on",
+           **config)  # fmt: skip
     sent = events(tenant, feed, 400, T0, T0 + timedelta(minutes=15))
     run_exports("2026-11-22T10:16:00Z")
     return objects(s3_env, bucket), sent
@@ -49,7 +50,7 @@ def _by_first_column(rows: list[Any]) -> list[Any]:
 
 def _manifest(files: dict[str, bytes], feed: str) -> dict[str, Any]:
     manifest: dict[str, Any] = json.loads(
-        files[f"{feed}/2026/11/22/2026-11-22-10-00.manifest.json"]
+        files[f"{feed}/_manifests/2026/11/22/2026-11-22-10-00.manifest.json"]
     )
     return manifest
 

@@ -26,7 +26,7 @@ def test_the_standard_feed_is_a_rich_log_level_feed() -> None:
 
 @pytest.mark.parametrize("feed", sorted(FEEDS))
 def test_the_csv_header_lists_the_columns(feed: str) -> None:
-    assert csv_header(feed) == [c.name for c in COLUMNS[feed]]
+    assert csv_header(feed) == [c.public_name for c in COLUMNS[feed]]
 
 
 @pytest.mark.parametrize("feed", sorted(FEEDS))

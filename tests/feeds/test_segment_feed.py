@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,7 +18,7 @@ from django.test import Client
 from exporthub.tenancy.models import ApiKey, Role, Tenant
 from feeds.demo.synthetic import Generator
 from feeds.runs import clock
-from feeds.schema.columns import COLUMNS
+from feeds.schema.columns import stored_columns
 from feeds.schema.published import FOLDER
 from integrations.models import Integration
 
@@ -28,12 +29,18 @@ pytestmark = pytest.mark.django_db
 FEED = "segment_feed"
 HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)
 SEQUENCE_FILE_VALUES = "org.apache.hadoop.io.BytesWritable"
+# The vendor's public log-level segment feed (Xandr's "Segment Feed"), its columns in its order.
+PUBLIC_COLUMNS = [
+    "date_time", "user_id_64", "member_id", "segment_id", "is_daily_unique",
+    "is_monthly_unique", "value", "partition_time_millis",
+]  # fmt: skip
+HOUR_MILLIS = 1_795_341_600_000  # 2026-11-22T10:00:00Z, the hour every row falls in
 
 
 def _ingest(tenant: Tenant, count: int) -> list[tuple[Any, ...]]:
     """Synthetic segment loads sent as JSON lines through `POST /api/v1/events/segment_feed`."""
     rows = [row for row, _ in Generator(FEED, 11).rows(count, HOUR, HOUR + timedelta(hours=1))]
-    names = [column.name for column in COLUMNS[FEED]]
+    names = [column.name for column in stored_columns(FEED)]
     lines = [
         {
             n: v.isoformat() if isinstance(v, datetime) else v
@@ -102,8 +109,7 @@ def _destination(destination: str, request: pytest.FixtureRequest) -> tuple[dict
 
 def _read(data_format: str, data: bytes, tmp_path: Path, spark: Any) -> list[tuple[Any, ...]]:
     if data_format == "avro":  # the Apache avro reader, with the published schema as reader's
-        names = [column.name for column in COLUMNS[FEED]]
-        return [tuple(record[n] for n in names) for record in read_avro(data)]
+        return [tuple(record[n] for n in PUBLIC_COLUMNS) for record in read_avro(data)]
     if data_format == "protobuf":  # Hadoop's own SequenceFile reader
         path = tmp_path / "part.seq"
         path.write_bytes(data)
@@ -149,7 +155,23 @@ def test_the_segment_feed_reaches_every_cloud_in_every_log_level_format(
         assert entry["checksum"] == hashlib.md5(data).hexdigest()
         rows += _read(data_format, data, tmp_path, spark)
     key = repr  # rows hold None, so they sort by their text
-    assert sorted(rows, key=key) == sorted(sent, key=key)
+    published = [(*row, _partition_time(data_format)) for row in sent]
+    assert sorted(rows, key=key) == sorted(published, key=key)
+
+
+def _partition_time(data_format: str) -> Any:
+    """partition_time_millis as read back: Avro's timestamp-millis is an instant to its reader."""
+    return HOUR if data_format == "avro" else HOUR_MILLIS
+
+
+def test_it_publishes_the_vendors_columns_in_their_order_with_their_types() -> None:
+    avsc = json.loads((FOLDER / f"{FEED}.avsc").read_text())
+    assert [field["name"] for field in avsc["fields"]] == PUBLIC_COLUMNS
+    assert avsc["fields"][-1]["type"] == {"type": "long", "logicalType": "timestamp-millis"}
+    proto = (FOLDER / f"{FEED}.proto").read_text()
+    declared = re.findall(r"^  (?:optional )?(\w+) (\w+) = (\d+);$", proto, re.MULTILINE)
+    assert [name for _, name, _ in declared] == PUBLIC_COLUMNS
+    assert declared[-1] == ("int64", "partition_time_millis", "8")
 
 
 def test_the_pages_and_schema_downloads_serve_the_segment_feed(

@@ -73,6 +73,23 @@ def test_it_creates_azure_and_gcs_integrations(admin_api: Client) -> None:
     assert Integration.objects.get(name="Clicks to Azure").config["directory"] == "/"
 
 
+def test_a_raw_feeds_completion_manifests_are_off_unless_chosen(admin_api: Client) -> None:
+    body = {
+        "name": "Clicks to S3", "feed": "clicks", "destination": "s3",
+        "config": {"bucket": "acme-clicks", "region": "eu-west-1", "directory": "/clicks",
+                   "notification_emails": ["a@acme.example"]},
+        "secrets": {"access_key": CANARY_ACCESS_KEY, "secret_key": CANARY_SECRET_KEY},
+    }  # fmt: skip
+    created = _post(admin_api, API, body).json()
+    assert created["config"]["completion_manifests"] is False  # seed 000: the files alone
+    url = f"{API}/{created['id']}"
+    response = _patch(admin_api, url, {"config": {"completion_manifests": True}})
+    assert response.status_code == 200 and response.json()["config"]["completion_manifests"]
+    response = _patch(admin_api, url, {"config": {"notification_emails": ["b@acme.example"]}})
+    assert response.json()["config"]["completion_manifests"] is True  # kept when not sent
+    assert _patch(admin_api, url, {"config": {"completion_manifests": "maybe"}}).status_code == 400
+
+
 def test_it_lists_only_the_keys_tenant(
     admin_api: Client, tenant: Tenant, other_tenant: Tenant
 ) -> None:

@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.support.probes import run_probe
+
+# The suite's two workers each take one of these halves first (xdist runs larger groups first),
+# so the runs of a few minutes go side by side and the short tests fill in around them.
+FIRST_HALF = pytest.mark.xdist_group("reliability_first_half")
+SECOND_HALF = pytest.mark.xdist_group("reliability_second_half")
 
 
 def _run(*args: str) -> dict[str, Any]:
@@ -29,6 +36,7 @@ def _assert_every_event_exactly_once(figures: dict[str, Any]) -> None:
     assert figures["task_messages"] > 0 and figures["task_messages_with_more_than_ids"] == 0
 
 
+@SECOND_HALF
 def test_workers_killed_at_random_lose_and_duplicate_nothing() -> None:
     figures = _run("chaos", "--hours", "3", "--kills", "5", "--rows", "2000")
     _assert_every_event_exactly_once(figures)
@@ -39,6 +47,7 @@ def test_workers_killed_at_random_lose_and_duplicate_nothing() -> None:
     assert figures["secrets_not_on_the_new_key_after"] == 0
 
 
+@SECOND_HALF
 def test_cloud_faults_are_retried_and_a_lost_permission_is_not() -> None:
     figures = _run("faults", "--hours", "2", "--rate", "0.3", "--rows", "500")
     _assert_every_event_exactly_once(figures)
@@ -49,6 +58,7 @@ def test_cloud_faults_are_retried_and_a_lost_permission_is_not() -> None:
     assert figures["emails"] == 1  # the one deactivation, scanned for leaks above
 
 
+@FIRST_HALF
 def test_broker_and_database_outages_lose_no_window() -> None:
     figures = _run("outages", "--hours", "3", "--cycles", "1", "--rows", "20000")
     _assert_every_event_exactly_once(figures)
@@ -60,6 +70,7 @@ def test_broker_and_database_outages_lose_no_window() -> None:
     assert figures["deactivated"] == 0 and figures["emails"] == 0
 
 
+@SECOND_HALF
 def test_two_workers_on_a_backfill_never_mark_a_live_manifest_failed() -> None:
     """Many hours due at once: two workers export hours of one integration side by side, and
     seed 004's step 1 of one run must leave the other's live -processing manifest alone."""
@@ -68,6 +79,7 @@ def test_two_workers_on_a_backfill_never_mark_a_live_manifest_failed() -> None:
     assert figures["overlapping_log_level_runs"] > 0, figures  # the race did arise
 
 
+@SECOND_HALF
 def test_an_admins_backfill_through_two_workers_exports_each_missing_window_once() -> None:
     """The first hour was never exported, the second was: both backfilled while the schedule
     goes on; the newest manifest of each hour holds each event once, the backfill's runs one at
@@ -88,6 +100,7 @@ def test_an_admins_backfill_through_two_workers_exports_each_missing_window_once
     assert figures["backfill_runs_in_flight_at_once"] == 1, figures
 
 
+@FIRST_HALF
 def test_a_large_hour_in_slices_on_two_workers_survives_a_worker_killed_mid_slice() -> None:
     """Issue 19: every log-level hour is split into slices both workers export; one worker is
     SIGKILLed while it holds a slice with a part out, and its slice is taken over."""
