@@ -112,6 +112,7 @@ def test_a_large_hour_in_slices_on_two_workers_survives_a_worker_killed_mid_slic
     assert figures["files_beside_published_parts"] == 0, figures
 
 
+@FIRST_HALF
 def test_a_noisy_neighbour_neither_slows_nor_stalls_the_other_tenants() -> None:
     """Issue 32: one tenant's webhook and S3-compatible endpoint are tarpits and a 400 MiB
     answer, its Verify waits on the tarpit; four other tenants' windows and webhooks go out as
