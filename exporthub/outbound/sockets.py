@@ -11,8 +11,8 @@ webhooks all connect through it, so two rules hold for all of them in one place:
 - A connection to a tenant's host lives at most TENANT_CONNECTION_SECONDS, whatever it is doing:
   a server dripping its answer a byte at a time defeats every per-read timeout, and would hold
   an export worker for as long as it drips. A connection cut while its server was still
-  sending (Linux's TCP_INFO says when data last arrived) puts the host in a cool-down of the
-  same length, in which this process refuses to connect to it (`HeldTooLong`, which no SDK
+  answering a request sent long ago (Linux's TCP_INFO says when data last arrived and left) puts
+  the host in a cool-down of the same length, in which this process refuses to connect to it (`HeldTooLong`, which no SDK
   retries): one cut per cool-down is all a tarpit costs a worker, not one per SDK retry.
 - A `Deadline` is a total wall-clock bound: when it passes, every socket opened under it is shut
   down (whatever a slow server is dripping) and every new one is refused with `DeadlinePassed`.
@@ -191,7 +191,7 @@ def _end_after(sock: socket.socket, host: str, seconds: float) -> None:
     duplicate = sock.dup()
 
     def end() -> None:
-        if _receiving(duplicate):
+        if _dripping(duplicate, seconds):
             with _lock:
                 _cooling[host.lower().rstrip(".")] = time.monotonic() + seconds
         with contextlib.suppress(OSError):
@@ -203,15 +203,18 @@ def _end_after(sock: socket.socket, host: str, seconds: float) -> None:
     timer.start()
 
 
-# struct tcp_info (linux/tcp.h): eight one-byte fields, nine u32, then tcpi_last_data_sent,
-# tcpi_last_ack_sent and tcpi_last_data_recv (milliseconds since data last arrived).
-_LAST_DATA_RECV_OFFSET = 8 + 9 * 4 + 2 * 4
+# struct tcp_info (linux/tcp.h): eight one-byte fields and nine u32, then tcpi_last_data_sent,
+# tcpi_last_ack_sent, tcpi_last_data_recv (milliseconds since data last left, and arrived).
+_LAST_DATA_SENT_OFFSET = 8 + 9 * 4
+_LAST_DATA_RECV_OFFSET = _LAST_DATA_SENT_OFFSET + 2 * 4
 RECENT_MS = 3000  # data within this is a server still sending (a tarpit drips every few s)
 
 
-def _receiving(sock: socket.socket) -> bool:
-    """Whether data arrived on the connection lately (False where TCP_INFO is not known):
-    a connection idle in a pool, or one that is only uploading, is not a tarpit."""
+def _dripping(sock: socket.socket, seconds: float) -> bool:
+    """Whether the server is still answering a request sent long ago: data arrived lately
+    while nothing went out for half the connection's life (False where TCP_INFO is not known).
+    A connection idle in a pool has received nothing lately; a busy one sends request after
+    request: neither is a tarpit, even on a host other tenants share."""
     tcp_info = getattr(socket, "TCP_INFO", None)
     if tcp_info is None:
         return False
@@ -221,8 +224,9 @@ def _receiving(sock: socket.socket) -> bool:
         return False
     if len(info) < _LAST_DATA_RECV_OFFSET + 4:
         return False
-    (last_data_recv,) = struct.unpack_from("I", info, _LAST_DATA_RECV_OFFSET)
-    return bool(last_data_recv < RECENT_MS)
+    (last_sent,) = struct.unpack_from("I", info, _LAST_DATA_SENT_OFFSET)
+    (last_received,) = struct.unpack_from("I", info, _LAST_DATA_RECV_OFFSET)
+    return bool(last_received < RECENT_MS and last_sent > seconds * 1000 / 2)
 
 
 def _checked(host: str, port: int) -> str:

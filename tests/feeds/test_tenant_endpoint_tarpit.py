@@ -71,3 +71,26 @@ def test_only_a_host_still_sending_when_its_connection_is_cut_is_cooled_down(
         urllib3_connection.create_connection((quiet, one.port), timeout=10).close()
         with pytest.raises(outbound.HeldTooLong):
             urllib3_connection.create_connection((busy, other.port), timeout=10)
+
+
+def test_a_busy_connection_cut_at_its_limit_does_not_cool_a_shared_host_down(
+    settings: Any,
+) -> None:
+    """A pooled connection carrying request after request (an export's parts to a provider
+    other tenants use too) may reach the limit while an answer arrives: it is cut, but its host
+    is not cooled down, or every tenant of that provider would wait."""
+    from urllib3.util import connection as urllib3_connection
+
+    from exporthub import outbound
+
+    host = "127.0.0.7"
+    settings.ENDPOINT_URL_ALLOWED_HOSTS, settings.TENANT_CONNECTION_SECONDS = [host], 2.0
+    with hostile_server("drip", host=host, interval=0.1) as server:
+        outbound.trust_tenant_host(host, "ENDPOINT_URL_ALLOWED_HOSTS")
+        busy = urllib3_connection.create_connection((host, server.port), timeout=10)
+        with contextlib.suppress(OSError):  # requests keep going out until the cut
+            for _ in range(30):
+                busy.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+                time.sleep(0.1)
+        busy.close()
+        urllib3_connection.create_connection((host, server.port), timeout=10).close()
