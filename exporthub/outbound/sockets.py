@@ -11,9 +11,10 @@ webhooks all connect through it, so two rules hold for all of them in one place:
 - A connection to a tenant's host lives at most TENANT_CONNECTION_SECONDS, whatever it is doing:
   a server dripping its answer a byte at a time defeats every per-read timeout, and would hold
   an export worker for as long as it drips. A connection cut while its server was still
-  answering a request sent long ago (Linux's TCP_INFO says when data last arrived and left) puts
-  the host in a cool-down of the same length, in which this process refuses to connect to it (`HeldTooLong`, which no SDK
-  retries): one cut per cool-down is all a tarpit costs a worker, not one per SDK retry.
+  answering a request sent long ago (Linux's TCP_INFO says when data last arrived and left)
+  puts the host in a cool-down of the same length, in which this process refuses to connect to
+  it (`HeldTooLong`, which no SDK retries): one cut per cool-down is all a tarpit costs a
+  worker, not one per SDK retry.
 - A `Deadline` is a total wall-clock bound: when it passes, every socket opened under it is shut
   down (whatever a slow server is dripping) and every new one is refused with `DeadlinePassed`.
   A Deadline without `allowed` covers sockets from every thread of the process (the S3 SDK
