@@ -1,0 +1,115 @@
+"""The pages around the tenant pages at 1366 and 390 px, measured as test_layout.py measures
+those: the ones shown once after a POST (a new webhook's signing secret, a new API key, the
+recovery codes), the login and its two-factor step, accepting an invitation, and the 404, 403 and
+429 pages. A page shown once is measured at both widths by resizing it, not by loading it again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from exporthub.tenancy.models import Invitation, Tenant, User
+from tests.conftest import PASSWORD
+from tests.integrations.conftest import make_integration
+from tests.support.totp import code
+from tests.support.webhook_receiver import Receiver
+
+from .conftest import log_in
+from .layout import measure, report
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _opened(page: Any, url: str, status: int) -> list[str]:
+    answer = page.goto(url)
+    page.wait_for_load_state("load")
+    return [] if answer.status == status else [f"answered {answer.status}, not {status}"]
+
+
+def test_the_pages_shown_once_fit_1366_and_390_px(
+    page: Any, live_server: Any, tenant: Tenant, admin_user: User, receiver: Receiver
+) -> None:
+    integration = make_integration(tenant, "s3", "clicks", name="Clicks to S3")
+    log_in(page, live_server, admin_user.email, PASSWORD)
+    problems: dict[str, list[str]] = {}
+
+    page.goto(f"{live_server.url}/t/{tenant.slug}/integrations/{integration.pk}/")
+    page.get_by_label("URL").fill(receiver.url + "/a/rather/long/path/to/the/receiving/endpoint")
+    page.get_by_role("button", name="Add webhook").click()
+    assert page.locator("#webhook-secret").is_visible()
+    assert page.get_by_role("button", name="Copy").is_visible()  # as the API key's and 2FA key's
+    problems.update(measure(page, "webhook-secret"))
+
+    page.goto(f"{live_server.url}/t/{tenant.slug}/api-keys/")
+    page.get_by_label("Name").fill("nightly ingestion")
+    page.get_by_role("button", name="Create key").click()
+    assert page.locator("#new-key").is_visible()
+    problems.update(measure(page, "api-key-created"))
+
+    page.goto(f"{live_server.url}/accounts/two-factor/")
+    device = TOTPDevice.objects.get(user=admin_user, confirmed=False)
+    page.locator("input[name=otp_token]").fill(code(device))
+    page.get_by_role("button", name="Turn on").click()
+    assert page.get_by_role("heading", name="Your recovery codes").is_visible()
+    problems.update(measure(page, "two-factor-recovery-codes"))
+    page.reload()  # the page while two-factor sign-in is on
+    problems.update(measure(page, "two-factor-on"))
+    assert problems == {}, report(problems)
+
+
+def test_the_login_its_two_factor_step_and_an_invitation_fit_1366_and_390_px(
+    page: Any, live_server: Any, tenant: Tenant, admin_user: User, outsider: User
+) -> None:
+    TOTPDevice.objects.create(user=admin_user, name="Authenticator app", confirmed=True)
+    _, for_a_newcomer = Invitation.issue(tenant, "new.colleague@acme.example", "viewer", admin_user)
+    _, for_an_account = Invitation.issue(tenant, outsider.email, "viewer", admin_user)
+    problems: dict[str, list[str]] = {}
+
+    problems["login"] = _opened(page, f"{live_server.url}/accounts/login/", 200)
+    problems.update(measure(page, "login"))
+    log_in(page, live_server, admin_user.email, PASSWORD)  # no code: the second step asks for it
+    assert page.get_by_text("Enter the code from your authenticator app").is_visible()
+    problems.update(measure(page, "login-code"))
+
+    url = f"{live_server.url}/invitations/{for_a_newcomer}/"
+    problems["invitation-new-account"] = _opened(page, url, 200)
+    problems.update(measure(page, "invitation-new-account"))
+    problems["invitation-invalid"] = _opened(page, f"{url}no-longer/", 404)
+    problems.update(measure(page, "invitation-invalid"))
+    log_in(page, live_server, outsider.email, PASSWORD)
+    problems["invitation-join"] = _opened(
+        page, f"{live_server.url}/invitations/{for_an_account}/", 200
+    )
+    problems.update(measure(page, "invitation-join"))
+    problems = {where: found for where, found in problems.items() if found}
+    assert problems == {}, report(problems)
+
+
+def test_the_404_403_and_429_pages_fit_1366_and_390_px(
+    page: Any, live_server: Any, tenant: Tenant, admin_user: User, viewer_user: User,
+    settings: Any,
+) -> None:  # fmt: skip
+    settings.THROTTLE_WRITE_RATE = "1/hour"
+    integration = make_integration(tenant, "s3", "standard_feed")  # log-level: Reprocess hour
+    base = f"{live_server.url}/t/{tenant.slug}/integrations/{integration.pk}/"
+    problems: dict[str, list[str]] = {}
+
+    log_in(page, live_server, admin_user.email, PASSWORD)
+    problems["404"] = _opened(page, f"{live_server.url}/t/{tenant.slug}/integrations/0/", 404)
+    problems.update(measure(page, "404"))
+    for _ in range(2):  # the second reprocessing within the hour is refused
+        page.goto(base)
+        with page.expect_navigation():
+            page.evaluate("document.querySelector('form[action$=\"/reprocess/\"]').submit()")
+    assert page.get_by_role("heading", name="Too many requests").is_visible()
+    assert page.get_by_text("Try again in 1 h.").is_visible()  # not "in 3600 seconds"
+    problems.update(measure(page, "429"))
+
+    page.context.clear_cookies()
+    log_in(page, live_server, viewer_user.email, PASSWORD)
+    problems["403"] = _opened(page, base + "configure/", 403)
+    problems.update(measure(page, "403"))
+    problems = {where: found for where, found in problems.items() if found}
+    assert problems == {}, report(problems)
