@@ -76,7 +76,8 @@ def test_the_login_its_two_factor_step_and_an_invitation_fit_1366_and_390_px(
     url = f"{live_server.url}/invitations/{for_a_newcomer}/"
     problems["invitation-new-account"] = _opened(page, url, 200)
     problems.update(measure(page, "invitation-new-account"))
-    problems["invitation-invalid"] = _opened(page, f"{url}no-longer/", 404)
+    problems["invitation-invalid"] = _opened(page, url.replace(for_a_newcomer, "no-longer"), 404)
+    assert page.get_by_role("heading", name="This invitation link does not work").is_visible()
     problems.update(measure(page, "invitation-invalid"))
     log_in(page, live_server, outsider.email, PASSWORD)
     problems["invitation-join"] = _opened(
