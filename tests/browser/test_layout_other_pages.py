@@ -62,6 +62,8 @@ def test_the_pages_shown_once_fit_1366_and_390_px(
 def test_the_login_its_two_factor_step_and_an_invitation_fit_1366_and_390_px(
     page: Any, live_server: Any, tenant: Tenant, admin_user: User, outsider: User
 ) -> None:
+    from playwright.sync_api import expect
+
     TOTPDevice.objects.create(user=admin_user, name="Authenticator app", confirmed=True)
     _, for_a_newcomer = Invitation.issue(tenant, "new.colleague@acme.example", "viewer", admin_user)
     _, for_an_account = Invitation.issue(tenant, outsider.email, "viewer", admin_user)
@@ -70,7 +72,8 @@ def test_the_login_its_two_factor_step_and_an_invitation_fit_1366_and_390_px(
     problems["login"] = _opened(page, f"{live_server.url}/accounts/login/", 200)
     problems.update(measure(page, "login"))
     log_in(page, live_server, admin_user.email, PASSWORD)  # no code: the second step asks for it
-    assert page.get_by_text("Enter the code from your authenticator app").is_visible()
+    assert page.get_by_text("with your password again").is_visible()  # the form clears it
+    expect(page.get_by_label("Password")).to_be_focused()
     problems.update(measure(page, "login-code"))
 
     url = f"{live_server.url}/invitations/{for_a_newcomer}/"
