@@ -22,6 +22,11 @@ def checkboxes_apart(page: Any) -> list[str]:
     return list(page.evaluate(f"({CHECKS}).checkboxesApart()"))
 
 
+def labels_apart(page: Any) -> list[str]:
+    """Labels neither just above their field nor just left of it on the same line."""
+    return list(page.evaluate(f"({CHECKS}).labelsApart()"))
+
+
 def measure(page: Any, name: str) -> dict[str, list[str]]:
     """The page as it is now, laid out at each width (resized, not reloaded: a page shown once
     stays the same page), its problems by width, and a screenshot at each."""
@@ -29,7 +34,7 @@ def measure(page: Any, name: str) -> dict[str, list[str]]:
     problems = {}
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
-        found = overflows(page) + checkboxes_apart(page)
+        found = overflows(page) + checkboxes_apart(page) + labels_apart(page)
         if found:
             problems[f"{name} at {width}px"] = found
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.jpg"), full_page=True,
