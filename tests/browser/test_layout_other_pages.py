@@ -1,10 +1,12 @@
 """The pages around the tenant pages at 1366 and 390 px, measured as test_layout.py measures
 those: the ones shown once after a POST (a new webhook's signing secret, a new API key, the
-recovery codes), the login and its two-factor step, accepting an invitation, and the 404, 403 and
-429 pages. A page shown once is measured at both widths by resizing it, not by loading it again."""
+recovery codes), the login, its two-factor step and its lockout, invitations, the page of a user
+without a tenant, and the 404, 403 and 429 pages. A page shown once is measured at both widths
+by resizing it, not by loading it again."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -59,17 +61,19 @@ def test_the_pages_shown_once_fit_1366_and_390_px(
     assert problems == {}, report(problems)
 
 
-def test_the_login_its_two_factor_step_and_an_invitation_fit_1366_and_390_px(
-    page: Any, live_server: Any, tenant: Tenant, admin_user: User, outsider: User
+def test_the_login_its_two_factor_step_invitations_and_the_lockout_fit_1366_and_390_px(
+    page: Any, live_server: Any, tenant: Tenant, admin_user: User, outsider: User, settings: Any
 ) -> None:
     from playwright.sync_api import expect
 
     TOTPDevice.objects.create(user=admin_user, name="Authenticator app", confirmed=True)
+    loner = User.objects.create_user(email="loner@example.org", password=PASSWORD)
     _, for_a_newcomer = Invitation.issue(tenant, "new.colleague@acme.example", "viewer", admin_user)
     _, for_an_account = Invitation.issue(tenant, outsider.email, "viewer", admin_user)
+    login = f"{live_server.url}/accounts/login/"
     problems: dict[str, list[str]] = {}
 
-    problems["login"] = _opened(page, f"{live_server.url}/accounts/login/", 200)
+    problems["login"] = _opened(page, login, 200)
     problems.update(measure(page, "login"))
     log_in(page, live_server, admin_user.email, PASSWORD)  # no code: the second step asks for it
     assert page.get_by_text("with your password again").is_visible()  # the form clears it
@@ -82,11 +86,24 @@ def test_the_login_its_two_factor_step_and_an_invitation_fit_1366_and_390_px(
     problems["invitation-invalid"] = _opened(page, url.replace(for_a_newcomer, "no-longer"), 404)
     assert page.get_by_role("heading", name="This invitation link does not work").is_visible()
     problems.update(measure(page, "invitation-invalid"))
+
+    log_in(page, live_server, loner.email, PASSWORD)
+    assert page.get_by_role("heading", name="You are not a member of any tenant yet").is_visible()
+    expect(page.get_by_text("Choose tenant")).to_have_count(0)  # there is none to choose
+    problems.update(measure(page, "no-tenant"))
+    url = f"{live_server.url}/invitations/{for_an_account}/"
+    problems["invitation-wrong-account"] = _opened(page, url, 403)
+    problems.update(measure(page, "invitation-wrong-account"))
     log_in(page, live_server, outsider.email, PASSWORD)
-    problems["invitation-join"] = _opened(
-        page, f"{live_server.url}/invitations/{for_an_account}/", 200
-    )
+    problems["invitation-join"] = _opened(page, url, 200)
     problems.update(measure(page, "invitation-join"))
+
+    page.context.clear_cookies()
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 1
+    log_in(page, live_server, outsider.email, "not the password")
+    log_in(page, live_server, outsider.email, PASSWORD)
+    assert page.get_by_role("heading", name="Too many failed logins").is_visible()
+    problems.update(measure(page, "login-locked-out"))
     problems = {where: found for where, found in problems.items() if found}
     assert problems == {}, report(problems)
 
@@ -108,7 +125,8 @@ def test_the_404_403_and_429_pages_fit_1366_and_390_px(
         with page.expect_navigation():
             page.evaluate("document.querySelector('form[action$=\"/reprocess/\"]').submit()")
     assert page.get_by_role("heading", name="Too many requests").is_visible()
-    assert page.get_by_text("Try again in 1 h.").is_visible()  # not "in 3600 seconds"
+    # Read as a person would, not "in 3600 seconds" (a second may have passed since the POST).
+    assert page.get_by_text(re.compile(r"Try again in (1 h|59 min( \d+ s)?)\.")).is_visible()
     problems.update(measure(page, "429"))
 
     page.context.clear_cookies()
