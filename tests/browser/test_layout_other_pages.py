@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from exporthub.tenancy.models import Invitation, Tenant, User
@@ -113,6 +114,9 @@ def test_the_404_403_and_429_pages_fit_1366_and_390_px(
     settings: Any,
 ) -> None:  # fmt: skip
     settings.THROTTLE_WRITE_RATE = "1/hour"
+    # The counts live in the shared cache: start this user's and tenant's from nothing.
+    for who in (f"user-{admin_user.pk}", f"tenant-{tenant.pk}"):
+        cache.delete(f"throttle:write:{who}")
     integration = make_integration(tenant, "s3", "standard_feed")  # log-level: Reprocess hour
     base = f"{live_server.url}/t/{tenant.slug}/integrations/{integration.pk}/"
     problems: dict[str, list[str]] = {}
