@@ -11,19 +11,18 @@ this file; a route with a parameter of an unknown kind fails until it is mapped 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from exporthub.tenancy.models import ApiKey, Membership, Tenant, User
 from feeds.models import ExportRun
 from integrations.models import Verification
 from tests.integrations.conftest import make_integration
+from tests.support.routes import TENANT_PREFIX, fill, patterns
 from webhooks.models import Endpoint
 
 pytestmark = pytest.mark.django_db
@@ -31,27 +30,6 @@ WRITES = ("post", "put", "patch", "delete")
 # Not tenant-scoped by design: login/logout/password links, Django's admin (staff only, own
 # login), the health check, the published schemas (same for everyone, login required).
 PUBLIC_PREFIXES = ("accounts/", "admin/", "healthz", "schemas/", "api/schema")
-
-
-def _patterns(resolvers: Any = None, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
-    for entry in resolvers if resolvers is not None else get_resolver().url_patterns:
-        route = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            yield from _patterns(entry.url_patterns, route)
-        else:
-            yield route, entry
-
-
-def _fill(route: str, values: dict[str, str]) -> str:
-    def value(match: re.Match[str]) -> str:
-        name = match.group("name")
-        if name not in values:
-            raise AssertionError(f"map the URL parameter {name!r} of {route!r} in this test")
-        return values[name]
-
-    route = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"<\1>", route)  # regex routes (DRF's router)
-    route = route.replace("^", "").replace("$", "").replace("\\Z", "").replace("\\", "")
-    return "/" + re.sub(r"<(?:\w+:)?(?P<name>\w+)>", value, route)
 
 
 @pytest.fixture
@@ -90,10 +68,10 @@ def _values_for(name: str, world: dict[str, Any], slug: str) -> dict[str, str]:
 
 def _tenant_routes(world: dict[str, Any], slug: str) -> list[tuple[str, str]]:
     routes = []
-    for route, pattern in _patterns():
-        if route.startswith("t/<slug:tenant_slug>/"):
+    for route, pattern in patterns():
+        if route.startswith(TENANT_PREFIX):
             routes.append(
-                (pattern.name or route, _fill(route, _values_for(pattern.name or "", world, slug)))
+                (pattern.name or route, fill(route, _values_for(pattern.name or "", world, slug)))
             )
     assert len(routes) >= 15, routes  # the walk found the tenant pages
     return routes
@@ -137,12 +115,12 @@ def test_every_api_route_checks_the_key_and_its_tenant(world: dict[str, Any]) ->
     outsider = Client(HTTP_AUTHORIZATION=f"Bearer {outsider_key}")
     viewer = Client(HTTP_AUTHORIZATION=f"Bearer {viewer_key}")
     checked = 0
-    for route, pattern in _patterns():
+    for route, pattern in patterns():
         if not route.startswith("api/v1/"):
             continue
         if "<format>" in route:
             continue  # DRF's format-suffix variants of the same views
-        url = _fill(route, _values_for(pattern.name or "", world, world["tenant"].slug))
+        url = fill(route, _values_for(pattern.name or "", world, world["tenant"].slug))
         checked += 1
         for method in ("get", *WRITES):
             answer = getattr(anonymous, method)(url, content_type="application/json")

@@ -75,7 +75,9 @@ class LoginForm(AuthenticationForm):
             self.otp_device = verify_code(user, app, code) if code else None
             if self.otp_device is None:
                 raise forms.ValidationError(
-                    "Enter the code from your authenticator app (or a recovery code)."
+                    # The password field comes back empty (it is never sent back to a browser).
+                    "Enter the code from your authenticator app (or a recovery code), with "
+                    "your password again."
                     if not code
                     else "That authentication code is not right.",
                     code="otp_required",
