@@ -10,7 +10,7 @@ the work classes' time limits come from the Verify and webhook deadlines read be
 
 from __future__ import annotations
 
-# In the order above, not alphabetical.
+# Sections in reading order, not alphabetical.
 # isort: off
 from .core import *  # noqa: F403
 from .web import *  # noqa: F403
