@@ -5,6 +5,7 @@ never imports the demo generator (issue 18)."""
 from __future__ import annotations
 
 import ast
+import graphlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,6 +42,24 @@ def _within(module: str, prefix: str) -> bool:
     return module == prefix or module.startswith(prefix + ".")
 
 
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _project_module(name: str) -> str | None:
+    """The project module an imported name lives in (`a.b` of `a.b.Name`); None outside it."""
+    parts = name.split(".")
+    if parts[0] not in LAYERS:
+        return None
+    while parts:
+        path = ROOT.joinpath(*parts)
+        if path.with_suffix(".py").is_file() or (path / "__init__.py").is_file():
+            return ".".join(parts)
+        parts.pop()
+    return None
+
+
 LAYERS = ("exporthub", "integrations", "feeds", "webhooks")  # each may import those before it
 # The project's URL and API routing names every app's views: the one place above them all.
 ROUTING = {"exporthub/urls.py", "exporthub/api/urls.py"}
@@ -55,6 +74,33 @@ def test_no_layer_imports_one_above_it(layer: str) -> None:
         if any(_within(m, upper) for upper in above) and str(p.relative_to(ROOT)) not in ROUTING
     ]
     assert found == []
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Each project module and the project modules it imports, at the top or in a function."""
+    graph: dict[str, set[str]] = {}
+    for layer in LAYERS:
+        for path, name in _imports(layer):
+            here, there = _module_name(path), _project_module(name)
+            # A module's own packages ran before it: importing them closes no cycle.
+            if there is not None and not _within(here, there):
+                graph.setdefault(here, set()).add(there)
+    return graph
+
+
+def test_no_module_imports_itself_back() -> None:
+    """No module imports itself back, directly or through others: a cycle makes import order
+    matter and hides behind function-level imports."""
+    try:
+        graphlib.TopologicalSorter(_import_graph()).prepare()
+    except graphlib.CycleError as cycle:
+        pytest.fail("import cycle: " + " -> ".join(cycle.args[1]))
+
+
+def test_the_cycle_check_sees_imports() -> None:
+    graph = _import_graph()
+    assert "integrations.destinations.base" in graph["integrations.destinations.s3.destination"]
+    assert "exporthub.queues" in graph["exporthub.settings.workers"]
 
 
 def test_integrations_never_imports_feeds() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .sending import deliver, due_ids
+from .delivery import deliver, due_ids
 
 
 @shared_task(name="outbox.send")

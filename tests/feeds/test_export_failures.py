@@ -94,7 +94,9 @@ def test_a_sas_without_write_deactivates_with_one_email(
     tenant: Tenant,
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
-    from tests.integrations.test_verify_azure import ACCOUNT, _container, _token
+    from tests.support.buckets import AZURE_ACCOUNT as ACCOUNT
+    from tests.support.buckets import azure_container as _container
+    from tests.support.buckets import azure_token as _token
 
     integration = active(
         tenant,
@@ -120,7 +122,8 @@ def test_a_sas_without_write_deactivates_with_one_email(
 def test_injected_503s_are_retried_without_deactivation_or_duplicates(
     gcs_env: standins.GCSStandIn, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.integrations.test_verify_gcs import _bucket, _objects
+    from tests.support.buckets import gcs_bucket as _bucket
+    from tests.support.buckets import gcs_objects as _objects
     from tests.support.credentials import service_account_key
 
     monkeypatch.setattr(gcs_module, "RETRY_SECONDS", 0.5)

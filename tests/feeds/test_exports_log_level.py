@@ -198,8 +198,11 @@ def test_late_events_for_an_exported_hour_trigger_reprocessing(s3_env: str, tena
 def test_it_exports_the_same_way_to_azure_and_gcs(
     destination: str, tenant: Tenant, request: pytest.FixtureRequest
 ) -> None:
-    from tests.integrations.test_verify_azure import ACCOUNT, _container, _token
-    from tests.integrations.test_verify_gcs import _bucket, _objects
+    from tests.support.buckets import AZURE_ACCOUNT as ACCOUNT
+    from tests.support.buckets import azure_container as _container
+    from tests.support.buckets import azure_token as _token
+    from tests.support.buckets import gcs_bucket as _bucket
+    from tests.support.buckets import gcs_objects as _objects
     from tests.support.credentials import service_account_key
 
     if destination == "azure":

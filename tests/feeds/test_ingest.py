@@ -11,21 +11,11 @@ from django.test import Client
 
 from exporthub.tenancy.models import ApiKey, Role, Tenant
 from feeds.models import EVENT_MODELS
+from tests.support.events import click as _click
 
 ClickEvent, StandardFeedEvent = EVENT_MODELS["clicks"], EVENT_MODELS["standard_feed"]
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/events/clicks"
-
-
-def _click(**overrides: Any) -> dict[str, Any]:
-    click = {
-        "click_id": "c-1", "event_time": "2026-11-22T10:05:00.123456Z", "offer_id": 17,
-        "affiliate_id": 5, "advertiser_id": 9, "ip": "203.0.113.0", "country": "DE",
-        "device_type": "phone", "os": "Android", "browser": "Chrome", "is_unique": True,
-        "cost": "0.125", "currency": "EUR",
-    }  # fmt: skip
-    click.update(overrides)
-    return click
 
 
 @pytest.fixture

@@ -91,14 +91,16 @@ def _destination(destination: str, request: pytest.FixtureRequest) -> tuple[dict
         bucket = new_bucket(url)
         return {"bucket": bucket}, lambda: objects(url, bucket)
     if destination == "azure":
-        from tests.integrations.test_verify_azure import ACCOUNT, _container, _token
+        from tests.support.buckets import AZURE_ACCOUNT as ACCOUNT
+        from tests.support.buckets import azure_container as _container
+        from tests.support.buckets import azure_token as _token
 
         request.getfixturevalue("azure_env")
         container = _container()
         fields = {"storage_account": ACCOUNT, "container": container,
                   "sas_token": _token(permission="rwdlac")}  # fmt: skip
         return fields, lambda: _azure_objects(container)
-    from tests.integrations.test_verify_gcs import _bucket
+    from tests.support.buckets import gcs_bucket as _bucket
     from tests.support.credentials import service_account_key
 
     gcs = request.getfixturevalue("gcs_env")

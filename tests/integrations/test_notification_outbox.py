@@ -144,7 +144,7 @@ def test_a_send_in_flight_keeps_its_email_for_as_long_as_a_send_can_last(
     from django.utils import timezone
 
     from exporthub import queues
-    from exporthub.outbox.sending import ROWS
+    from exporthub.outbox.delivery import ROWS
 
     with django_capture_on_commit_callbacks(execute=False):
         deactivate(_active(tenant), Actor(label="export failure"), "AccessDenied", STEP)

@@ -15,8 +15,8 @@ from django.test import Client
 from exporthub.tenancy.models import Tenant
 from integrations.models import Integration
 from tests.integrations.conftest import make_integration
-from tests.integrations.test_verify_gcs import _bucket
 from tests.integrations.verify_helpers import failed_step, verify
+from tests.support.buckets import gcs_bucket as _bucket
 from tests.support.credentials import service_account_key
 from tests.support.standins import GCSStandIn
 

@@ -8,8 +8,8 @@ import pytest
 from exporthub.tenancy.models import Tenant
 from integrations.models import Integration, State
 from tests.integrations.conftest import make_integration
-from tests.integrations.test_verify_s3 import _bucket
 from tests.integrations.verify_helpers import failed_step, verify
+from tests.support.buckets import s3_bucket as _bucket
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django.test import Client
 from exporthub.tenancy.models import ApiKey, Role, Tenant
 from integrations.models import Integration
 from tests.integrations.conftest import make_integration
-from tests.integrations.test_verify_s3 import _bucket
 from tests.integrations.verify_helpers import failed_step, verify
+from tests.support.buckets import s3_bucket as _bucket
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,8 @@ from feeds.models import Backfill, ExportRun
 from feeds.runs import clock
 from integrations.models import Integration
 from tests.feeds.export_helpers import active
-from tests.feeds.test_ingest import _click
 from tests.integrations.conftest import api_client, make_integration
+from tests.support.events import click as _click
 
 pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 11, 22, 10, tzinfo=UTC)

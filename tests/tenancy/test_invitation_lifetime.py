@@ -10,7 +10,8 @@ from django.test import Client
 
 from exporthub.tenancy.models import AuditEntry, Invitation, Membership, Role, Tenant, User
 from tests.conftest import PASSWORD
-from tests.tenancy.test_members_page import _invite, _url
+from tests.support.invitations import invite as _invite
+from tests.support.invitations import members_url as _url
 
 pytestmark = pytest.mark.django_db
 

@@ -12,22 +12,10 @@ from django.test import Client
 
 from exporthub.tenancy.models import AuditEntry, Membership, Role, Tenant, User
 from tests.conftest import PASSWORD
+from tests.support.invitations import invite as _invite
+from tests.support.invitations import members_url as _url
 
 pytestmark = pytest.mark.django_db
-
-
-def _url(tenant: Tenant, suffix: str = "") -> str:
-    return f"/t/{tenant.slug}/members/{suffix}"
-
-
-def _invite(admin_client: Client, tenant: Tenant, email: str, role: str, capture: Any) -> str:
-    """Invite through the page; the path of the link the invitee gets."""
-    with capture(execute=True):
-        response = admin_client.post(_url(tenant), {"email": email, "role": role}, follow=True)
-    assert f"Invited {email.lower()}: they join once they accept." in response.content.decode()
-    link = re.search(r"https?://\S+/invitations/\S+/", str(mail.outbox[-1].body))
-    assert link, mail.outbox[-1].body
-    return "/" + link.group(0).split("/", 3)[3]
 
 
 def test_a_new_person_sets_a_password_from_the_invitation_and_lands_in_the_tenant(
