@@ -177,10 +177,13 @@ def task_messages(world: World) -> dict[str, int]:
     import ast
     import base64
 
+    from exporthub.queues import QUEUES
+
+    markers = [f'"LPUSH" "{queue}" ' for queue in QUEUES]  # each work class's queue
     messages = with_more_than_ids = 0
     for line in world.redis.transcript.read_text(errors="replace").splitlines():
-        marker = '"LPUSH" "celery" '
-        if marker not in line:
+        marker = next((marker for marker in markers if marker in line), None)
+        if marker is None:
             continue
         quoted = line.split(marker, 1)[1]
         envelope = json.loads(ast.literal_eval("b" + quoted))  # redis-cli escapes like Python

@@ -38,18 +38,19 @@ def _stored(integration: Integration, url: str, kind: str = "webhook") -> Messag
     return Message.objects.get(endpoint=endpoint)
 
 
-@pytest.mark.parametrize("kind", ["webhook", "slack"])
+@pytest.mark.parametrize(("kind", "inside"), [("webhook", "127.0.0.3"), ("slack", "127.0.0.4")])
 def test_a_backslash_url_never_reaches_loopback_with_the_signed_body(
-    tenant: Tenant, kind: str, monkeypatch: pytest.MonkeyPatch, settings: Any
+    tenant: Tenant, kind: str, inside: str, monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
     """urlsplit reads the host `127.0.0.3\\x.attacker.test` (public, says the tenant's DNS);
-    urllib3 ends the host at the backslash and would connect to 127.0.0.3."""
+    urllib3 ends the host at the backslash and would connect to 127.0.0.3. (Each case has an
+    address of its own: the suite's workers may run both at once, each listening on 443.)"""
     settings.WEBHOOK_ALLOWED_HOSTS, settings.SLACK_WEBHOOK_HOSTS = [], ["hooks.slack.com"]
-    attacker_dns(monkeypatch, {"127.0.0.3\\x.attacker.test": PUBLIC})
+    attacker_dns(monkeypatch, {f"{inside}\\x.attacker.test": PUBLIC})
     integration = active(tenant, "s3", "clicks", T0)
     # The attack names no port (one after the backslash would not parse): listen on 443.
-    with hostile_server("count", host="127.0.0.3", port=443) as listener:
-        url = "https://127.0.0.3\\x.attacker.test/hook"
+    with hostile_server("count", host=inside, port=443) as listener:
+        url = f"https://{inside}\\x.attacker.test/hook"
         with pytest.raises(ValidationError, match="backslashes"):
             add_endpoint(integration, kind, url, None, Actor.system())
         message = _stored(integration, url, kind)
