@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
 from collections.abc import Container
 
 from django.core.exceptions import ValidationError
@@ -12,10 +13,31 @@ from django.core.exceptions import ValidationError
 NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 
 
-def resolve(host: str, port: int) -> list[str]:
-    """The host's addresses, as the system's resolver answers now."""
-    infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    return sorted({str(info[4][0]) for info in infos})
+DNS_SECONDS = 5.0  # how long a tenant's DNS may take to name its host's addresses
+
+
+def resolve(host: str, port: int, seconds: float = DNS_SECONDS) -> list[str]:
+    """The host's addresses, as the system's resolver answers within `seconds` (TimeoutError
+    after). The lookup runs in a thread of its own: the C resolver cannot be interrupted, and
+    a tenant's DNS that answers late must not hold the request or the task asking."""
+    found: list[str] = []
+    failed: list[BaseException] = []
+
+    def lookup() -> None:
+        try:
+            infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+            found.extend(sorted({str(info[4][0]) for info in infos}))
+        except (OSError, UnicodeError) as exc:
+            failed.append(exc)
+
+    thread = threading.Thread(target=lookup, name="dns", daemon=True)
+    thread.start()
+    thread.join(max(seconds, 0.001))
+    if thread.is_alive():
+        raise TimeoutError(f"the host {host} did not resolve within {seconds:g} s")
+    if failed:
+        raise failed[0]
+    return found
 
 
 def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
@@ -56,6 +78,8 @@ def public_address(host: str, port: int, allowed: Container[str], what: str) -> 
         return None
     try:
         addresses = resolve(host, port)
+    except TimeoutError:
+        raise ValidationError(f"The host {host} did not resolve in time.") from None
     except (OSError, UnicodeError):
         raise ValidationError(f"The host {host} could not be resolved.") from None
     if not addresses or not all(is_public(address) for address in addresses):

@@ -8,13 +8,8 @@ webhooks all connect through it, so two rules hold for all of them in one place:
   parser that connects elsewhere than the check looked. A host is a tenant's when it was named
   with `trust_tenant_host` (an S3 Endpoint URL), or when the connection is opened in a thread
   under a `Deadline` given `allowed` (a webhook: every connection in it is the tenant's).
-- A connection to a tenant's host lives at most TENANT_CONNECTION_SECONDS, whatever it is doing:
-  a server dripping its answer a byte at a time defeats every per-read timeout, and would hold
-  an export worker for as long as it drips. A connection cut while its server was still
-  answering a request sent long ago (Linux's TCP_INFO says when data last arrived and left)
-  puts the host in a cool-down of the same length, in which this process refuses to connect to
-  it (`HeldTooLong`, which no SDK retries): one cut per cool-down is all a tarpit costs a
-  worker, not one per SDK retry.
+- A connection to a tenant's host lives at most TENANT_CONNECTION_SECONDS, and a tarpit's host
+  is cooled down (`lifetimes`).
 - A `Deadline` is a total wall-clock bound: when it passes, every socket opened under it is shut
   down (whatever a slow server is dripping) and every new one is refused with `DeadlinePassed`.
   A Deadline without `allowed` covers sockets from every thread of the process (the S3 SDK
@@ -28,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import signal
 import socket
-import struct
 import threading
 import time
 from collections.abc import Container, Iterator
@@ -39,7 +33,8 @@ from typing import Any
 from django.conf import settings
 from urllib3.util import connection as urllib3_connection
 
-from .addresses import is_public, resolve
+from . import lifetimes
+from .addresses import DNS_SECONDS, is_public, resolve
 
 
 class Refused(OSError):
@@ -58,7 +53,6 @@ class HeldTooLong(CancelledError):
 
 
 _lock = threading.Lock()
-_cooling: dict[str, float] = {}  # host -> monotonic time until which it is not connected to
 _tenant_hosts: dict[str, str] = {}  # host -> the setting listing the hosts the operator allows
 _deadlines: list[Deadline] = []
 _create_connection = urllib3_connection.create_connection
@@ -159,7 +153,7 @@ def _connect(
     with _lock:
         deadlines = [deadline for deadline in _deadlines if deadline.covers()]
         setting = _tenant_hosts.get(host.lower().rstrip("."))
-        cooling = _cooling.get(host.lower().rstrip("."), 0.0) - time.monotonic()
+    cooling = lifetimes.cooling(host, port) if setting is not None else 0.0
     allowed: Container[str] | None = None if setting is None else getattr(settings, setting)
     if setting is not None and cooling > 0:
         raise HeldTooLong(
@@ -173,10 +167,14 @@ def _connect(
         if isinstance(timeout, int | float):  # connecting cannot outlast what is left
             timeout = min(timeout, max(deadline.remaining(), 0.001))
     if allowed is not None and host not in allowed:
-        address = (_checked(host, port), port)
+        lookup = min([DNS_SECONDS, *(deadline.remaining() for deadline in deadlines)])
+        address = (_checked(host, port, lookup), port)
+        for deadline in deadlines:  # the tenant's DNS may have taken what was left
+            if deadline.passed:
+                raise DeadlinePassed(f"the {deadline.seconds:g} s deadline passed")
     sock = _create_connection(address, timeout, *args, **kwargs)
     if setting is not None:  # a tenant's storage: held no longer than this, whatever it does
-        _end_after(sock, host, settings.TENANT_CONNECTION_SECONDS)
+        lifetimes.watch(sock, host, port, settings.TENANT_CONNECTION_SECONDS)
     try:
         for deadline in deadlines:
             deadline.keep(sock)
@@ -186,54 +184,10 @@ def _connect(
     return sock
 
 
-def _end_after(sock: socket.socket, host: str, seconds: float) -> None:
-    """Shut the connection down after `seconds` (through a second descriptor, which TLS does
-    not take over), and cool the host down if its server was still sending then."""
-    duplicate = sock.dup()
-
-    def end() -> None:
-        if _dripping(duplicate, seconds):
-            with _lock:
-                _cooling[host.lower().rstrip(".")] = time.monotonic() + seconds
-        with contextlib.suppress(OSError):
-            duplicate.shutdown(socket.SHUT_RDWR)
-        duplicate.close()
-
-    timer = threading.Timer(seconds, end)
-    timer.daemon = True
-    timer.start()
-
-
-# struct tcp_info (linux/tcp.h): eight one-byte fields and nine u32, then tcpi_last_data_sent,
-# tcpi_last_ack_sent, tcpi_last_data_recv (milliseconds since data last left, and arrived).
-_LAST_DATA_SENT_OFFSET = 8 + 9 * 4
-_LAST_DATA_RECV_OFFSET = _LAST_DATA_SENT_OFFSET + 2 * 4
-RECENT_MS = 3000  # data within this is a server still sending (a tarpit drips every few s)
-
-
-def _dripping(sock: socket.socket, seconds: float) -> bool:
-    """Whether the server is still answering a request sent long ago: data arrived lately
-    while nothing went out for half the connection's life (False where TCP_INFO is not known).
-    A connection idle in a pool has received nothing lately; a busy one sends request after
-    request: neither is a tarpit, even on a host other tenants share."""
-    tcp_info = getattr(socket, "TCP_INFO", None)
-    if tcp_info is None:
-        return False
-    try:
-        info = sock.getsockopt(socket.IPPROTO_TCP, tcp_info, 104)
-    except OSError:
-        return False
-    if len(info) < _LAST_DATA_RECV_OFFSET + 4:
-        return False
-    (last_sent,) = struct.unpack_from("I", info, _LAST_DATA_SENT_OFFSET)
-    (last_received,) = struct.unpack_from("I", info, _LAST_DATA_RECV_OFFSET)
-    return bool(last_received < RECENT_MS and last_sent > seconds * 1000 / 2)
-
-
-def _checked(host: str, port: int) -> str:
+def _checked(host: str, port: int, seconds: float) -> str:
     """The one address of a tenant's host to connect to, checked now."""
     try:
-        addresses = resolve(host, port)
+        addresses = resolve(host, port, seconds)
     except (OSError, UnicodeError):
         raise Refused(f"the host {host} could not be resolved") from None
     if not addresses or not all(is_public(address) for address in addresses):

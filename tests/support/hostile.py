@@ -138,3 +138,20 @@ def attacker_dns(monkeypatch: pytest.MonkeyPatch, answers: dict[str, str]) -> No
         return real(name, port, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+@pytest.fixture(autouse=True)
+def forgets_tenant_hosts() -> Iterator[None]:
+    """The process's tenant hosts and cool-downs as they were before the test: they are
+    process-wide, and a loopback stand-in named by one test is the next test's platform host.
+    (Autouse in each module that imports it.)"""
+    from exporthub.outbound import lifetimes, sockets
+
+    with sockets._lock, lifetimes._lock:
+        hosts, cooling = dict(sockets._tenant_hosts), dict(lifetimes._cooling)
+    yield
+    with sockets._lock, lifetimes._lock:
+        sockets._tenant_hosts.clear()
+        sockets._tenant_hosts.update(hosts)
+        lifetimes._cooling.clear()
+        lifetimes._cooling.update(cooling)

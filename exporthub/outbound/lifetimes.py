@@ -1,0 +1,103 @@
+"""How long a connection to a tenant's storage may live, and what a tarpit costs.
+
+A server dripping its answer a byte at a time defeats every per-read timeout, so a connection to
+a host a tenant chose (an S3-compatible Endpoint URL) is shut down TENANT_CONNECTION_SECONDS
+after it opened, whatever it is doing; the SDK retries the request it cut. When the cut finds the
+server still answering a request sent long ago, that host and port are cooled down for as long
+again in this process: the door refuses to connect there (`HeldTooLong`, which no SDK retries),
+so a tarpit costs a worker one cut per cool-down, not one per SDK retry.
+
+One watcher thread keeps every connection's end in a heap. It holds no descriptor of its own:
+at the end it asks whether the descriptor still names the same socket (its inode), and only then
+shuts it down through a short-lived duplicate. A connection the SDK closed earlier is simply
+closed, and its server sees the end at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import itertools
+import os
+import socket
+import struct
+import threading
+import time
+
+_lock = threading.Condition()
+_cooling: dict[tuple[str, int], float] = {}  # (host, port) -> monotonic end of its cool-down
+_ends: list[tuple[float, int, int, int, str, int, float]] = []  # due, n, fd, inode, host, port, s
+_numbers = itertools.count()
+_watcher: threading.Thread | None = None
+
+
+def cooling(host: str, port: int) -> float:
+    """Seconds left of the host and port's cool-down (0 or less: none)."""
+    with _lock:
+        return _cooling.get((host.lower().rstrip("."), port), 0.0) - time.monotonic()
+
+
+def watch(sock: socket.socket, host: str, port: int, seconds: float) -> None:
+    """End this connection `seconds` from now if it is still open then."""
+    global _watcher
+    fd = sock.fileno()
+    entry = (time.monotonic() + seconds, next(_numbers), fd, os.fstat(fd).st_ino,
+             host.lower().rstrip("."), port, seconds)  # fmt: skip
+    with _lock:
+        heapq.heappush(_ends, entry)
+        if _watcher is None or not _watcher.is_alive():
+            _watcher = threading.Thread(target=_watch, name="tenant-connections", daemon=True)
+            _watcher.start()
+        _lock.notify()
+
+
+def _watch() -> None:
+    while True:
+        with _lock:
+            while not _ends or _ends[0][0] > time.monotonic():
+                _lock.wait(timeout=_ends[0][0] - time.monotonic() if _ends else None)
+            _, _, fd, inode, host, port, seconds = heapq.heappop(_ends)
+        _end(fd, inode, host, port, seconds)
+
+
+def _end(fd: int, inode: int, host: str, port: int, seconds: float) -> None:
+    try:
+        if os.fstat(fd).st_ino != inode:
+            return  # closed, and the number given to another file since
+        duplicate = socket.socket(fileno=os.dup(fd))
+    except OSError:
+        return  # closed already
+    with duplicate:
+        if os.fstat(duplicate.fileno()).st_ino != inode:
+            return
+        if _dripping(duplicate, seconds):
+            with _lock:
+                _cooling[(host, port)] = time.monotonic() + seconds
+        with contextlib.suppress(OSError):
+            duplicate.shutdown(socket.SHUT_RDWR)
+
+
+# struct tcp_info (linux/tcp.h): eight one-byte fields and nine u32, then tcpi_last_data_sent,
+# tcpi_last_ack_sent, tcpi_last_data_recv (milliseconds since data last left, and arrived).
+_LAST_DATA_SENT_OFFSET = 8 + 9 * 4
+_LAST_DATA_RECV_OFFSET = _LAST_DATA_SENT_OFFSET + 2 * 4
+
+
+def _dripping(sock: socket.socket, seconds: float) -> bool:
+    """Whether the server kept answering a request for more than half the connection's life
+    (False where TCP_INFO is not known). A connection idle in a pool got its last answer right
+    after its last request; a busy one sends request after request: neither is a tarpit, even on
+    a host other tenants share. A tarpit's last byte came long after the request, however
+    slowly it drips."""
+    tcp_info = getattr(socket, "TCP_INFO", None)
+    if tcp_info is None:
+        return False
+    try:
+        info = sock.getsockopt(socket.IPPROTO_TCP, tcp_info, 104)
+    except OSError:
+        return False
+    if len(info) < _LAST_DATA_RECV_OFFSET + 4:
+        return False
+    (last_sent,) = struct.unpack_from("I", info, _LAST_DATA_SENT_OFFSET)
+    (last_received,) = struct.unpack_from("I", info, _LAST_DATA_RECV_OFFSET)
+    return bool(last_sent - last_received > seconds * 1000 / 2)
