@@ -33,7 +33,7 @@ from ..formats import CsvGzWriter, FormatWriter
 from ..formats.values import to_micros
 from ..models import EVENT_MODELS
 from ..schema.columns import COLUMNS, Column
-from . import binary_copy
+from ..formats import binary_copy
 
 CHUNK_ROWS = 5000
 BATCH_ROWS = 5000

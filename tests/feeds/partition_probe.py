@@ -25,7 +25,7 @@ from feeds.ingestion import partitions  # noqa: E402
 from feeds.ingestion.retention import delete_expired  # noqa: E402
 from feeds.ingestion.store import store_events  # noqa: E402
 from feeds.models import EVENT_MODELS  # noqa: E402
-from feeds.runs.binary_copy import reading_connection  # noqa: E402
+from feeds.formats.binary_copy import reading_connection  # noqa: E402
 from feeds.runs.reading import select_statement  # noqa: E402
 
 NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)

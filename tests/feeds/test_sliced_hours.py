@@ -51,7 +51,7 @@ def small_slices(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     # so far: with small blocks, two parts per slice.
     settings.EXPORT_PART_BYTES = 5_000
     monkeypatch.setattr("feeds.formats.avro.BLOCK_BYTES", 16 * 1024)
-    monkeypatch.setattr("feeds.runs.binary_copy.BATCH_BYTES", 64 * 1024)  # several batches
+    monkeypatch.setattr("feeds.formats.binary_copy.BATCH_BYTES", 64 * 1024)  # several batches
 
 
 def _hour(s3_env: str, tenant: Tenant, rows: int) -> tuple[Integration, str, list[tuple[Any, ...]]]:
