@@ -221,7 +221,7 @@ def following(run: ExportRun, now: datetime) -> int | None:
 
 
 @dataclass(frozen=True)
-class Progress:
+class BackfillProgress:
     backfill: Backfill
     done: int  # windows succeeded
     skipped: int  # windows that could not be exported (older than the retention by then)
@@ -232,18 +232,18 @@ class Progress:
         return self.backfill.windows
 
 
-def progress(backfill: Backfill) -> Progress:
+def progress(backfill: Backfill) -> BackfillProgress:
     return progress_of([backfill])[0]
 
 
-def progress_of(found: list[Backfill]) -> list[Progress]:
+def progress_of(found: list[Backfill]) -> list[BackfillProgress]:
     """Each backfill's progress, from one query over all their runs."""
     counts: dict[int, dict[str, int]] = {backfill.pk: {} for backfill in found}
     runs = ExportRun.objects.filter(backfill__in=found).values_list("backfill", "status")
     for backfill_id, status, n in runs.annotate(n=Count("pk")):
         counts[backfill_id][status] = n
     return [
-        Progress(
+        BackfillProgress(
             backfill,
             done=counts[backfill.pk].get(Status.SUCCEEDED, 0),
             skipped=counts[backfill.pk].get(Status.SKIPPED, 0),

@@ -18,7 +18,7 @@ from integrations.destinations.base import Connection, DestinationError
 from integrations.models import Integration, State
 
 from ..models import ExportRun, ExportSlice
-from . import ledger, log_level, observed, raw_window, slices
+from . import ledger, log_level, metrics_and_signals, raw_window, slices
 from .failures import handle_destination_error
 
 logger = logging.getLogger(__name__)
@@ -88,18 +88,18 @@ def _attempt(
         if outcome is not None:
             took = seconds()
             if ledger.succeed(run, outcome, duration_seconds=took):
-                observed.succeeded(run, integration, outcome, took)
+                metrics_and_signals.succeeded(run, integration, outcome, took)
     except ledger.LeaseLost:
         # Our lease ran out (a request hung) and another worker owns the run: it decides.
         logger.warning("export run %s was taken over by another worker", run.pk)
     except DestinationError as exc:
         handle_destination_error(run, integration, exc, duration_seconds=seconds())
-        observed.failed(run, integration)
+        metrics_and_signals.failed(run, integration)
     except Exception as exc:
         # A bug or a database hiccup: retried like a transient failure, logged without secrets.
         logger.exception("export run %s failed", run.pk)
         ledger.fail(run, type(exc).__name__, "Internal error; the run will be retried.", retry=True)
-        observed.failed(run, integration)
+        metrics_and_signals.failed(run, integration)
     finally:
         if conn is not None:
             conn.close()

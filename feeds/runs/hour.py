@@ -19,7 +19,7 @@ from integrations.paths import join_key, resolve
 from ..formats import FormatWriter, PartResult, write_parts, writer_class
 from ..models import ExportRun
 from . import ledger, manifests, slices, upload
-from .progress import Progress
+from .progress import RowCounter
 from .reading import hour_rows
 
 
@@ -67,7 +67,7 @@ class Hour:
         conn: Connection,
         start: datetime,
         end: datetime,
-        progress: Progress,
+        progress: RowCounter,
         number: Callable[[], int] | None = None,
         announce: Callable[[dict[str, Any]], None] | None = None,
         holds: Callable[[], bool] | None = None,

@@ -269,7 +269,7 @@ def processing_time(run: ExportRun) -> datetime:
     return max(now, earlier + timedelta(seconds=1)) if earlier else now
 
 
-def report_rows(run_id: int, rows: int) -> None:
+def report_run_rows(run_id: int, rows: int) -> None:
     """Progress of a running run, for its page (the final count is written by `succeed`)."""
     ExportRun.objects.filter(pk=run_id, status=Status.RUNNING).update(rows=rows)
 

@@ -21,7 +21,7 @@ from integrations.paths import join_key
 from ..models import ExportRun, ExportSlice
 from . import clock, ledger, manifests, slices
 from .hour import Hour
-from .progress import Progress
+from .progress import RowCounter
 from .recovery import finished_attempt
 
 logger = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ def export_hour(
             manifest.shared = partial(slices.goes_on, run)
             hand_out(pieces)  # other workers join in; this one takes slices too
             return work_through(hour, conn, manifest)
-        files, rows = hour.write(conn, run.window_start, run.window_end, Progress(run.pk))
+        files, rows = hour.write(conn, run.window_start, run.window_end, RowCounter(run.pk))
         # Fencing: only the owner may publish the hour (a worker that lost its lease stops here
         # and its -processing manifest becomes -failed).
         ledger.extend_lease(run)
@@ -89,7 +89,7 @@ def _export_slice(hour: Hour, conn: Connection, piece: ExportSlice) -> bool:
         # Announced before its upload: it may never have reached the bucket.
         with contextlib.suppress(DestinationError):
             conn.delete(join_key(hour.path, file["name"]))
-    progress = Progress(hour.run.pk, report=partial(slices.report_rows, piece))
+    progress = RowCounter(hour.run.pk, report=partial(slices.report_slice_rows, piece))
     _, rows = hour.write(
         conn, piece.start, piece.end, progress, number=partial(slices.next_part, piece),
         announce=partial(slices.record_part, piece), holds=partial(slices.holds, piece),

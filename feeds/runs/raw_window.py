@@ -14,7 +14,7 @@ from integrations.paths import join_key
 from ..formats import writer_class
 from ..models import ExportRun
 from . import clock, ledger, manifests, raw_manifests, upload
-from .progress import Progress
+from .progress import RowCounter
 from .reading import write_window
 
 
@@ -34,7 +34,7 @@ def export_window(run: ExportRun, integration: Integration, conn: Connection) ->
         )
         write_window(
             writer, feed, integration.tenant_id, run.window_start, run.window_end,
-            Progress(run.pk).count,
+            RowCounter(run.pk).count,
         )  # fmt: skip
         result = writer.close()
         upload.upload_part(conn, join_key(folder, name), spool, writer_type.content_type, result)

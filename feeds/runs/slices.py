@@ -144,7 +144,7 @@ def holds(piece: ExportSlice) -> bool:
     return _owned(piece).exists() and _run_in_attempt(piece).exists()
 
 
-def report_rows(piece: ExportSlice, rows: int) -> None:
+def report_slice_rows(piece: ExportSlice, rows: int) -> None:
     """Progress: the slice's rows, and the hour's as the sum over its slices, for the pages."""
     ExportSlice.objects.filter(pk=piece.pk, status=Status.RUNNING).update(rows=rows)
     total = _of_attempt(piece.run_id, piece.attempt).aggregate(rows=Sum("rows"))["rows"] or 0
