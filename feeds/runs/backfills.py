@@ -24,7 +24,7 @@ from integrations.models import Integration, State
 from ..ingestion.retention import retention
 from ..models import Backfill, ExportRun
 from . import clock, ledger, queued
-from .new_runs import NewRun
+from .ledger import NewRun
 from .windows import GRACE, ceil, floor, window_length
 
 Status = ExportRun.Status
@@ -163,13 +163,7 @@ def _create_runs(
         [(integration.pk, hour, hour + length, generation) for hour, generation in found.again]
     )
     ledger.revive(found.revived)
-    # Whatever the inserts found taken meanwhile is not this backfill's: only its own runs.
-    mine = Q(window_start__in=found.new, generation=0) | Q(pk__in=found.revived)
-    for hour, generation in found.again:
-        mine |= Q(window_start=hour, generation=generation)
-    ExportRun.objects.filter(mine, integration=integration, backfill=None).filter(
-        Q(status=Status.PENDING, attempts=0) | Q(pk__in=found.revived)
-    ).update(backfill=backfill)
+    ledger.assign_backfill(backfill, found.new, found.revived, found.again)
 
 
 def unfinished(integration: Integration) -> QuerySet[Backfill]:

@@ -19,7 +19,7 @@ from integrations.models import Integration
 from integrations.paths import join_key
 
 from ..models import ExportRun, ExportSlice
-from . import clock, ledger, manifests, slices
+from . import ledger, manifests, slices
 from .hour import Hour
 from .progress import RowCounter
 from .recovery import finished_attempt
@@ -41,10 +41,7 @@ def export_hour(
     if finished is not None:
         return finished
     began_at = timezone.now()
-    # The file holds exactly the events received before the cutoff; later ones are late events
-    # and make a new generation (schedule.reprocess_late_events), never silently part of this.
-    processed_on, data_cutoff = ledger.processing_time(run), clock.now()
-    ledger.record_attempt(run, processed_on, data_cutoff)
+    processed_on, data_cutoff = ledger.begin_attempt(run)
     hour = Hour(run, integration, processed_on, data_cutoff)
     live = ledger.live_attempts(integration.pk)
     for manifest_path in integration.manifest_paths:
