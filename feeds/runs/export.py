@@ -18,27 +18,34 @@ from integrations.destinations.base import Connection, DestinationError
 from integrations.models import Integration, State
 
 from ..models import ExportRun, ExportSlice
-from . import ledger, log_level, metrics_and_signals, raw_window, slices
+from . import backfills, clock, ledger, log_level, metrics_and_signals, raw_window, slices
 from .failures import handle_destination_error
 
 logger = logging.getLogger(__name__)
 
 
-def execute(run_id: int, hand_out: Callable[[list[int]], None] | None = None) -> ExportRun | None:
+def execute(
+    run_id: int,
+    hand_out: Callable[[list[int]], None] | None = None,
+    send_next: Callable[[int], None] | None = None,
+) -> ExportRun | None:
     """Claim and run one export; None when another worker owns it or it is already done.
 
     `hand_out` sends the slices of a large log-level hour to other workers (the Celery task);
-    without it this worker exports every slice itself."""
+    without it this worker exports every slice itself. `send_next` gets a backfill's next run
+    once this one ended (_backfill_goes_on)."""
     run = ledger.claim(run_id)
     if run is None:
         return None
     integration = run.integration
     if integration.state != State.ACTIVE:  # deactivated meanwhile: resume after re-Verify
         ledger.release(run)
-        return run
-    ledger.record_destination(run, integration.destination_class.location(integration.config))
-    _attempt(run, integration, timezone.now(), hand_out=hand_out or _nobody)
-    run.refresh_from_db()
+    else:
+        location = integration.destination_class.location(integration.config)
+        ledger.record_destination(run, location)
+        _attempt(run, integration, timezone.now(), hand_out=hand_out or _nobody)
+        run.refresh_from_db()
+    _backfill_goes_on(run, send_next)
     return run
 
 
@@ -46,7 +53,9 @@ def _nobody(slice_ids: list[int]) -> None:
     """No other worker is told: this one takes every slice (run_exports, benchmarks)."""
 
 
-def execute_slice(slice_id: int) -> ExportRun | None:
+def execute_slice(
+    slice_id: int, send_next: Callable[[int], None] | None = None
+) -> ExportRun | None:
     """Claim a slice of a large hour and export it, then any other left; the worker finishing
     the last publishes the hour. None when another worker has it or its attempt is over."""
     piece = slices.claim(slice_id)
@@ -57,15 +66,25 @@ def execute_slice(slice_id: int) -> ExportRun | None:
     integration = run.integration
     if integration.state != State.ACTIVE:  # deactivated meanwhile: resume after re-Verify
         ledger.release(run)
-        return run
-    if integration.destination_class.location(integration.config) != run.destination:
+    elif integration.destination_class.location(integration.config) != run.destination:
         # The Admin pointed the export elsewhere mid-hour: never half an hour in each bucket.
         ledger.fail(run, "DestinationChanged", "The destination changed while the hour was "
                     "being exported; the hour is exported again there.", retry=True)  # fmt: skip
-        return run
-    _attempt(run, integration, piece.began_at, piece=piece)
-    run.refresh_from_db()
+    else:
+        _attempt(run, integration, piece.began_at, piece=piece)
+        run.refresh_from_db()
+    # The worker that finished the hour's last slice recorded the run: as after any run.
+    _backfill_goes_on(run, send_next)
     return run
+
+
+def _backfill_goes_on(run: ExportRun, send_next: Callable[[int], None] | None) -> None:
+    """After one of a backfill's runs ended, its next run is sent, to the back of the queue
+    behind any live window (feeds.runs.backfills)."""
+    if send_next is None:
+        return
+    if (following := backfills.following(run, clock.now())) is not None:
+        send_next(following)
 
 
 def _attempt(
