@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 def execute(
     run_id: int,
     hand_out: Callable[[list[int]], None] | None = None,
-    send_next: Callable[[int], None] | None = None,
+    send_next: Callable[[int], object] | None = None,
 ) -> ExportRun | None:
     """Claim and run one export; None when another worker owns it or it is already done.
 
@@ -54,7 +54,7 @@ def _nobody(slice_ids: list[int]) -> None:
 
 
 def execute_slice(
-    slice_id: int, send_next: Callable[[int], None] | None = None
+    slice_id: int, send_next: Callable[[int], object] | None = None
 ) -> ExportRun | None:
     """Claim a slice of a large hour and export it, then any other left; the worker finishing
     the last publishes the hour. None when another worker has it or its attempt is over."""
@@ -78,7 +78,7 @@ def execute_slice(
     return run
 
 
-def _backfill_goes_on(run: ExportRun, send_next: Callable[[int], None] | None) -> None:
+def _backfill_goes_on(run: ExportRun, send_next: Callable[[int], object] | None) -> None:
     """After one of a backfill's runs ended, its next run is sent, to the back of the queue
     behind any live window (feeds.runs.backfills)."""
     if send_next is None:
