@@ -10,9 +10,9 @@ from integrations.catalog import FeedKind
 
 from .ingestion import partitions
 from .ingestion.retention import delete_expired, retention
-from .runs import slices
 from .runs.archive import archive_manifests
 from .runs.export import execute, execute_slice
+from .runs.hourly import slices
 from .runs.schedule import record_tick, schedule
 
 KINDS = {"raw": (FeedKind.RAW,), "log_level": (FeedKind.LOG_LEVEL,), "all": tuple(FeedKind)}
@@ -55,7 +55,8 @@ def export_run(run_id: int) -> str:
 
 @shared_task(name="feeds.export_slice")
 def export_slice(slice_id: int) -> str:
-    """A slice of a large log-level hour (feeds.runs.slices), by whichever worker takes it."""
+    """A slice of a large log-level hour (feeds.runs.hourly.slices), by any worker that takes
+    it."""
     run = execute_slice(slice_id, send_next=export_run.delay)
     return "not claimed" if run is None else run.status
 

@@ -96,7 +96,7 @@ def test_it_keeps_file_formats_from_importing_back_from_the_runs_that_use_them()
 
 def test_the_layer_check_sees_imports() -> None:
     """The checks above would pass on a parser that finds nothing: they find known imports."""
-    modules = {m for p, m in _imports("feeds") if p.name == "raw_window.py"}
+    modules = {m for p, m in _imports("feeds") if p.name == "window.py"}
     assert {"integrations.models", "feeds.runs.ledger", "feeds.formats"} <= modules
 
 

@@ -1,5 +1,5 @@
-"""Executing one run, the tasks' entry: a raw window (feeds.runs.raw_window), a log-level hour
-with seed 004's manifest protocol (feeds.runs.log_level), a large hour's slices on any worker.
+"""Executing one run, the tasks' entry: a raw window (feeds.runs.raw), a log-level hour with
+seed 004's manifest protocol (feeds.runs.hourly), a large hour's slices on any worker.
 
 Tasks and `run_exports` call `execute`; it talks to storage only through the destination
 contract, so every cloud behaves alike.
@@ -18,8 +18,10 @@ from integrations.destinations.base import Connection, DestinationError
 from integrations.models import Integration, State
 
 from ..models import ExportRun, ExportSlice
-from . import backfills, clock, ledger, log_level, metrics_and_signals, raw_window, slices
+from . import backfills, clock, ledger, metrics_and_signals
 from .failures import handle_destination_error
+from .hourly import protocol, slices
+from .raw.window import export_window
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +135,7 @@ def _export(
 ) -> ledger.Outcome | None:
     """This worker's step: a slice of an hour begun elsewhere, a raw window or a log-level hour."""
     if piece is not None:
-        return log_level.continue_hour(piece, run, integration, conn)
+        return protocol.continue_hour(piece, run, integration, conn)
     if integration.feed_info.kind == FeedKind.RAW:
-        return raw_window.export_window(run, integration, conn)
-    return log_level.export_hour(run, integration, conn, hand_out)
+        return export_window(run, integration, conn)
+    return protocol.export_hour(run, integration, conn, hand_out)

@@ -206,7 +206,7 @@ def test_progress_reports_never_block_a_streaming_export(
 
     def export() -> None:
         try:
-            with mock.patch("feeds.runs.raw_window.RowCounter", partial(RowCounter, interval=0)):
+            with mock.patch("feeds.runs.raw.window.RowCounter", partial(RowCounter, interval=0)):
                 run_exports(now)
         finally:
             from django.db import connection

@@ -15,8 +15,9 @@ from django.db import OperationalError, connection
 
 from exporthub.tenancy.models import Tenant
 from feeds.models import ExportRun, ExportSlice
-from feeds.runs import clock, ledger, manifests, slices, upload
+from feeds.runs import clock, ledger, manifests, upload
 from feeds.runs.export import execute, execute_slice
+from feeds.runs.hourly import slices
 from feeds.schema.columns import COLUMNS
 from integrations.destinations.base import DestinationError
 from integrations.models import Integration

@@ -8,9 +8,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from feeds.models import ExportRun
-from feeds.runs import clock, slices
+from feeds.runs import clock
 from feeds.runs.archive import archive_manifests
 from feeds.runs.export import execute, execute_slice
+from feeds.runs.hourly import slices
 from feeds.runs.schedule import schedule
 from integrations.expiry import send_reminders
 

@@ -21,8 +21,9 @@ Status = ExportRun.Status
 
 
 def in_slices() -> Exists:
-    """The run's current attempt has slices not yet done (feeds.runs.slices): it is alive while
-    they are, whatever the run's own lease says; the tick hands out those no worker is on."""
+    """The run's current attempt has slices not yet done (feeds.runs.hourly.slices): it is
+    alive while they are, whatever the run's own lease says; the tick hands out those no worker
+    is on."""
     return Exists(
         ExportSlice.objects.filter(
             run=OuterRef("pk"),
@@ -200,7 +201,7 @@ def hold(run: ExportRun) -> None:
     ExportRun.objects.filter(pk=run.pk).update(next_attempt_at=None)
 
 
-# A large hour's slices (feeds.runs.slices) write their run through these.
+# A large hour's slices (feeds.runs.hourly.slices) write their run through these.
 
 
 def in_attempt(run_id: int, attempt: int) -> QuerySet[ExportRun]:

@@ -22,9 +22,9 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 
 from integrations.models import Integration, State
 
-from ..models import ExportRun, ExportSlice
-from . import clock, contention, ledger
-from .reading import count_hour, slice_starts
+from ...models import ExportRun, ExportSlice
+from .. import clock, contention, ledger
+from ..reading import count_hour, slice_starts
 
 Status = ExportRun.Status
 

@@ -1,5 +1,5 @@
 """A log-level hour with seed 004's manifest protocol: by one worker, or, when it holds more than
-EXPORT_SLICE_ROWS rows, in slices by as many workers as take them (feeds.runs.slices).
+EXPORT_SLICE_ROWS rows, in slices by as many workers as take them (feeds.runs.hourly.slices).
 
 Consumers see the same protocol either way: one -processing manifest before any data file, one
 `.json` listing every part once all of them are uploaded, or -failed."""
@@ -18,10 +18,11 @@ from integrations.destinations.base import Connection, DestinationError
 from integrations.models import Integration
 from integrations.paths import join_key
 
-from ..models import ExportRun, ExportSlice
-from . import ledger, manifests, slices
+from ...models import ExportRun, ExportSlice
+from .. import ledger, manifests
+from ..progress import RowCounter
+from . import slices
 from .hour import Hour
-from .progress import RowCounter
 from .recovery import finished_attempt
 
 logger = logging.getLogger(__name__)

@@ -1,5 +1,5 @@
 """A raw window: one file per 15 minutes of received time (CSV.gz by default), then its
-completion manifest where the integration asked for one (raw_manifests)."""
+completion manifest where the integration asked for one (raw.completion)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from integrations.destinations.base import Connection
 from integrations.models import Integration
 from integrations.paths import join_key
 
-from ..formats import writer_class
-from ..models import ExportRun
-from . import clock, ledger, manifests, raw_manifests, upload
-from .progress import RowCounter
-from .reading import write_window
+from ...formats import writer_class
+from ...models import ExportRun
+from .. import clock, ledger, manifests, upload
+from ..progress import RowCounter
+from ..reading import write_window
+from . import completion
 
 
 def export_window(run: ExportRun, integration: Integration, conn: Connection) -> ledger.Outcome:
@@ -39,7 +40,7 @@ def export_window(run: ExportRun, integration: Integration, conn: Connection) ->
         result = writer.close()
         upload.upload_part(conn, join_key(folder, name), spool, writer_type.content_type, result)
     files = [{"name": name, "bytes": result.bytes, "md5": result.md5}]
-    manifest_key = raw_manifests.manifest_key(integration.config, start)
+    manifest_key = completion.manifest_key(integration.config, start)
     if manifest_key is not None:
         seat, properties = integration.tenant.seat_id, writer_type.feed_properties(compression)
         manifests.put(

@@ -6,10 +6,10 @@ from integrations.destinations.base import Connection
 from integrations.models import Integration
 from integrations.paths import join_key
 
-from ..models import ExportRun
-from . import ledger, manifests
+from ...models import ExportRun
+from .. import ledger, manifests
+from ..reading import count_hour
 from .hour import Hour
-from .reading import count_hour
 
 
 def finished_attempt(

@@ -16,11 +16,12 @@ from integrations.destinations.base import Connection
 from integrations.models import Integration
 from integrations.paths import join_key, resolve
 
-from ..formats import FormatWriter, PartResult, write_parts, writer_class
-from ..models import ExportRun
-from . import ledger, manifests, slices, upload
-from .progress import RowCounter
-from .reading import hour_rows
+from ...formats import FormatWriter, PartResult, write_parts, writer_class
+from ...models import ExportRun
+from .. import ledger, manifests, upload
+from ..progress import RowCounter
+from ..reading import hour_rows
+from . import slices
 
 
 @dataclass(frozen=True)
