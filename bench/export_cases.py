@@ -20,7 +20,7 @@ from feeds.formats import PartResult, writer_class
 from feeds.formats.avro import CODECS as AVRO_CODECS
 from feeds.formats.values import csv_text
 from feeds.models import EVENT_MODELS, ExportRun
-from feeds.runs import hours as hours_module
+from feeds.runs import upload as upload_module
 from feeds.runs.export import execute
 from feeds.runs.reading import copy_statement, hour_rows
 from feeds.schema.derived import avro_schema, csv_header
@@ -62,7 +62,7 @@ def _timing_uploads() -> list[float]:
     """Seconds each file's upload to the stand-in takes, part of the export's time: the stand-in
     (moto, in Python) shares the two cores with the export."""
     spent: list[float] = []
-    upload = hours_module.upload_part
+    upload = upload_module.upload_part
 
     def timed_upload(
         conn: Connection, key: str, stream: IO[bytes], content_type: str, written: PartResult
@@ -71,7 +71,7 @@ def _timing_uploads() -> list[float]:
         upload(conn, key, stream, content_type, written)
         spent.append(time.perf_counter() - began)
 
-    hours_module.upload_part = timed_upload
+    upload_module.upload_part = timed_upload
     return spent
 
 

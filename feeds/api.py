@@ -170,7 +170,7 @@ class BackfillRequestSerializer(serializers.Serializer[dict[str, object]]):
     end = serializers.DateTimeField(help_text="End, exclusive; at most the last closed window.")
 
 
-class BackfillSerializer(serializers.Serializer[Any]):  # reads a backfills.Progress
+class BackfillSerializer(serializers.Serializer[Any]):  # reads a backfills.BackfillProgress
     id = serializers.IntegerField(source="backfill.pk")
     start = serializers.DateTimeField(source="backfill.start")
     end = serializers.DateTimeField(source="backfill.end")

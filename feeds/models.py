@@ -215,7 +215,8 @@ class ExportRun(models.Model):
 
 class ExportSlice(models.Model):
     """A part of a large log-level hour's attempt, exported by whichever worker claims it
-    (feeds.runs.slices): the ledger coordinates the workers, so it survives broker restarts."""
+    (feeds.runs.hourly.slices): the ledger coordinates the workers, so it survives broker
+    restarts."""
 
     Status = ExportRun.Status
 

@@ -10,9 +10,9 @@ from integrations.catalog import FeedKind
 
 from .ingestion import partitions
 from .ingestion.retention import delete_expired, retention
-from .runs import backfills, slices
 from .runs.archive import archive_manifests
 from .runs.export import execute, execute_slice
+from .runs.hourly import slices
 from .runs.schedule import record_tick, schedule
 
 KINDS = {"raw": (FeedKind.RAW,), "log_level": (FeedKind.LOG_LEVEL,), "all": tuple(FeedKind)}
@@ -49,25 +49,16 @@ def dispatch_runs(run_ids: list[int]) -> int:
 
 @shared_task(name="feeds.export")
 def export_run(run_id: int) -> str:
-    run = execute(run_id, hand_out=_hand_out_slices)
-    if run is None:
-        return "not claimed"
-    # A backfill's next window goes to the back of the queue, behind any live window.
-    if (following := backfills.following(run, timezone.now())) is not None:
-        export_run.delay(following)
-    return run.status
+    run = execute(run_id, hand_out=_hand_out_slices, send_next=export_run.delay)
+    return "not claimed" if run is None else run.status
 
 
 @shared_task(name="feeds.export_slice")
 def export_slice(slice_id: int) -> str:
-    """A slice of a large log-level hour (feeds.runs.slices), by whichever worker takes it."""
-    run = execute_slice(slice_id)
-    if run is None:
-        return "not claimed"
-    # The worker that finished the hour's last slice recorded the run: as after any run.
-    if (following := backfills.following(run, timezone.now())) is not None:
-        export_run.delay(following)
-    return run.status
+    """A slice of a large log-level hour (feeds.runs.hourly.slices), by any worker that takes
+    it."""
+    run = execute_slice(slice_id, send_next=export_run.delay)
+    return "not claimed" if run is None else run.status
 
 
 def _hand_out_slices(slice_ids: list[int]) -> None:

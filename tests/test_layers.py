@@ -130,9 +130,19 @@ def test_production_ingestion_does_not_import_the_demo_generator() -> None:
     assert found == []
 
 
+def test_it_keeps_file_formats_from_importing_back_from_the_runs_that_use_them() -> None:
+    """A run reads top to bottom: runs use formats, never the other way round (issue 34)."""
+    found = [
+        f"{p.relative_to(ROOT)}: {m}"
+        for p, m in _imports("feeds")
+        if "formats" in p.parts and _within(m, "feeds.runs")
+    ]
+    assert found == []
+
+
 def test_the_layer_check_sees_imports() -> None:
     """The checks above would pass on a parser that finds nothing: they find known imports."""
-    modules = {m for p, m in _imports("feeds") if p.name == "export.py"}
+    modules = {m for p, m in _imports("feeds") if p.name == "window.py"}
     assert {"integrations.models", "feeds.runs.ledger", "feeds.formats"} <= modules
 
 

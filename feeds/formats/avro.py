@@ -26,7 +26,7 @@ from .columnar import record_bytes, varint
 from .gzip_member import GZIP_LEVEL
 
 if TYPE_CHECKING:
-    from ..runs.binary_copy import Batch
+    from .binary_copy import Batch
 
 CODECS = {"NONE": "null", "DEFLATE": "deflate", "SNAPPY": "snappy"}
 BLOCK_BYTES = 1024 * 1024

@@ -20,7 +20,7 @@ from ..schema.columns import Column
 from .columnar import Records, varints, zigzag
 
 if TYPE_CHECKING:
-    from ..runs.binary_copy import Batch
+    from .binary_copy import Batch
 
 NULL, VALUE = 0, 2  # the zig-zag varints of union branches 0 ("null") and 1
 

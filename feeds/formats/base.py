@@ -12,7 +12,7 @@ import pyarrow as pa
 from ..schema.columns import Column, chosen_columns
 
 if TYPE_CHECKING:
-    from ..runs.binary_copy import Batch
+    from .binary_copy import Batch
 
 # Values in column order: int, str, Decimal, aware datetime, bool or None.
 Row = Sequence[Any]

@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 
 if TYPE_CHECKING:
-    from ..runs.binary_copy import Batch
+    from .binary_copy import Batch
 
 
 MAX_VARINT = 10  # bytes of a varint of any 64-bit value

@@ -9,7 +9,7 @@ from typing import IO, TYPE_CHECKING, Any
 from .base import FormatWriter, PartResult
 
 if TYPE_CHECKING:
-    from ..runs.binary_copy import Batch
+    from .binary_copy import Batch
 
 BATCH_ROWS = 1000  # rows (or records) written between two looks at a part's size
 

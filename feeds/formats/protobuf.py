@@ -21,7 +21,7 @@ from .sequencefile import SequenceFileWriter
 from .values import decimal_text, to_micros
 
 if TYPE_CHECKING:
-    from ..runs.binary_copy import Batch
+    from .binary_copy import Batch
 
 # Timestamps as int64 microseconds and decimals as plain text (see columns.py).
 PREPARED_TYPES = {"timestamp": "postgres_micros", "decimal": "decimal_text"}

@@ -20,7 +20,7 @@ from ..schema.columns import COLUMNS, Column
 from .columnar import Piece, Records, fixed, varint, varints
 
 if TYPE_CHECKING:
-    from ..runs.binary_copy import Batch
+    from .binary_copy import Batch
 
 VARINT, LENGTH_DELIMITED = 0, 2  # wire types
 

@@ -83,10 +83,6 @@ def _string(column: Column, value: Any) -> str:
     return value
 
 
-def clean_value(column: Column, value: Any) -> Any:
-    return checker(column)(value)
-
-
 def _required(column: Column) -> ValueProblem:
     return ValueProblem("Required." if column.type != "bool" else "Required (true or false).")
 

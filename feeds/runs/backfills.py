@@ -24,7 +24,7 @@ from integrations.models import Integration, State
 from ..ingestion.retention import retention
 from ..models import Backfill, ExportRun
 from . import clock, ledger, queued
-from .new_runs import NewRun
+from .ledger import NewRun
 from .windows import GRACE, ceil, floor, window_length
 
 Status = ExportRun.Status
@@ -163,13 +163,7 @@ def _create_runs(
         [(integration.pk, hour, hour + length, generation) for hour, generation in found.again]
     )
     ledger.revive(found.revived)
-    # Whatever the inserts found taken meanwhile is not this backfill's: only its own runs.
-    mine = Q(window_start__in=found.new, generation=0) | Q(pk__in=found.revived)
-    for hour, generation in found.again:
-        mine |= Q(window_start=hour, generation=generation)
-    ExportRun.objects.filter(mine, integration=integration, backfill=None).filter(
-        Q(status=Status.PENDING, attempts=0) | Q(pk__in=found.revived)
-    ).update(backfill=backfill)
+    ledger.assign_backfill(backfill, found.new, found.revived, found.again)
 
 
 def unfinished(integration: Integration) -> QuerySet[Backfill]:
@@ -221,7 +215,7 @@ def following(run: ExportRun, now: datetime) -> int | None:
 
 
 @dataclass(frozen=True)
-class Progress:
+class BackfillProgress:
     backfill: Backfill
     done: int  # windows succeeded
     skipped: int  # windows that could not be exported (older than the retention by then)
@@ -232,18 +226,18 @@ class Progress:
         return self.backfill.windows
 
 
-def progress(backfill: Backfill) -> Progress:
+def progress(backfill: Backfill) -> BackfillProgress:
     return progress_of([backfill])[0]
 
 
-def progress_of(found: list[Backfill]) -> list[Progress]:
+def progress_of(found: list[Backfill]) -> list[BackfillProgress]:
     """Each backfill's progress, from one query over all their runs."""
     counts: dict[int, dict[str, int]] = {backfill.pk: {} for backfill in found}
     runs = ExportRun.objects.filter(backfill__in=found).values_list("backfill", "status")
     for backfill_id, status, n in runs.annotate(n=Count("pk")):
         counts[backfill_id][status] = n
     return [
-        Progress(
+        BackfillProgress(
             backfill,
             done=counts[backfill.pk].get(Status.SUCCEEDED, 0),
             skipped=counts[backfill.pk].get(Status.SKIPPED, 0),

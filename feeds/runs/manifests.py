@@ -12,7 +12,7 @@ large hour's slices) and the ledger says it goes on without this one (`Attempt.s
 
 The suffixes are exclusive: once an attempt's final `.json` exists, its `-processing` manifest
 is only ever deleted, never renamed `-failed` (`retire`), by this attempt, its retry
-(feeds.runs.recovery) or another run's step 1 — whichever gets there first.
+(feeds.runs.hourly.recovery) or another run's step 1 — whichever gets there first.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ INTERVAL_SECONDS = 2.0
 CHECK_EVERY = 4096  # rows between clock reads: keeps the per-row cost to a counter
 
 
-class Progress:
+class RowCounter:
     """Counts rows passing through and reports them; the final count is written by the ledger."""
 
     def __init__(
@@ -31,8 +31,8 @@ class Progress:
         report: Callable[[int], None] | None = None,
     ) -> None:
         self.interval = interval
-        # A slice of a large hour reports its own rows (slices.report_rows), a run its rows.
-        self.report = report or partial(ledger.report_rows, run_id)
+        # A slice of a large hour reports its own rows (slices.report_slice_rows), a run its rows.
+        self.report = report or partial(ledger.report_run_rows, run_id)
         self.rows = 0
         self._next_report = time.monotonic() + interval
 

@@ -29,11 +29,10 @@ from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from psycopg import sql
 
-from ..formats import CsvGzWriter, FormatWriter
+from ..formats import CsvGzWriter, FormatWriter, binary_copy
 from ..formats.values import to_micros
 from ..models import EVENT_MODELS
 from ..schema.columns import COLUMNS, Column
-from . import binary_copy
 
 CHUNK_ROWS = 5000
 BATCH_ROWS = 5000

@@ -12,7 +12,7 @@ from integrations.models import Integration, State
 from ..ingestion.retention import retention
 from ..models import EVENT_MODELS, ExportRun, SchedulerTick
 from . import backfills, ledger
-from .new_runs import NewRun
+from .ledger import NewRun
 from .windows import BACKFILL_LIMIT, due_windows, window_length
 
 Status = ExportRun.Status

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 #   timestamp    UTC instant, microseconds            Avro long timestamp-micros, proto int64 (µs)
 #   decimal      exact decimal(precision, scale)      Avro bytes decimal, proto string ("12.5")
 #   bool         true/false                           Avro boolean,       proto bool
-TYPES = ("int64", "int32", "string", "timestamp", "decimal", "bool")
 INT_RANGES = {"int64": (-(2**63), 2**63 - 1), "int32": (-(2**31), 2**31 - 1)}
 
 

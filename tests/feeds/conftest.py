@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from feeds.demo.synthetic import Generator
 from feeds.formats import PartResult, writer_class
+from feeds.formats.binary_copy import POSTGRES_EPOCH_MICROS, Batch, parse
 from feeds.formats.values import decimal_text, to_micros
-from feeds.runs.binary_copy import POSTGRES_EPOCH_MICROS, Batch, parse
 from feeds.runs.reading import copy_widths
 from feeds.schema.columns import COLUMNS, INT_RANGES, Column, stored_columns
 

@@ -21,11 +21,11 @@ from psycopg import sql  # noqa: E402
 from exporthub.tenancy.models import Tenant  # noqa: E402
 from feeds.demo.synthetic import Generator  # noqa: E402
 from feeds.formats import writer_class  # noqa: E402
+from feeds.formats.binary_copy import reading_connection  # noqa: E402
 from feeds.ingestion import partitions  # noqa: E402
 from feeds.ingestion.retention import delete_expired  # noqa: E402
 from feeds.ingestion.store import store_events  # noqa: E402
 from feeds.models import EVENT_MODELS  # noqa: E402
-from feeds.runs.binary_copy import reading_connection  # noqa: E402
 from feeds.runs.reading import select_statement  # noqa: E402
 
 NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)

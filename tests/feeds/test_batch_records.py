@@ -16,9 +16,9 @@ import pytest
 from fastavro import parse_schema, schemaless_writer
 
 from feeds.formats import writer_class
+from feeds.formats.binary_copy import CopyFormatError, parse
 from feeds.formats.columnar import record_bytes
 from feeds.formats.sequencefile import vint, vints
-from feeds.runs.binary_copy import CopyFormatError, parse
 from feeds.schema.columns import COLUMNS, INT_RANGES, Column
 from feeds.schema.derived import avro_schema, message_class
 

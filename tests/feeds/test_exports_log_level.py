@@ -414,7 +414,7 @@ def test_a_worker_whose_lease_was_taken_over_publishes_nothing(
         ExportRun.objects.filter(integration=integration).update(attempts=F("attempts") + 1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr("feeds.runs.hours.write_parts", taken_over_mid_export)
+    monkeypatch.setattr("feeds.runs.hourly.hour.write_parts", taken_over_mid_export)
     run_exports("2026-11-22T11:11:00Z")
     files = objects(s3_env, bucket)
     assert not _manifests(files) and len(_manifests(files, ".json-failed")) == 1

@@ -194,7 +194,7 @@ def test_progress_reports_never_block_a_streaming_export(
     from functools import partial
     from unittest import mock
 
-    from feeds.runs.progress import Progress
+    from feeds.runs.progress import RowCounter
 
     bucket = new_bucket(s3_env)
     fields = {"format": "avro", "compression": "NONE"} if feed == "standard_feed" else {}
@@ -206,7 +206,7 @@ def test_progress_reports_never_block_a_streaming_export(
 
     def export() -> None:
         try:
-            with mock.patch("feeds.runs.export.Progress", partial(Progress, interval=0)):
+            with mock.patch("feeds.runs.raw.window.RowCounter", partial(RowCounter, interval=0)):
                 run_exports(now)
         finally:
             from django.db import connection

@@ -70,14 +70,14 @@ def test_a_live_manifest_whose_lease_ran_out_is_dead_and_its_worker_publishes_no
         )
         return original(*args, **kwargs)
 
-    monkeypatch.setattr("feeds.runs.hours.write_parts", lease_runs_out)
+    monkeypatch.setattr("feeds.runs.hourly.hour.write_parts", lease_runs_out)
     run_exports("2026-11-22T11:11:00Z")
     keys = objects(s3_env, bucket)
     manifests = [k for k in keys if k.startswith("manifests/")]
     assert len(manifests) == 1 and manifests[0].endswith(".json-failed"), manifests
     run = ExportRun.objects.get(integration=integration)
     assert run.status == "running" and run.attempts == 1  # taken over after the lease, below
-    monkeypatch.setattr("feeds.runs.hours.write_parts", original)
+    monkeypatch.setattr("feeds.runs.hourly.hour.write_parts", original)
     run_exports("2026-11-22T11:41:00Z")
     run.refresh_from_db()
     assert run.status == "succeeded" and run.rows == 50

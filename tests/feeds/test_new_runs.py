@@ -10,7 +10,7 @@ from django.utils import timezone
 from exporthub.tenancy.models import Tenant
 from feeds.models import ExportRun
 from feeds.runs.ledger import create_runs
-from feeds.runs.new_runs import NewRun
+from feeds.runs.ledger.new_runs import NewRun
 
 from .export_helpers import active
 

@@ -19,7 +19,7 @@ import pytest
 
 from exporthub.tenancy.models import Tenant
 from feeds.formats import PartResult
-from feeds.runs import hours
+from feeds.runs import upload
 from integrations.destinations.base import Connection, DestinationError
 
 from .export_helpers import active, new_bucket
@@ -44,7 +44,7 @@ def test_a_part_the_spool_gives_back_short_is_an_error_not_a_file_named_for_othe
     s3_env: str, tenant: Tenant
 ) -> None:
     with pytest.raises(DestinationError) as raised:
-        hours.upload_part(_connection(s3_env, tenant), "data/part", io.BytesIO(b"01234"),
+        upload.upload_part(_connection(s3_env, tenant), "data/part", io.BytesIO(b"01234"),
                           "application/octet-stream", _written(b"0123456789"))  # fmt: skip
     assert raised.value.code == "ShortUpload" and not raised.value.permanent
 
@@ -83,7 +83,7 @@ def test_memory_a_part_left_behind_goes_back_to_the_system_once_the_part_is_uplo
     conn = _connection(s3_env, tenant)
     with freed_heap(64 * MB):
         held = resident_anonymous_mb()
-        hours.upload_part(conn, "data/part", io.BytesIO(b"0123456789"),
+        upload.upload_part(conn, "data/part", io.BytesIO(b"0123456789"),
                           "application/octet-stream", _written(b"0123456789"))  # fmt: skip
         after = resident_anonymous_mb()
     assert after < held - 40, f"{held:.0f} MB before the upload, {after:.0f} MB after"

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from exporthub.tenancy.models import Tenant
 from feeds.models import ExportRun
 from feeds.pages.charts import HOURS, hourly_charts
-from feeds.runs.progress import Progress
+from feeds.runs.progress import RowCounter
 from integrations.models import Integration
 from tests.integrations.conftest import make_integration
 
@@ -90,7 +90,7 @@ def test_page_queries_do_not_grow_with_runs(tenant: Tenant, admin_client: Client
 def test_a_running_export_reports_its_row_count(tenant: Tenant, viewer_client: Client) -> None:
     integration = make_integration(tenant, "s3", "clicks")
     run = _run(integration, HOUR, "running")
-    progress = Progress(run.pk, interval=0)
+    progress = RowCounter(run.pk, interval=0)
     assert sum(1 for _ in progress.count(range(10_000))) == 10_000
     run.refresh_from_db()
     assert run.rows == 10_000

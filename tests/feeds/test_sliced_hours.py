@@ -15,8 +15,9 @@ from django.db import OperationalError, connection
 
 from exporthub.tenancy.models import Tenant
 from feeds.models import ExportRun, ExportSlice
-from feeds.runs import clock, hours, ledger, manifests, slices
+from feeds.runs import clock, ledger, manifests, upload
 from feeds.runs.export import execute, execute_slice
+from feeds.runs.hourly import slices
 from feeds.schema.columns import COLUMNS
 from integrations.destinations.base import DestinationError
 from integrations.models import Integration
@@ -51,7 +52,7 @@ def small_slices(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     # so far: with small blocks, two parts per slice.
     settings.EXPORT_PART_BYTES = 5_000
     monkeypatch.setattr("feeds.formats.avro.BLOCK_BYTES", 16 * 1024)
-    monkeypatch.setattr("feeds.runs.binary_copy.BATCH_BYTES", 64 * 1024)  # several batches
+    monkeypatch.setattr("feeds.formats.binary_copy.BATCH_BYTES", 64 * 1024)  # several batches
 
 
 def _hour(s3_env: str, tenant: Tenant, rows: int) -> tuple[Integration, str, list[tuple[Any, ...]]]:
@@ -161,16 +162,16 @@ def test_a_slice_whose_worker_died_mid_part_is_taken_over_and_the_hour_published
     s3_env: str, tenant: Tenant, small_slices: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     integration, bucket, sent = _hour(s3_env, tenant, 3000)
-    uploaded = hours.upload_part
+    uploaded = upload.upload_part
 
     def dies_after_its_first_part(*args: Any) -> None:
         uploaded(*args)
         raise Killed
 
-    monkeypatch.setattr(hours, "upload_part", dies_after_its_first_part)
+    monkeypatch.setattr(upload, "upload_part", dies_after_its_first_part)
     with pytest.raises(Killed):
         run_exports(AFTER.isoformat())
-    monkeypatch.setattr(hours, "upload_part", uploaded)
+    monkeypatch.setattr(upload, "upload_part", uploaded)
     run = _run(integration)
     dead = ExportSlice.objects.get(run=run, status="running")
     (orphan,) = dead.files
@@ -243,7 +244,7 @@ def test_a_worker_cut_off_from_the_database_mid_slice_leaves_no_failed_beside_th
     run = ExportRun.objects.create(
         integration=integration, window_start=HOUR, window_end=HOUR + timedelta(hours=1)
     )
-    uploaded, down, sessions = hours.upload_part, threading.Event(), _other_sessions()
+    uploaded, down, sessions = upload.upload_part, threading.Event(), _other_sessions()
 
     def the_database_goes_away_after_it(*args: Any) -> None:
         uploaded(*args)
@@ -254,14 +255,14 @@ def test_a_worker_cut_off_from_the_database_mid_slice_leaves_no_failed_beside_th
             raise OperationalError("server closed the connection unexpectedly")
         return execute(sql, *args)
 
-    monkeypatch.setattr(hours, "upload_part", the_database_goes_away_after_it)
+    monkeypatch.setattr(upload, "upload_part", the_database_goes_away_after_it)
     with (
         clock.simulated(AFTER),
         connection.execute_wrapper(refused),
         pytest.raises(OperationalError),
     ):
         execute(run.pk, hand_out=lambda ids: None)
-    monkeypatch.setattr(hours, "upload_part", uploaded)
+    monkeypatch.setattr(upload, "upload_part", uploaded)
     # The hour's read (its own connection) closed with the error. Other tests' connections
     # may still be there, or be collected meanwhile.
     assert _other_sessions() <= sessions

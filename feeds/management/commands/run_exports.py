@@ -8,9 +8,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from feeds.models import ExportRun
-from feeds.runs import backfills, clock, slices
+from feeds.runs import clock
 from feeds.runs.archive import archive_manifests
 from feeds.runs.export import execute, execute_slice
+from feeds.runs.hourly import slices
 from feeds.runs.schedule import schedule
 from integrations.expiry import send_reminders
 
@@ -41,21 +42,19 @@ class Command(BaseCommand):
             # First the slices of large hours no worker is on (a worker died in one): their
             # hours' runs are already running, so the schedule does not hand them out.
             for slice_id in slices.ready(now):
-                self._report(execute_slice(slice_id), now, ready)
+                self._report(execute_slice(slice_id, send_next=ready.append))
             for run_id in ready:  # grows as backfills hand out their next run, as on workers
-                self._report(execute(run_id), now, ready)
+                self._report(execute(run_id, send_next=ready.append))
             archived = archive_manifests(now)
             send_reminders(now)  # the daily credential-expiry pass, idempotent within a day
         self.stdout.write(f"{len(ready)} run(s) processed.")
         if archived:
             self.stdout.write(f"{archived} manifest(s) archived.")
 
-    def _report(self, run: ExportRun | None, now: datetime, ready: list[int]) -> None:
-        """One line per run this process worked on; a backfill's next run joins `ready`."""
+    def _report(self, run: ExportRun | None) -> None:
+        """One line per run this process worked on."""
         if run is None:
             return
-        if (following := backfills.following(run, now)) is not None:
-            ready.append(following)
         error = f" — {run.error_code}" if run.error_code else ""
         self.stdout.write(
             f"{run.integration.name}: {run.window_start:%Y-%m-%d %H:%M} {run.status}, "

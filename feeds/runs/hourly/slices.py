@@ -22,9 +22,9 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 
 from integrations.models import Integration, State
 
-from ..models import ExportRun, ExportSlice
-from . import clock, contention, ledger
-from .reading import count_hour, slice_starts
+from ...models import ExportRun, ExportSlice
+from .. import clock, contention, ledger
+from ..reading import count_hour, slice_starts
 
 Status = ExportRun.Status
 
@@ -48,8 +48,7 @@ def plan(
     bounds = [run.window_start, *starts, run.window_end]
     now = clock.now()
     with transaction.atomic():
-        if not ledger.owned(run).update(parts_allotted=0):
-            raise ledger.LeaseLost(f"run {run.pk} was taken over by another worker")
+        ledger.reset_parts(run)
         ExportSlice.objects.filter(run=run).exclude(attempt=run.attempts).delete()
         created = ExportSlice.objects.bulk_create(
             [
@@ -113,7 +112,7 @@ def _owned(piece: ExportSlice) -> QuerySet[ExportSlice]:
 
 
 def _run_in_attempt(piece: ExportSlice) -> QuerySet[ExportRun]:
-    return ExportRun.objects.filter(pk=piece.run_id, status=Status.RUNNING, attempts=piece.attempt)
+    return ledger.in_attempt(piece.run_id, piece.attempt)
 
 
 def next_part(piece: ExportSlice) -> int:
@@ -121,12 +120,10 @@ def next_part(piece: ExportSlice) -> int:
     hour's attempt is over, SliceLost when only this slice was taken over."""
     now = clock.now()
     with transaction.atomic():
-        if not _run_in_attempt(piece).update(parts_allotted=F("parts_allotted") + 1):
-            raise ledger.LeaseLost(f"run {piece.run_id}'s attempt {piece.attempt} is over")
+        part = ledger.allot_part(piece.run_id, piece.attempt)
         if not _owned(piece).update(lease_expires_at=now + ledger.lease()):
             raise SliceLost(f"slice {piece.pk} was taken over")
-        allotted = ExportRun.objects.values_list("parts_allotted", flat=True).get(pk=piece.run_id)
-    return int(allotted) - 1
+    return part
 
 
 def record_part(piece: ExportSlice, file: dict[str, Any]) -> None:
@@ -144,11 +141,11 @@ def holds(piece: ExportSlice) -> bool:
     return _owned(piece).exists() and _run_in_attempt(piece).exists()
 
 
-def report_rows(piece: ExportSlice, rows: int) -> None:
+def report_slice_rows(piece: ExportSlice, rows: int) -> None:
     """Progress: the slice's rows, and the hour's as the sum over its slices, for the pages."""
     ExportSlice.objects.filter(pk=piece.pk, status=Status.RUNNING).update(rows=rows)
     total = _of_attempt(piece.run_id, piece.attempt).aggregate(rows=Sum("rows"))["rows"] or 0
-    _run_in_attempt(piece).update(rows=total)
+    ledger.report_hour_rows(piece.run_id, piece.attempt, total)
 
 
 def restart(piece: ExportSlice) -> list[dict[str, Any]]:
@@ -169,16 +166,14 @@ def finish(piece: ExportSlice, rows: int) -> bool:
     The decision is made under the run's row lock: two slices finishing at once are recorded
     one after the other, and exactly one of them sees no slice left. The publisher gets a fresh
     run lease for the manifest (ledger.extend_lease fences it as any run's)."""
-    now = clock.now()
     with transaction.atomic():
-        if not list(_run_in_attempt(piece).select_for_update().values_list("pk", flat=True)):
-            raise ledger.LeaseLost(f"run {piece.run_id}'s attempt {piece.attempt} is over")
+        ledger.lock_attempt(piece.run_id, piece.attempt)
         done = _owned(piece).update(status=Status.SUCCEEDED, rows=rows, lease_expires_at=None)
         if not done:
             raise SliceLost(f"slice {piece.pk} was taken over")
         if _of_attempt(piece.run_id, piece.attempt).exclude(status=Status.SUCCEEDED).exists():
             return False
-        _run_in_attempt(piece).update(lease_expires_at=now + ledger.lease())
+        ledger.renew_attempt(piece.run_id, piece.attempt)
     return True
 
 

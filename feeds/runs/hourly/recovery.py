@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from integrations.destinations.base import Connection
 from integrations.models import Integration
 from integrations.paths import join_key
 
-from ..models import ExportRun
-from . import ledger, manifests
-from .reading import count_hour
+from ...models import ExportRun
+from .. import ledger, manifests
+from ..reading import count_hour
+from .hour import Hour
 
 
 def finished_attempt(
@@ -23,14 +22,11 @@ def finished_attempt(
     manifest. Its rows are those the hour held at the attempt's data cutoff."""
     if run.processed_on is None or run.data_cutoff is None:
         return None
-    config, feed, seat = integration.config, integration.feed, integration.tenant.seat_id
-    hour = run.window_start.astimezone(UTC)
-    base = join_key(
-        config["manifest_path"], manifests.manifest_name(feed, seat, hour, run.processed_on)
-    )
-    if manifests.found(conn, base) is None:
+    feed = integration.feed
+    manifest_key = Hour(run, integration, run.processed_on, run.data_cutoff).manifest_key
+    if manifests.found(conn, manifest_key) is None:
         return None
-    document = manifests.parse(conn.read(base))
+    document = manifests.parse(conn.read(manifest_key))
     if document is None:  # not what we wrote: export the hour again, under a new name
         return None
     files = []
@@ -41,7 +37,7 @@ def finished_attempt(
         files.append({"name": entry["name"], "bytes": info.size, "md5": entry["checksum"]})
     # Killed, or refused, before step 4 removed it. Not an error to swallow: the run is
     # recorded only once it is gone (else retried), so it never stays beside the `.json`.
-    manifests.retire(conn, base, published=True)
+    manifests.retire(conn, manifest_key, published=True)
     return ledger.Outcome(
         rows=count_hour(
             feed, integration.tenant_id, run.window_start, run.window_end, run.data_cutoff
@@ -49,7 +45,7 @@ def finished_attempt(
         bytes=sum(f["bytes"] for f in files),
         files=files,
         path=document["path"],
-        manifest=base,
+        manifest=manifest_key,
         processed_on=run.processed_on,
         data_cutoff=run.data_cutoff,
     )

@@ -1,5 +1,5 @@
-"""The run ledger's every write: creating runs, handing them out, claiming, recording an
-attempt, finishing. A conditional update decides which worker owns a run."""
+"""A run's attempts in the ledger: claiming, leases, recording an attempt and a sliced hour's
+part numbers, finishing. A conditional update decides which worker owns a run."""
 
 from __future__ import annotations
 
@@ -8,25 +8,22 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Coalesce, Least
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 
 from exporthub.retry import jittered_backoff
-from integrations.models import State
 
-from ..models import ExportRun, ExportSlice
-from . import clock, contention
-from .new_runs import NewRun, insert_runs
-from .windows import BACKFILL_LIMIT
+from ...models import ExportRun, ExportSlice
+from .. import clock, contention
 
 MAX_BACKOFF = timedelta(hours=1)
 Status = ExportRun.Status
 
 
 def in_slices() -> Exists:
-    """The run's current attempt has slices not yet done (feeds.runs.slices): it is alive while
-    they are, whatever the run's own lease says; the tick hands out those no worker is on."""
+    """The run's current attempt has slices not yet done (feeds.runs.hourly.slices): it is
+    alive while they are, whatever the run's own lease says; the tick hands out those no worker
+    is on."""
     return Exists(
         ExportSlice.objects.filter(
             run=OuterRef("pk"),
@@ -148,91 +145,6 @@ def fail(run: ExportRun, code: str, message: str, *, retry: bool, **fields: obje
     )
 
 
-# Creating runs.
-
-
-def create_runs(runs: list[NewRun]) -> None:
-    """The schedule's due windows; one that already exists is left as it is."""
-    insert_runs(runs)
-
-
-def add_generations(runs: list[tuple[int, datetime, datetime, int]]) -> None:
-    """New generations of exported hours (integration id, start, end, generation); one taken
-    meanwhile is left as it is."""
-    ExportRun.objects.bulk_create(
-        [
-            ExportRun(integration_id=integration, window_start=start, window_end=end,
-                      generation=generation)
-            for integration, start, end, generation in runs
-        ],
-        ignore_conflicts=True,
-    )  # fmt: skip
-
-
-def add_next_generation(integration_id: int, start: datetime, end: datetime) -> ExportRun | None:
-    """The next generation of one hour, or None when a concurrent request took it."""
-    last = ExportRun.objects.filter(integration_id=integration_id, window_start=start).aggregate(
-        Max("generation")
-    )["generation__max"]
-    try:
-        with transaction.atomic():
-            return ExportRun.objects.create(
-                integration_id=integration_id,
-                window_start=start,
-                window_end=end,
-                generation=(last or 0) + 1,
-            )
-    except IntegrityError:
-        return None
-
-
-# Handing runs out.
-
-
-def skip_older_than(oldest_kept: datetime, now: datetime) -> None:
-    """Windows that can no longer be exported, skipped with the reason, never silently dropped:
-    the catch-up after an export was inactive (deactivated by a lost permission, or changed and
-    not verified yet) goes back at most 3 days from its return (seed 004); any other waiting or
-    failing window is retried until its events are past the retention (`oldest_kept`).
-
-    The return is the integration's last state change while it is active (its activation),
-    bounded by `now` for a simulated clock (`run_exports --now`)."""
-    waiting = ExportRun.objects.filter(status__in=(Status.PENDING, Status.FAILED))
-    returned = Least(Coalesce("integration__state_changed_at", Value(now)), Value(now))
-    waiting.filter(
-        window_start__lt=returned - Value(BACKFILL_LIMIT),
-        integration__state=State.ACTIVE,
-        backfill=None,
-    ).update(
-        status=Status.SKIPPED,
-        error_code="BackfillLimit",
-        next_attempt_at=None,
-        error_message="Missed while the export was inactive, more than 3 days before it was "
-        "verified again; not exported.",
-    )
-    waiting.filter(window_start__lt=oldest_kept).update(
-        status=Status.SKIPPED,
-        error_code="RetentionLimit",
-        next_attempt_at=None,
-        error_message="Its events are past the retention period; not exported.",
-    )
-
-
-def revive(run_ids: list[int]) -> None:
-    """Skipped runs an Admin's backfill exports after all: waiting again, errors cleared."""
-    ExportRun.objects.filter(pk__in=run_ids, status=Status.SKIPPED).update(
-        status=Status.PENDING,
-        next_attempt_at=None,
-        enqueued_at=None,
-        error_code="",
-        error_message="",
-    )
-
-
-def mark_enqueued(run_ids: list[int], now: datetime) -> None:
-    ExportRun.objects.filter(pk__in=run_ids).update(enqueued_at=now)
-
-
 # One attempt.
 
 
@@ -256,6 +168,16 @@ def record_attempt(run: ExportRun, processed_on: datetime, data_cutoff: datetime
     run.processed_on, run.data_cutoff = processed_on, data_cutoff
 
 
+def begin_attempt(run: ExportRun) -> tuple[datetime, datetime]:
+    """A log-level attempt's processing time and data cutoff, recorded before anything is
+    written. The file holds exactly the events received before the cutoff; later ones are late
+    events and make a new generation (schedule.reprocess_late_events), never silently part of
+    this attempt."""
+    processed_on, data_cutoff = processing_time(run), clock.now()
+    record_attempt(run, processed_on, data_cutoff)
+    return processed_on, data_cutoff
+
+
 def processing_time(run: ExportRun) -> datetime:
     """Now, to the second, but always after earlier runs of the hour: paths never collide."""
     now = clock.now().replace(microsecond=0)
@@ -269,7 +191,7 @@ def processing_time(run: ExportRun) -> datetime:
     return max(now, earlier + timedelta(seconds=1)) if earlier else now
 
 
-def report_rows(run_id: int, rows: int) -> None:
+def report_run_rows(run_id: int, rows: int) -> None:
     """Progress of a running run, for its page (the final count is written by `succeed`)."""
     ExportRun.objects.filter(pk=run_id, status=Status.RUNNING).update(rows=rows)
 
@@ -277,3 +199,42 @@ def report_rows(run_id: int, rows: int) -> None:
 def hold(run: ExportRun) -> None:
     """No retry time: the run waits until a new Verify reactivates its integration."""
     ExportRun.objects.filter(pk=run.pk).update(next_attempt_at=None)
+
+
+# A large hour's slices (feeds.runs.hourly.slices) write their run through these.
+
+
+def in_attempt(run_id: int, attempt: int) -> QuerySet[ExportRun]:
+    """The run, while `attempt` is its current one and running."""
+    return ExportRun.objects.filter(pk=run_id, status=Status.RUNNING, attempts=attempt)
+
+
+def reset_parts(run: ExportRun) -> None:
+    """The attempt's part counter back to 0 before it is sliced; LeaseLost when taken over."""
+    if not owned(run).update(parts_allotted=0):
+        raise LeaseLost(f"run {run.pk} was taken over by another worker")
+
+
+def allot_part(run_id: int, attempt: int) -> int:
+    """A part number no other part of the attempt has (the caller's transaction holds the run's
+    row until it ends); LeaseLost when the attempt is over."""
+    if not in_attempt(run_id, attempt).update(parts_allotted=F("parts_allotted") + 1):
+        raise LeaseLost(f"run {run_id}'s attempt {attempt} is over")
+    return int(ExportRun.objects.values_list("parts_allotted", flat=True).get(pk=run_id)) - 1
+
+
+def report_hour_rows(run_id: int, attempt: int, rows: int) -> None:
+    """Progress of a sliced hour, the sum over its slices, for its page."""
+    in_attempt(run_id, attempt).update(rows=rows)
+
+
+def lock_attempt(run_id: int, attempt: int) -> None:
+    """The run's row locked until the caller's transaction ends; LeaseLost when the attempt is
+    over."""
+    if not list(in_attempt(run_id, attempt).select_for_update().values_list("pk", flat=True)):
+        raise LeaseLost(f"run {run_id}'s attempt {attempt} is over")
+
+
+def renew_attempt(run_id: int, attempt: int) -> None:
+    """A fresh run lease for the worker that publishes a sliced hour."""
+    in_attempt(run_id, attempt).update(lease_expires_at=clock.now() + lease())

@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import Field
 from psycopg import sql
 
-from ..models import ExportRun
+from ...models import ExportRun
 
 
 class NewRun(NamedTuple):

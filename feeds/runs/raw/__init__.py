@@ -1,0 +1,2 @@
+"""A raw window's export: its file (`window`) and, where asked for, its completion manifest
+(`completion`)."""
