@@ -26,8 +26,6 @@ from .serializers import IntegrationSerializer, VerificationSerializer
 from .services import delete_integration, save_integration
 from .verification import start_verification, verification_json
 
-DEFAULTED = ("auth_mode", "sse")  # optional in the API, required choices in the forms
-
 
 def _form_data(payload: dict[str, Any], instance: Integration | None) -> dict[str, Any]:
     data: dict[str, Any] = dict(instance.config) if instance else {}
@@ -78,7 +76,8 @@ class IntegrationViewSet(viewsets.GenericViewSet[Integration]):
         feed = instance.feed if instance else payload["feed"]
         cls = form_class(destination)
         data = _form_data(payload, instance)
-        for key in DEFAULTED:
+        # A setting with choices is optional in the API: its form's initial choice applies.
+        for key in (setting.name for setting in cls.destination.settings if setting.choices):
             if key in cls.base_fields and not data.get(key):
                 data[key] = cls.base_fields[key].initial
         form = cls(data, tenant=tenant, feed=feed, instance=instance)

@@ -18,7 +18,6 @@ from exporthub.tenancy.auditlog import actor_for
 
 from .catalog import FEEDS, operations
 from .destinations import REGISTRY
-from .destinations.s3.validators import s3_regions
 from .expiry import warning as expiry_warning
 from .fields import FEED_KEYS, LABELS
 from .forms import FORMS, form_class
@@ -60,7 +59,7 @@ def _form_page(request: TenantRequest, form: IntegrationForm, **context: Any) ->
         form=form,
         destination=form.destination,
         feed=FEEDS[form.feed],
-        s3_regions=sorted(s3_regions()) if form.destination_kind == "s3" else (),
+        datalists=form.destination.datalists(),
         egress_ips=settings.EGRESS_IPS,
     )
     integration = context.get("integration")
@@ -120,8 +119,9 @@ def integration_detail(request: TenantRequest, pk: int) -> HttpResponse:
         "config_rows": rows,
         "secret_rows": [(LABELS[k], v) for k, v in integration.secret_hints.items()],
         "help": destination.authorization_help(config, help_context),
+        "help_template": destination.help_template(),
         "egress_ips": settings.EGRESS_IPS,
-        "standin": settings.S3_STANDIN_URL if integration.destination == "s3" else "",
+        "standin": destination.standin_notice(),
         "verification": integration.verifications.first(),
         **detail_sections(request, integration),
     }

@@ -1,18 +1,31 @@
 """Destinations: one folder per cloud behind the contract in base.py, found by kind.
 
-Adding a cloud is one folder and one line below (docs/integrations.md, "Adding a cloud").
+Adding a cloud is one folder and one line in DESTINATIONS below (docs/integrations.md, "Adding
+a cloud"); a deployment may list its own with the EXPORTHUB_DESTINATIONS setting, as Django lists
+apps, so a cloud kept outside this package needs no edit here.
 """
 
 from __future__ import annotations
 
-from .azure import AzureBlobDestination
-from .base import Destination
-from .gcs import GCSDestination
-from .s3 import S3Destination
+from django.conf import settings
+from django.utils.module_loading import import_string
 
-REGISTRY: dict[str, type[Destination]] = {
-    cls.kind: cls for cls in (S3Destination, GCSDestination, AzureBlobDestination)
-}
+from .base import Destination
+
+DESTINATIONS = (
+    "integrations.destinations.s3.S3Destination",
+    "integrations.destinations.gcs.GCSDestination",
+    "integrations.destinations.azure.AzureBlobDestination",
+)
+
+
+def _registry() -> dict[str, type[Destination]]:
+    paths = getattr(settings, "EXPORTHUB_DESTINATIONS", None) or DESTINATIONS
+    classes: list[type[Destination]] = [import_string(path) for path in paths]
+    return {cls.kind: cls for cls in classes}
+
+
+REGISTRY: dict[str, type[Destination]] = _registry()
 DESTINATION_CHOICES = [(kind, cls.label) for kind, cls in REGISTRY.items()]
 
 

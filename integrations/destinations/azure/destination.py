@@ -21,7 +21,6 @@ class AzureBlobDestination(Destination):
         Setting("container", "Container", verify=True),
         Setting("sas_token", "SAS token", secret=True),
     )
-    form = "integrations.destinations.azure.form.AzureIntegrationForm"
     hints = {
         "SasTokenInvalid": "Generate a new SAS token with the settings listed on the page.",
         "AuthorizationPermissionMismatch": "The SAS token lacks a permission this export needs: "

@@ -25,7 +25,6 @@ class GCSDestination(Destination):
         Setting("service_account_email", "Service account", read_only=True),
         Setting("service_account_key", "Service account key (JSON)", secret=True),
     )
-    form = "integrations.destinations.gcs.form.GCSIntegrationForm"
     hints = {
         **dict.fromkeys(
             ("forbidden", "Forbidden"),
