@@ -1,8 +1,8 @@
 """Destinations: one folder per cloud behind the contract in base.py, found by kind.
 
 Adding a cloud is one folder and one line in DESTINATIONS below (docs/integrations.md, "Adding
-a cloud"); a deployment may list its own with the EXPORTHUB_DESTINATIONS setting, as Django lists
-apps, so a cloud kept outside this package needs no edit here.
+a cloud"); the EXTRA_DESTINATIONS setting adds clouds kept outside this package (dotted paths of
+their Destination classes) without an edit here.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ DESTINATIONS = (
 
 
 def _registry() -> dict[str, type[Destination]]:
-    paths = getattr(settings, "EXPORTHUB_DESTINATIONS", None) or DESTINATIONS
+    paths = [*DESTINATIONS, *getattr(settings, "EXTRA_DESTINATIONS", ())]
     classes: list[type[Destination]] = [import_string(path) for path in paths]
     return {cls.kind: cls for cls in classes}
 
