@@ -1,6 +1,7 @@
 """The floor plan holds: exporthub ← integrations ← feeds ← webhooks, each importing only the
-layers below it; each cloud's SDK is imported only in that cloud's folder; production ingestion
-never imports the demo generator (issue 18)."""
+layers below it; each cloud's SDK is imported only in that cloud's folder, and a cloud folder
+imports of the project only the destination contract; production ingestion never imports the
+demo generator (issue 18)."""
 
 from __future__ import annotations
 
@@ -72,6 +73,34 @@ def test_a_cloud_sdk_is_imported_only_in_its_cloud_folder() -> None:
                 folder = ROOT / "integrations" / "destinations" / cloud
                 if any(_within(module, sdk) for sdk in sdks) and folder not in path.parents:
                     found.append(f"{path.relative_to(ROOT)}: {module}")
+    assert found == []
+
+
+# What a cloud folder may import of the project besides its own modules: the destination
+# contract, the form contract its form extends, the feeds' vocabulary its grants are drawn from
+# (what each feed does in storage, and where), and exporthub's outbound door for its endpoints.
+CONTRACT = (
+    "integrations.destinations.base",
+    "integrations.forms.base",
+    "integrations.forms.widgets",
+    "integrations.catalog",
+    "integrations.paths",
+    "exporthub.outbound",
+)
+PROJECT = (*LAYERS, "tests")
+
+
+def test_a_cloud_folder_imports_only_the_destination_contract() -> None:
+    clouds = ROOT / "integrations" / "destinations"
+    found = []
+    for path, module in _imports("integrations/destinations"):
+        if path.parent == clouds:  # the registry and the contract themselves
+            continue
+        own = ".".join(path.parent.relative_to(ROOT).parts)
+        if not any(_within(module, p) for p in PROJECT) or _within(module, own):
+            continue
+        if not any(_within(module, allowed) for allowed in CONTRACT):
+            found.append(f"{path.relative_to(ROOT)}: {module}")
     assert found == []
 
 

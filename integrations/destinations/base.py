@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import ipaddress
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -41,6 +42,15 @@ def _secret_forms(secrets: dict[str, Any]) -> set[str]:
         for signature in parse_qs(value.lstrip("?")).get("sig", []):  # parse_qs decodes
             forms |= {signature, quote(signature, safe="")}
     return {form for form in forms if len(form) >= 8}
+
+
+def is_ip_address(name: str) -> bool:
+    """Whether a bucket name looks like an IPv4 address, which no cloud allows."""
+    try:
+        ipaddress.IPv4Address(name)
+    except ValueError:
+        return False
+    return True
 
 
 def mask(secret: str) -> str:
