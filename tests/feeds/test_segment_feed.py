@@ -91,18 +91,22 @@ def _destination(destination: str, request: pytest.FixtureRequest) -> tuple[dict
         bucket = new_bucket(url)
         return {"bucket": bucket}, lambda: objects(url, bucket)
     if destination == "azure":
-        from tests.integrations.test_verify_azure import ACCOUNT, _container, _token
+        from tests.integrations.destinations.azure.standin import (
+            ACCOUNT,
+            azure_container,
+            azure_sas,
+        )
 
         request.getfixturevalue("azure_env")
-        container = _container()
+        container = azure_container()
         fields = {"storage_account": ACCOUNT, "container": container,
-                  "sas_token": _token(permission="rwdlac")}  # fmt: skip
+                  "sas_token": azure_sas(permission="rwdlac")}  # fmt: skip
         return fields, lambda: _azure_objects(container)
-    from tests.integrations.test_verify_gcs import _bucket
+    from tests.integrations.destinations.gcs.standin import gcs_bucket
     from tests.support.credentials import service_account_key
 
     gcs = request.getfixturevalue("gcs_env")
-    bucket = _bucket(gcs)
+    bucket = gcs_bucket(gcs)
     key = service_account_key(token_uri=gcs.token_uri)
     return {"bucket": bucket, "service_account_key": key}, lambda: _gcs_objects(gcs.direct, bucket)
 
