@@ -235,7 +235,7 @@ class Destination:
     def verify_steps(cls, stage: str, checks: Any) -> list[tuple[str, Callable[[], str]]]:
         """The Verify steps this cloud adds at `stage`: "written" (after the test objects were
         read back) or "manifests" (log-level feeds, after listing and renaming). `checks` is
-        the running verification (integrations.checks.Checks)."""
+        the running verification (integrations.verify.steps.Checks)."""
         return []
 
     @classmethod

@@ -21,8 +21,8 @@ from ..catalog import (
 )
 from ..destinations.base import Destination
 from ..fields import FEED_KEYS, LABELS
+from ..lifecycle.uniqueness import clash
 from ..models import Integration
-from ..uniqueness import clash
 from ..validation import paths
 from ..validation.contacts import clean_email_list
 

@@ -69,7 +69,7 @@ def make_integration(tenant: Tenant, destination: str, feed: str, **overrides: A
     """Create through the real form and service; return the integration or the form errors."""
     from exporthub.tenancy.auditlog import Actor
     from integrations.forms import form_class
-    from integrations.services import save_integration
+    from integrations.lifecycle.services import save_integration
 
     form = form_class(destination)(
         form_data(destination, feed, **overrides), tenant=tenant, feed=feed

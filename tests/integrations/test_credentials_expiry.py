@@ -12,7 +12,7 @@ from django.core import mail
 from django.test import Client
 
 from exporthub.tenancy.models import Tenant
-from integrations.expiry import send_reminders
+from integrations.lifecycle.expiry import send_reminders
 from integrations.models import Integration, State
 from tests.integrations.destinations.azure.standin import ACCOUNT, azure_container, azure_sas
 

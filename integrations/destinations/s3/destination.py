@@ -85,7 +85,7 @@ class S3Destination(Destination):
 
     @classmethod
     def verify_steps(cls, stage: str, checks: Any) -> list[tuple[str, Callable[[], str]]]:
-        from .checks import steps
+        from .verify_steps import steps
 
         return steps(stage, checks)
 

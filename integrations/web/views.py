@@ -16,16 +16,16 @@ from exporthub.api.throttling import WRITE, throttled_page
 from exporthub.tenancy.access import TenantRequest, tenant_view
 from exporthub.tenancy.auditlog import actor_for
 
-from .catalog import FEEDS, operations
-from .destinations import REGISTRY
-from .expiry import warning as expiry_warning
-from .fields import FEED_KEYS, LABELS
-from .forms import FORMS, form_class
-from .forms.base import IntegrationForm
-from .models import Integration, Verification, get_integration
+from ..catalog import FEEDS, operations
+from ..destinations import REGISTRY
+from ..fields import FEED_KEYS, LABELS
+from ..forms import FORMS, form_class
+from ..forms.base import IntegrationForm
+from ..lifecycle.expiry import warning as expiry_warning
+from ..lifecycle.services import delete_integration, save_integration
+from ..models import Integration, Verification, get_integration
+from ..verify.runs import start_verification, verification_json
 from .pages import FIGURES, complete_figures, detail_sections
-from .services import delete_integration, save_integration
-from .verification import start_verification, verification_json
 
 DASHBOARD_PAGE = 50
 

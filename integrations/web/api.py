@@ -16,15 +16,15 @@ from rest_framework.response import Response
 from exporthub.api.throttling import WRITE
 from exporthub.tenancy.auditlog import actor_for
 
-from .destinations import get_destination
-from .fields import CONFIG_KEYS, SECRET_KEYS
-from .forms import form_class
-from .forms.base import IntegrationForm
-from .models import Integration, Verification
+from ..destinations import get_destination
+from ..fields import CONFIG_KEYS, SECRET_KEYS
+from ..forms import form_class
+from ..forms.base import IntegrationForm
+from ..lifecycle.services import delete_integration, save_integration
+from ..models import Integration, Verification
+from ..verify.runs import start_verification, verification_json
 from .pages import complete_figures
 from .serializers import IntegrationSerializer, VerificationSerializer
-from .services import delete_integration, save_integration
-from .verification import start_verification, verification_json
 
 
 def _form_data(payload: dict[str, Any], instance: Integration | None) -> dict[str, Any]:

@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from exporthub.tenancy.auditlog import Actor, record
 
-from .destinations.azure import sas
-from .fields import EARLIER_MANIFEST_PATHS, PATH_KEYS
-from .forms.base import IntegrationForm
-from .models import Integration, State
+from ..destinations.azure import sas
+from ..fields import EARLIER_MANIFEST_PATHS, PATH_KEYS
+from ..forms.base import IntegrationForm
+from ..models import Integration, State
 
 
 def _changes(

@@ -22,14 +22,14 @@ from django.utils.timezone import now
 
 from exporthub.outbound import Deadline, DeadlinePassed
 
-from .catalog import Operation, operations
-from .destinations.base import Connection, DestinationError
-from .expiry import warning
-from .fields import LABELS
+from ..catalog import Operation, operations
+from ..destinations.base import Connection, DestinationError
+from ..fields import LABELS
+from ..lifecycle.expiry import warning
+from ..lifecycle.uniqueness import verified_clash
+from ..models import Integration
+from ..paths import export_roots, join_key, key_prefix, manifest_pattern
 from .hints import hint_for
-from .models import Integration
-from .paths import export_roots, join_key, key_prefix, manifest_pattern
-from .uniqueness import verified_clash
 
 TEST_OBJECT_NAME = "exporthub-verify-{token}-{n}.txt"
 FOLDER_SCAN_LIMIT = 10_000
