@@ -15,6 +15,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import IO, Any, ClassVar
@@ -230,6 +231,11 @@ class Destination:
     def check_credentials(cls, secrets: dict[str, Any]) -> None:
         """What Verify can tell about the stored credentials without a request (DestinationError
         when they cannot work, e.g. an expired SAS token)."""
+
+    @classmethod
+    def credentials_expire_at(cls, secrets: dict[str, Any]) -> datetime | None:
+        """When the stored credentials stop working (reminders are sent before), if they say."""
+        return None
 
     @classmethod
     def verify_steps(cls, stage: str, checks: Any) -> list[tuple[str, Callable[[], str]]]:

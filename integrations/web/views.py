@@ -110,7 +110,6 @@ def integration_detail(request: TenantRequest, pk: int) -> HttpResponse:
     help_context = {
         "feed": integration.feed,
         "operations": operations(integration.feed),
-        "platform_principal": settings.S3_PLATFORM_PRINCIPAL_ARN,
         "external_id": request.tenant.external_id,
         "seat_id": request.tenant.seat_id,
     }
