@@ -47,7 +47,7 @@ class LocalFolderConnection(Connection):
         with self.errors():
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("wb") as out:
-                shutil.copyfileobj(reader, out)  # type: ignore[misc]
+                shutil.copyfileobj(reader, out)
         return ObjectInfo(key=key, size=reader.size, md5=reader.md5)
 
     def read(self, key: str) -> bytes:
