@@ -41,8 +41,14 @@ def dashboard(request: TenantRequest) -> HttpResponse:
         request.GET.get("page")
     )
     complete_figures(list(page.object_list), now)
-    context = {"integrations": page.object_list, "page": page}
+    context = {"integrations": page.object_list, "page": page, "storages": _storages()}
     return render(request, "integrations/dashboard.html", context)
+
+
+def _storages() -> str:
+    """Every registered cloud's storage, as a sentence names them ("A, B or C")."""
+    names = [f"{cls.label} {cls.container_label}" for cls in REGISTRY.values()]
+    return " or ".join(filter(None, [", ".join(names[:-1]), names[-1]]))
 
 
 @tenant_view(admin_only=True)
