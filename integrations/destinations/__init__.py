@@ -8,6 +8,7 @@ their Destination classes) without an edit here.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from .base import Destination
@@ -22,7 +23,13 @@ DESTINATIONS = (
 def _registry() -> dict[str, type[Destination]]:
     paths = [*DESTINATIONS, *getattr(settings, "EXTRA_DESTINATIONS", ())]
     classes: list[type[Destination]] = [import_string(path) for path in paths]
-    return {cls.kind: cls for cls in classes}
+    registry = {cls.kind: cls for cls in classes}
+    if len(registry) < len(classes):  # a later one would silently replace a cloud in use
+        kinds = sorted(
+            {cls.kind for cls in classes if [c.kind for c in classes].count(cls.kind) > 1}
+        )
+        raise ImproperlyConfigured(f"Two destinations of kind {', '.join(kinds)}.")
+    return registry
 
 
 REGISTRY: dict[str, type[Destination]] = _registry()
