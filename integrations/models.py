@@ -13,7 +13,7 @@ from exporthub.crypto import decrypt_json, encrypt_json
 from exporthub.tenancy.models import Tenant
 
 from .catalog import FEED_CHOICES, FEEDS, Feed
-from .destinations import REGISTRY, get_destination
+from .destinations import KIND_MAX_LENGTH, REGISTRY, get_destination
 from .destinations.base import Connection, Destination
 from .fields import EARLIER_MANIFEST_PATHS
 
@@ -37,7 +37,9 @@ class Integration(models.Model):
     name = models.CharField(max_length=100, help_text="Name shown to the tenant's users.")
     feed = models.CharField(max_length=30, choices=FEED_CHOICES, help_text="Feed exported.")
     destination = models.CharField(
-        max_length=10, validators=[validate_destination], help_text="Kind of cloud storage."
+        max_length=KIND_MAX_LENGTH,
+        validators=[validate_destination],
+        help_text="Kind of cloud storage.",
     )
     config = models.JSONField(default=dict, help_text="Settings safe to show (no secrets).")
     encrypted_secrets = models.TextField(

@@ -19,6 +19,9 @@ DESTINATIONS = (
     "integrations.destinations.azure.AzureBlobDestination",
 )
 
+# What Integration.destination holds.
+KIND_MAX_LENGTH = 10
+
 
 def _registry() -> dict[str, type[Destination]]:
     paths = [*DESTINATIONS, *getattr(settings, "EXTRA_DESTINATIONS", ())]
@@ -29,6 +32,8 @@ def _registry() -> dict[str, type[Destination]]:
             {cls.kind for cls in classes if [c.kind for c in classes].count(cls.kind) > 1}
         )
         raise ImproperlyConfigured(f"Two destinations of kind {', '.join(kinds)}.")
+    if long := [kind for kind in registry if len(kind) > KIND_MAX_LENGTH]:
+        raise ImproperlyConfigured(f"Kinds longer than {KIND_MAX_LENGTH}: {', '.join(long)}.")
     return registry
 
 
