@@ -212,6 +212,8 @@ class Destination:
     display_fields: ClassVar[tuple[str, ...]]
     # Provider error code -> what the admin should do; "*" is the fallback.
     hints: ClassVar[dict[str, str]] = {}
+    # The SDK's top-level modules: only this cloud's folder may import them (tests/test_layers.py).
+    sdk_modules: ClassVar[tuple[str, ...]] = ()
     # Error codes a HEAD of a missing object may answer with besides "none" (Verify reads them
     # as absent).
     absent_codes: ClassVar[frozenset[str]] = frozenset()

@@ -16,6 +16,7 @@ from .sas import PERMISSION_NAMES, check_not_expired, required_letters
 class AzureBlobDestination(Destination):
     kind = "azure"
     label = "Microsoft Azure Blob Storage"
+    sdk_modules = ("azure",)
     container_label = "container"
     settings: ClassVar[tuple[Setting, ...]] = (
         Setting("storage_account", "Storage account", verify=True),

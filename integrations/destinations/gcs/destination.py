@@ -19,6 +19,7 @@ AUTH_MODES = {
 class GCSDestination(Destination):
     kind = "gcs"
     label = "Google Cloud Storage"
+    sdk_modules = ("google.cloud", "google.auth", "google.oauth2", "google.api_core")
     settings: ClassVar[tuple[Setting, ...]] = (
         Setting("bucket", "Bucket", verify=True),
         Setting("auth_mode", "Authorization", verify=True, choices=AUTH_MODES),

@@ -26,6 +26,7 @@ SSE_REPORTED = {"sse-s3": "AES256", "sse-kms": "aws:kms"}
 class S3Destination(Destination):
     kind = "s3"
     label = "Amazon S3"
+    sdk_modules = ("boto3", "botocore")
     settings: ClassVar[tuple[Setting, ...]] = (
         Setting("bucket", "Bucket", verify=True),
         Setting("region", "Region", verify=True),
