@@ -18,8 +18,8 @@ from feeds.ingestion import partitions
 from feeds.ingestion.store import copy_events
 from feeds.models import EVENT_MODELS
 from integrations.forms import form_class
+from integrations.lifecycle.services import save_integration
 from integrations.models import Integration, State
-from integrations.services import save_integration
 
 WINDOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)  # raw window / log-level hour under test
 RAW_END = WINDOW + timedelta(minutes=15)

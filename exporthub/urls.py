@@ -107,7 +107,7 @@ urlpatterns = [
         webhook_views.webhook_test,
         name="webhook-test",
     ),
-    path("t/<slug:tenant_slug>/", include("integrations.urls")),
+    path("t/<slug:tenant_slug>/", include("integrations.web.urls")),
     path("api/", include("exporthub.api.urls")),
 ]
 

@@ -15,7 +15,8 @@ class FeedsConfig(AppConfig):
         allocator.cap_arenas()
         # The integration pages show the runs: feeds adds its pieces, integrations never
         # imports feeds.
-        from integrations import catalog, pages
+        from integrations import catalog
+        from integrations.web import pages
 
         from .metrics import collect, scheduler_health
         from .pages.sections import BACKFILL, FIGURES, NEXT_FILE, RUN_HISTORY

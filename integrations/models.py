@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.shortcuts import get_object_or_404
 
@@ -12,20 +13,21 @@ from exporthub.crypto import decrypt_json, encrypt_json
 from exporthub.tenancy.models import Tenant
 
 from .catalog import FEED_CHOICES, FEEDS, Feed
-from .destinations import DESTINATION_CHOICES, get_destination
+from .destinations import KIND_MAX_LENGTH, REGISTRY, get_destination
 from .destinations.base import Connection, Destination
 from .fields import EARLIER_MANIFEST_PATHS
+
+
+def validate_destination(kind: str) -> None:
+    """A kind the registry lists (not `choices=`: a new cloud needs no migration)."""
+    if kind not in REGISTRY:
+        raise ValidationError(f"Unknown destination {kind!r}.")
 
 
 class State(models.TextChoices):
     NEW = "new", "New"
     ACTIVE = "active", "Active"
     DEACTIVATED = "deactivated", "Deactivated"
-
-
-def mask(secret: str) -> str:
-    """At most the last four characters, as a hint of which secret is stored."""
-    return f"…{secret[-4:]}" if len(secret) >= 12 else "…"
 
 
 class Integration(models.Model):
@@ -35,7 +37,9 @@ class Integration(models.Model):
     name = models.CharField(max_length=100, help_text="Name shown to the tenant's users.")
     feed = models.CharField(max_length=30, choices=FEED_CHOICES, help_text="Feed exported.")
     destination = models.CharField(
-        max_length=10, choices=DESTINATION_CHOICES, help_text="Kind of cloud storage."
+        max_length=KIND_MAX_LENGTH,
+        validators=[validate_destination],
+        help_text="Kind of cloud storage.",
     )
     config = models.JSONField(default=dict, help_text="Settings safe to show (no secrets).")
     encrypted_secrets = models.TextField(
@@ -104,6 +108,10 @@ class Integration(models.Model):
     @property
     def destination_class(self) -> type[Destination]:
         return get_destination(self.destination)
+
+    def get_destination_display(self) -> str:
+        """The cloud's label, as `choices=` would give it."""
+        return self.destination_class.label
 
     @property
     def manifest_paths(self) -> list[str]:

@@ -12,7 +12,7 @@ from exporthub.bulkheads import slots
 from exporthub.retry import jittered_backoff
 
 from .models import Verification
-from .verification import run_verification
+from .verify.runs import run_verification
 
 # A Verify whose tenant has every place taken is queued again at most this much later (jittered,
 # so that a tenant's waiting Verifies do not all come back together).
@@ -43,6 +43,6 @@ def expiry_reminders() -> int:
     """Daily: reminders for credentials that expire within 14 and 2 days."""
     from django.utils import timezone
 
-    from .expiry import send_reminders
+    from .lifecycle.expiry import send_reminders
 
     return send_reminders(timezone.now())

@@ -214,7 +214,7 @@ def _make_noise(world: World, bad: Any, servers: dict[str, Any], start: datetime
 
     from exporthub.tenancy.auditlog import Actor
     from integrations.models import Integration
-    from integrations.verification import start_verification
+    from integrations.verify.runs import start_verification
     from webhooks.models import Endpoint
     from webhooks.services import add_endpoint, send_test
 

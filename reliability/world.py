@@ -250,8 +250,8 @@ def add_integration(
     (named for the tenant, the feed and `suffix`)."""
     from exporthub.tenancy.auditlog import Actor
     from integrations.forms import form_class
+    from integrations.lifecycle.services import save_integration
     from integrations.models import Integration, State
-    from integrations.services import save_integration
 
     container = "-".join(filter(None, [owner.slug, feed.replace("_", "-"), suffix]))
     data: dict[str, Any] = {

@@ -1,22 +1,29 @@
 """The floor plan holds: exporthub ← integrations ← feeds ← webhooks, each importing only the
-layers below it; each cloud's SDK is imported only in that cloud's folder; production ingestion
-never imports the demo generator (issue 18)."""
+layers below it; each cloud's SDK is imported only in that cloud's folder, and a cloud folder
+imports of the project only the destination contract; production ingestion never imports the
+demo generator (issue 18)."""
 
 from __future__ import annotations
 
 import ast
 import graphlib
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SDKS = {
-    "s3": ("boto3", "botocore"),
-    "gcs": ("google.cloud", "google.auth", "google.oauth2", "google.api_core"),
-    "azure": ("azure",),
-}
+
+
+def _sdks() -> dict[Path, tuple[str, ...]]:
+    """Each registered cloud's folder and the SDK modules it declares."""
+    from integrations.destinations import REGISTRY
+
+    return {
+        Path(sys.modules[cls.__module__].__file__ or "").parent: cls.sdk_modules
+        for cls in REGISTRY.values()
+    }
 
 
 def _imports(package: str) -> Iterator[tuple[Path, str]]:
@@ -112,12 +119,46 @@ def test_integrations_never_imports_feeds() -> None:
 
 def test_a_cloud_sdk_is_imported_only_in_its_cloud_folder() -> None:
     found = []
+    clouds = _sdks()
+    assert {folder.name for folder in clouds} >= {"s3", "gcs", "azure"}
     for package in LAYERS:
         for path, module in _imports(package):
-            for cloud, sdks in SDKS.items():
-                folder = ROOT / "integrations" / "destinations" / cloud
+            for folder, sdks in clouds.items():
                 if any(_within(module, sdk) for sdk in sdks) and folder not in path.parents:
                     found.append(f"{path.relative_to(ROOT)}: {module}")
+    assert found == []
+
+
+# What a cloud folder may import of the project besides its own modules: the destination
+# contract, the form contract its form extends, the feeds' vocabulary its grants are drawn from
+# (what each feed does in storage, and where), and exporthub's outbound door for its endpoints.
+CONTRACT = (
+    "integrations.destinations.base",
+    "integrations.forms.base",
+    "integrations.forms.widgets",
+    "integrations.catalog",
+    "integrations.paths",
+    "exporthub.outbound",
+)
+PROJECT = (*LAYERS, "tests")
+
+
+# The test-only cloud's modules too (not its journey, its test or its settings).
+TEST_CLOUD = "tests/integrations/destinations/localfs"
+TEST_CLOUD_HARNESS = {"journey.py", "settings.py", "test_fourth_cloud.py"}
+
+
+def test_a_cloud_folder_imports_only_the_destination_contract() -> None:
+    clouds = ROOT / "integrations" / "destinations"
+    found = []
+    for path, module in [*_imports("integrations/destinations"), *_imports(TEST_CLOUD)]:
+        if path.parent == clouds or path.name in TEST_CLOUD_HARNESS:
+            continue
+        own = ".".join(path.parent.relative_to(ROOT).parts)
+        if not any(_within(module, p) for p in PROJECT) or _within(module, own):
+            continue
+        if not any(_within(module, allowed) for allowed in CONTRACT):
+            found.append(f"{path.relative_to(ROOT)}: {module}")
     assert found == []
 
 

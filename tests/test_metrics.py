@@ -20,7 +20,7 @@ from exporthub.tenancy.auditlog import Actor
 from exporthub.tenancy.models import ApiKey, Role, Tenant
 from feeds.models import SchedulerTick
 from feeds.tasks import schedule_exports
-from integrations.verification import run_verification, start_verification
+from integrations.verify.runs import run_verification, start_verification
 from tests.feeds.export_helpers import active, events, new_bucket, run_exports
 from tests.integrations.conftest import api_client, make_integration
 from tests.support.events import click as _click

@@ -10,7 +10,7 @@ class WebhooksConfig(AppConfig):
     def ready(self) -> None:
         # Above integrations and feeds: their signals become messages to the tenant's
         # endpoints, and the integration page shows the endpoints and the delivery log.
-        from integrations import pages
+        from integrations.web import pages
 
         from . import receivers, tasks  # noqa: F401
         from .sections import WEBHOOKS

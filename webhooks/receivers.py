@@ -10,12 +10,12 @@ from django.dispatch import receiver
 from feeds.models import ExportRun
 from feeds.runs.ledger import Outcome
 from feeds.signals import run_failed, window_delivered
-from integrations.models import Integration
-from integrations.signals import (
+from integrations.lifecycle.signals import (
     credentials_expiring,
     integration_deactivated,
     integration_reactivated,
 )
+from integrations.models import Integration
 
 from . import events
 

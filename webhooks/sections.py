@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from integrations.models import Integration
-from integrations.pages import Section
+from integrations.web.pages import Section
 
 from .forms import EndpointForm
 from .models import Attempt

@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from feeds.api import BackfillView, EventIngestView, ReprocessView, RunListView
-from integrations.api import IntegrationViewSet, VerificationViewSet
+from integrations.web.api import IntegrationViewSet, VerificationViewSet
 from webhooks.api import IntegrationWebhooksView, WebhookView
 
 router = SimpleRouter(trailing_slash=False)

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from integrations.models import Integration, State
-from integrations.pages import Figures, Section
+from integrations.web.pages import Figures, Section
 
 from ..models import ExportRun
 from ..runs import backfills, clock

@@ -12,7 +12,7 @@ from typing import Any
 from exporthub.tenancy.auditlog import Actor
 from integrations.destinations.base import DestinationError
 from integrations.models import Integration, State
-from integrations.verification import run_verification, start_verification
+from integrations.verify.runs import run_verification, start_verification
 
 from ..models import ExportRun
 from . import ledger

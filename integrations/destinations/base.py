@@ -1,17 +1,23 @@
 """The contract every destination implements; nothing outside a cloud's folder imports its SDK.
 
 A cloud is one folder (`s3/`, `gcs/`, `azure/`) whose `destination.py` declares the cloud once:
-its settings (labels, secrets, choices), Verify steps, hints and form; the registry in
-`__init__.py` lists the folders. docs/integrations.md has the checklist for adding one.
+its settings (labels, secrets, choices), Verify hooks, hints and page pieces; its `form.py`
+names it, its `help.html` tells admins how to grant access; the registry in `__init__.py` lists
+the folders. docs/integrations.md has the checklist for adding one.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import ipaddress
 import re
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from pathlib import Path
 from typing import IO, Any, ClassVar
 from urllib.parse import parse_qs, quote, unquote, unquote_plus
 
@@ -37,6 +43,20 @@ def _secret_forms(secrets: dict[str, Any]) -> set[str]:
         for signature in parse_qs(value.lstrip("?")).get("sig", []):  # parse_qs decodes
             forms |= {signature, quote(signature, safe="")}
     return {form for form in forms if len(form) >= 8}
+
+
+def is_ip_address(name: str) -> bool:
+    """Whether a bucket name looks like an IPv4 address, which no cloud allows."""
+    try:
+        ipaddress.IPv4Address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def mask(secret: str) -> str:
+    """At most the last four characters, as a hint of which secret is stored."""
+    return f"…{secret[-4:]}" if len(secret) >= 12 else "…"
 
 
 @dataclass(frozen=True)
@@ -184,9 +204,6 @@ class Destination:
     container_label: ClassVar[str] = "bucket"
     # The cloud's settings, in the order pages show them; the lists below derive from them.
     settings: ClassVar[tuple[Setting, ...]] = ()
-    # The form class, by dotted path: forms import the registry, so the registry cannot import
-    # them.
-    form: ClassVar[str]
     # Secrets this destination may hold; they are encrypted and never shown.
     secret_fields: ClassVar[tuple[str, ...]]
     # Config keys that say where and how files are written: changing one needs a new Verify.
@@ -195,6 +212,11 @@ class Destination:
     display_fields: ClassVar[tuple[str, ...]]
     # Provider error code -> what the admin should do; "*" is the fallback.
     hints: ClassVar[dict[str, str]] = {}
+    # The SDK's top-level modules: only this cloud's folder may import them (tests/test_layers.py).
+    sdk_modules: ClassVar[tuple[str, ...]] = ()
+    # Error codes a HEAD of a missing object may answer with besides "none" (Verify reads them
+    # as absent).
+    absent_codes: ClassVar[frozenset[str]] = frozenset()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -213,11 +235,36 @@ class Destination:
         when they cannot work, e.g. an expired SAS token)."""
 
     @classmethod
+    def credentials_expire_at(cls, secrets: dict[str, Any]) -> datetime | None:
+        """When the stored credentials stop working (reminders are sent before), if they say."""
+        return None
+
+    @classmethod
     def verify_steps(cls, stage: str, checks: Any) -> list[tuple[str, Callable[[], str]]]:
         """The Verify steps this cloud adds at `stage`: "written" (after the test objects were
         read back) or "manifests" (log-level feeds, after listing and renaming). `checks` is
-        the running verification (integrations.checks.Checks)."""
+        the running verification (integrations.verify.steps.Checks)."""
         return []
+
+    @classmethod
+    def expected_encryption(cls, config: dict[str, Any]) -> str | None:
+        """The encryption a written object must report (ObjectInfo.encryption), if configured."""
+        return None
+
+    @classmethod
+    def datalists(cls) -> dict[str, list[str]]:
+        """Suggestions the form's inputs name by id (e.g. the cloud's regions)."""
+        return {}
+
+    @classmethod
+    def standin_notice(cls) -> str:
+        """HTML the integration page shows when requests go to a local stand-in, else ""."""
+        return ""
+
+    @classmethod
+    def help_template(cls) -> Any:
+        """The page's authorization help: `help.html` in the cloud's folder."""
+        return folder_template(Path(str(sys.modules[cls.__module__].__file__)))
 
     @classmethod
     def location(cls, config: dict[str, Any]) -> str:
@@ -240,3 +287,11 @@ class Destination:
     ) -> Connection:
         """Open a connection with the integration's credentials (may raise DestinationError)."""
         raise NotImplementedError
+
+
+@cache
+def folder_template(module_file: Path, name: str = "help.html") -> Any:
+    """A template kept beside a cloud's modules, so pages can {% include %} it by value."""
+    from django.template import engines
+
+    return engines["django"].from_string(module_file.with_name(name).read_text())

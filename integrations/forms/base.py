@@ -19,10 +19,10 @@ from ..catalog import (
     compression_help,
     file_format,
 )
-from ..destinations import get_destination
+from ..destinations.base import Destination
 from ..fields import FEED_KEYS, LABELS
+from ..lifecycle.uniqueness import clash
 from ..models import Integration
-from ..uniqueness import clash
 from ..validation import paths
 from ..validation.contacts import clean_email_list
 
@@ -44,11 +44,20 @@ HELP = {
 
 
 class IntegrationForm(forms.Form):
+    # The cloud this form configures (set per subclass); forms name it, the registry never
+    # imports forms.
+    destination: ClassVar[type[Destination]]
     destination_kind: ClassVar[str]
     # Destination fields first, then the feed's, then contacts (set per subclass).
     field_order_head: ClassVar[tuple[str, ...]] = ()
 
     name = forms.CharField(max_length=100)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "destination" in vars(cls):
+            cls.destination_kind = cls.destination.kind
+
     notification_emails = forms.CharField(max_length=5000)
 
     def __init__(
@@ -66,7 +75,6 @@ class IntegrationForm(forms.Form):
             initial["columns"] = ", ".join(instance.config.get("columns") or [])
         super().__init__(data, initial=initial)
         self.tenant, self.feed, self.instance = tenant, feed, instance
-        self.destination = get_destination(self.destination_kind)
         self.stored_hints: dict[str, str] = dict(instance.secret_hints) if instance else {}
         self._add_feed_fields()
         for name, field in self.fields.items():

@@ -18,8 +18,8 @@ from feeds.models import Backfill, ExportRun
 from feeds.runs import backfills, clock
 from feeds.runs.export import execute
 from feeds.runs.schedule import schedule
+from integrations.lifecycle.state import activate, deactivate
 from integrations.models import Integration, State
-from integrations.state import activate, deactivate
 
 from .export_helpers import active, events, new_bucket, objects, run_exports
 from .readers import read_csv_gz

@@ -94,9 +94,7 @@ def test_a_sas_without_write_deactivates_with_one_email(
     tenant: Tenant,
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
-    from tests.support.buckets import AZURE_ACCOUNT as ACCOUNT
-    from tests.support.buckets import azure_container as _container
-    from tests.support.buckets import azure_token as _token
+    from tests.integrations.destinations.azure.standin import ACCOUNT, azure_container, azure_sas
 
     integration = active(
         tenant,
@@ -104,12 +102,12 @@ def test_a_sas_without_write_deactivates_with_one_email(
         "clicks",
         HOUR,
         storage_account=ACCOUNT,
-        container=_container(),
-        sas_token=_token(permission="rwd"),
+        container=azure_container(),
+        sas_token=azure_sas(permission="rwd"),
     )
     events(tenant, "clicks", 20, HOUR, HOUR + timedelta(minutes=15))
     run_exports("2026-11-22T10:16:00Z", django_capture_on_commit_callbacks)
-    integration.set_secrets({"sas_token": _token(permission="rd")}, {"sas_token": "…"})
+    integration.set_secrets({"sas_token": azure_sas(permission="rd")}, {"sas_token": "…"})
     integration.save()
     run_exports("2026-11-22T10:31:00Z", django_capture_on_commit_callbacks)
     integration.refresh_from_db()
@@ -122,12 +120,11 @@ def test_a_sas_without_write_deactivates_with_one_email(
 def test_injected_503s_are_retried_without_deactivation_or_duplicates(
     gcs_env: standins.GCSStandIn, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.support.buckets import gcs_bucket as _bucket
-    from tests.support.buckets import gcs_objects as _objects
+    from tests.integrations.destinations.gcs.standin import gcs_bucket, gcs_objects
     from tests.support.credentials import service_account_key
 
     monkeypatch.setattr(gcs_module, "RETRY_SECONDS", 0.5)
-    bucket = _bucket(gcs_env)
+    bucket = gcs_bucket(gcs_env)
     integration = active(
         tenant,
         "gcs",
@@ -149,7 +146,7 @@ def test_injected_503s_are_retried_without_deactivation_or_duplicates(
     run_exports("2026-11-22T10:17:00Z")
     run.refresh_from_db()
     assert (run.status, run.rows, run.attempts) == ("succeeded", 40, 2)
-    assert sorted(n for n in _objects(gcs_env, bucket) if n.endswith(".csv.gz")) == [
+    assert sorted(n for n in gcs_objects(gcs_env, bucket) if n.endswith(".csv.gz")) == [
         "exports/clicks/2026/11/22/2026-11-22-10-00.csv.gz"
     ]
 

@@ -198,20 +198,17 @@ def test_late_events_for_an_exported_hour_trigger_reprocessing(s3_env: str, tena
 def test_it_exports_the_same_way_to_azure_and_gcs(
     destination: str, tenant: Tenant, request: pytest.FixtureRequest
 ) -> None:
-    from tests.support.buckets import AZURE_ACCOUNT as ACCOUNT
-    from tests.support.buckets import azure_container as _container
-    from tests.support.buckets import azure_token as _token
-    from tests.support.buckets import gcs_bucket as _bucket
-    from tests.support.buckets import gcs_objects as _objects
+    from tests.integrations.destinations.azure.standin import ACCOUNT, azure_container, azure_sas
+    from tests.integrations.destinations.gcs.standin import gcs_bucket, gcs_objects
     from tests.support.credentials import service_account_key
 
     if destination == "azure":
         request.getfixturevalue("azure_env")
-        container = _container()
-        fields = {"storage_account": ACCOUNT, "container": container, "sas_token": _token()}
+        container = azure_container()
+        fields = {"storage_account": ACCOUNT, "container": container, "sas_token": azure_sas()}
     else:
         gcs = request.getfixturevalue("gcs_env")
-        bucket = _bucket(gcs)
+        bucket = gcs_bucket(gcs)
         fields = {
             "bucket": bucket,
             "service_account_key": service_account_key(token_uri=gcs.token_uri),
@@ -222,7 +219,7 @@ def test_it_exports_the_same_way_to_azure_and_gcs(
     run = ExportRun.objects.get(integration=integration)
     assert (run.status, run.rows) == ("succeeded", 200), run.error_message
     if destination == "gcs":
-        names = _objects(gcs, bucket)
+        names = gcs_objects(gcs, bucket)
         assert any(
             n.startswith("manifests/standard_feed-998-2026112210-") and n.endswith(".json")
             for n in names

@@ -12,8 +12,8 @@ from exporthub.tenancy.auditlog import Actor
 from exporthub.tenancy.models import ApiKey, Role, Tenant
 from feeds.models import ExportRun
 from integrations.forms import form_class
+from integrations.lifecycle.services import save_integration
 from integrations.models import Integration, State
-from integrations.services import save_integration
 from tests.integrations.conftest import form_data
 
 from .export_helpers import active, events, new_bucket, objects, run_exports, s3

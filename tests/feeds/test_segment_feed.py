@@ -7,8 +7,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import urllib.request
 from datetime import UTC, datetime, timedelta
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from feeds.schema.columns import stored_columns
 from feeds.schema.published import FOLDER
 from integrations.models import Integration
 
-from .export_helpers import active, objects, run_exports, valid_manifest
+from .export_helpers import active, run_exports, valid_manifest
 from .readers import message_row, read_avro, read_delimited
 
 pytestmark = pytest.mark.django_db
@@ -56,57 +56,10 @@ def _ingest(tenant: Tenant, count: int) -> list[tuple[Any, ...]]:
     return rows
 
 
-def _azure_objects(container: str) -> dict[str, bytes]:
-    from azure.storage.blob import ContainerClient
-    from django.conf import settings
-
-    from tests.support import standins
-
-    client = ContainerClient.from_container_url(
-        f"{settings.AZURE_BLOB_ENDPOINT.format(account=standins.AZURITE_ACCOUNT)}/{container}",
-        credential={"account_name": standins.AZURITE_ACCOUNT, "account_key": standins.AZURITE_KEY},
-    )
-    return {b.name: client.download_blob(b.name).readall() for b in client.list_blobs()}
-
-
-def _gcs_objects(direct: str, bucket: str) -> dict[str, bytes]:
-    from urllib.parse import quote
-
-    with urllib.request.urlopen(f"{direct}/storage/v1/b/{bucket}/o", timeout=10) as answer:
-        names = [item["name"] for item in json.load(answer).get("items", [])]
-    out = {}
-    for name in names:
-        url = f"{direct}/storage/v1/b/{bucket}/o/{quote(name, safe='')}?alt=media"
-        with urllib.request.urlopen(url, timeout=10) as answer:
-            out[name] = answer.read()
-    return out
-
-
 def _destination(destination: str, request: pytest.FixtureRequest) -> tuple[dict[str, str], Any]:
-    """The integration's fields on that stand-in, and a function reading its objects back."""
-    if destination == "s3":
-        from .export_helpers import new_bucket
-
-        url = request.getfixturevalue("s3_env")
-        bucket = new_bucket(url)
-        return {"bucket": bucket}, lambda: objects(url, bucket)
-    if destination == "azure":
-        from tests.support.buckets import AZURE_ACCOUNT as ACCOUNT
-        from tests.support.buckets import azure_container as _container
-        from tests.support.buckets import azure_token as _token
-
-        request.getfixturevalue("azure_env")
-        container = _container()
-        fields = {"storage_account": ACCOUNT, "container": container,
-                  "sas_token": _token(permission="rwdlac")}  # fmt: skip
-        return fields, lambda: _azure_objects(container)
-    from tests.support.buckets import gcs_bucket as _bucket
-    from tests.support.credentials import service_account_key
-
-    gcs = request.getfixturevalue("gcs_env")
-    bucket = _bucket(gcs)
-    key = service_account_key(token_uri=gcs.token_uri)
-    return {"bucket": bucket, "service_account_key": key}, lambda: _gcs_objects(gcs.direct, bucket)
+    """The integration's fields on that cloud's stand-in, and a function reading its objects
+    back (the cloud's test folder, tests/integrations/destinations/<kind>/standin.py)."""
+    return import_module(f"tests.integrations.destinations.{destination}.standin").live(request)
 
 
 def _read(data_format: str, data: bytes, tmp_path: Path, spark: Any) -> list[tuple[Any, ...]]:

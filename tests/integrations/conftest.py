@@ -1,18 +1,19 @@
-"""Valid form data for every destination and feed kind, and API clients per role."""
+"""Valid form data for every destination (each cloud's own fields from its test folder) and feed
+kind, and API clients per role."""
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 import pytest
 from django.test import Client
 
 from exporthub.tenancy.models import ApiKey, Role, Tenant
-from integrations.catalog import FEEDS, FeedKind
-from tests.support.credentials import sas_token, service_account_key
 
-CANARY_ACCESS_KEY = "AKIACANARY0000SECRET"
-CANARY_SECRET_KEY = "canary-secret-key/SHOULD+NEVER+LEAK+0000"
+# Re-exported: the tests of pages, API and secrets look for these canaries.
+from tests.integrations.destinations.s3.fields import CANARY_ACCESS_KEY as CANARY_ACCESS_KEY
+from tests.integrations.destinations.s3.fields import CANARY_SECRET_KEY as CANARY_SECRET_KEY
 
 LOG_LEVEL_FIELDS = {
     "manifest_path": "/manifests",
@@ -29,27 +30,9 @@ FEED_FIELDS: dict[str, dict[str, str]] = {
 
 
 def destination_fields(destination: str, feed: str = "standard_feed") -> dict[str, str]:
-    if destination == "s3":
-        return {
-            "bucket": "acme-exports",
-            "region": "us-west-2",
-            "auth_mode": "access_key",
-            "access_key": CANARY_ACCESS_KEY,
-            "secret_key": CANARY_SECRET_KEY,
-            "sse": "none",
-        }
-    if destination == "gcs":
-        return {
-            "bucket": "acme-exports",
-            "auth_mode": "key",
-            "service_account_key": service_account_key(),
-        }
-    permission = "rwdlac" if FEEDS[feed].kind == FeedKind.LOG_LEVEL else "rwd"
-    return {
-        "storage_account": "acmeexports",
-        "container": "exports",
-        "sas_token": sas_token(permission=permission),
-    }
+    """The cloud's own valid fields, from its test folder (destinations/<kind>/fields.py)."""
+    fields = import_module(f"tests.integrations.destinations.{destination}.fields")
+    return dict(fields.valid_fields(feed))
 
 
 def form_data(destination: str, feed: str, **overrides: Any) -> dict[str, Any]:
@@ -86,7 +69,7 @@ def make_integration(tenant: Tenant, destination: str, feed: str, **overrides: A
     """Create through the real form and service; return the integration or the form errors."""
     from exporthub.tenancy.auditlog import Actor
     from integrations.forms import form_class
-    from integrations.services import save_integration
+    from integrations.lifecycle.services import save_integration
 
     form = form_class(destination)(
         form_data(destination, feed, **overrides), tenant=tenant, feed=feed

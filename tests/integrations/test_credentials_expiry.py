@@ -12,11 +12,11 @@ from django.core import mail
 from django.test import Client
 
 from exporthub.tenancy.models import Tenant
-from integrations.expiry import send_reminders
+from integrations.lifecycle.expiry import send_reminders
 from integrations.models import Integration, State
+from tests.integrations.destinations.azure.standin import ACCOUNT, azure_container, azure_sas
 
 from .conftest import form_data
-from .test_verify_azure import ACCOUNT, _container, _token
 from .verify_helpers import verify
 
 pytestmark = pytest.mark.django_db
@@ -24,8 +24,8 @@ pytestmark = pytest.mark.django_db
 
 def _create(admin_client: Client, tenant: Tenant, expiry: datetime) -> tuple[Integration, str]:
     data = form_data(
-        "azure", "standard_feed", storage_account=ACCOUNT, container=_container(),
-        sas_token=_token(expiry=expiry),
+        "azure", "standard_feed", storage_account=ACCOUNT, container=azure_container(),
+        sas_token=azure_sas(expiry=expiry),
     )  # fmt: skip
     response = admin_client.post(
         f"/t/{tenant.slug}/integrations/new/azure/standard_feed/", data, follow=True
@@ -73,4 +73,4 @@ def test_one_reminder_goes_out_14_days_and_one_2_days_before_expiry(
         f"ExportHub: the SAS token of “{integration.name}” expires in 1 day(s)",
     ]
     assert mail.outbox[0].to == ["data@acme.example", "ops@acme.example"]
-    assert "_token" not in mail.outbox[0].body and "sig=" not in mail.outbox[0].body
+    assert "azure_sas" not in mail.outbox[0].body and "sig=" not in mail.outbox[0].body

@@ -89,3 +89,14 @@ def test_it_shows_each_active_integrations_next_window_and_when_its_file_is_due(
     Integration.objects.filter(pk=integration.pk).update(state=State.ACTIVE, exports_from=activated)
     page = admin_client.get(f"/t/{tenant.slug}/").content.decode()
     assert "16:00\u201316:15, file about 16:16 UTC" in page
+
+
+def test_an_empty_dashboard_names_every_registered_cloud(
+    admin_client: Client, tenant: Tenant
+) -> None:
+    from integrations.destinations import REGISTRY
+
+    page = admin_client.get(f"/t/{tenant.slug}/").content.decode()
+    assert "No integrations yet" in page
+    for cls in REGISTRY.values():
+        assert f"{cls.label} {cls.container_label}" in page

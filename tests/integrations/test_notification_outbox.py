@@ -12,8 +12,8 @@ from exporthub.outbox.models import OutgoingEmail
 from exporthub.outbox.tasks import send_due_emails
 from exporthub.tenancy.auditlog import Actor
 from exporthub.tenancy.models import Tenant
+from integrations.lifecycle.state import deactivate
 from integrations.models import Integration, State
-from integrations.state import deactivate
 from tests.integrations.conftest import make_integration
 from tests.support.services import free_port
 from tests.support.smtp import smtp_server

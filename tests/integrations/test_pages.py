@@ -8,12 +8,13 @@ import pytest
 from django.test import Client
 
 from exporthub.tenancy.models import AuditEntry, Tenant
+from integrations.destinations import REGISTRY
 from integrations.models import Integration, State
 
 from .conftest import CANARY_SECRET_KEY, form_data
 
 pytestmark = pytest.mark.django_db
-DESTINATIONS = ["s3", "gcs", "azure"]
+DESTINATIONS = list(REGISTRY)
 FEEDS = ["clicks", "conversions", "standard_feed"]
 
 

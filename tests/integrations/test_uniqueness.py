@@ -68,7 +68,7 @@ def test_across_tenants_a_shared_feed_path_with_another_format_is_left_to_verify
 ) -> None:
     """Saved (a save says nothing about another tenant's paths); Verify decides, once access is
     proved (tests/security/test_path_squatting.py)."""
-    from integrations.uniqueness import verified_clash
+    from integrations.lifecycle.uniqueness import verified_clash
 
     first = make_integration(tenant, "azure", "standard_feed")
     Integration.objects.filter(pk=first.pk).update(exports_from="2026-11-22T10:00:00Z")
@@ -105,7 +105,7 @@ def test_it_rejects_two_raw_exports_into_one_directory_of_one_tenant(tenant: Ten
 def test_it_ignores_the_integration_itself_when_editing(tenant: Tenant) -> None:
     from exporthub.tenancy.auditlog import Actor
     from integrations.forms import form_class
-    from integrations.services import save_integration
+    from integrations.lifecycle.services import save_integration
 
     from .conftest import form_data
 

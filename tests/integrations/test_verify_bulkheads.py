@@ -16,7 +16,7 @@ from exporthub.tenancy.auditlog import Actor
 from exporthub.tenancy.models import Tenant
 from integrations import tasks
 from integrations.models import Integration, Verification
-from integrations.verification import start_verification
+from integrations.verify.runs import start_verification
 
 from .conftest import make_integration
 

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from exporthub.tenancy.models import Tenant
+from tests.integrations.destinations.s3.standin import s3_bucket, s3_client
 from tests.support.s3_answers import record_requests
 from tests.support.standins import GCSStandIn
 
 from .conftest import make_integration
-from .test_verify_s3 import _bucket, _client
 from .verify_helpers import failed_step, verify
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def test_it_reads_the_acl_of_every_manifest_of_its_seat_and_feed_not_only_the_fi
     s3_env: str, tenant: Tenant, settings: Any
 ) -> None:
     """Only the 25th manifest lacks ExportHub's grant (Verify used to read the first 20)."""
-    bucket, s3 = _bucket(s3_env), _client(s3_env)
+    bucket, s3 = s3_bucket(s3_env), s3_client(s3_env)
     for n in range(24):
         s3.put_object(Bucket=bucket, Key=_ours(n), Body=b"{}")
     s3.put_object(Bucket=bucket, Key=_ours(24), Body=b"{}", GrantFullControl=FOREIGN_GRANT)
@@ -46,7 +46,7 @@ def test_it_leaves_other_seats_and_feeds_manifests_in_a_shared_path_alone(
 ) -> None:
     """Another seat's and another feed's manifests, in GLACIER and without ExportHub's grant
     (their exports are not this one's), beside this seat's own good one."""
-    bucket, s3 = _bucket(s3_env), _client(s3_env)
+    bucket, s3 = s3_bucket(s3_env), s3_client(s3_env)
     s3.put_object(Bucket=bucket, Key=_ours(1), Body=b"{}")
     others = [
         "manifests/standard_feed-1234-2026112109-20261121100000.json",
@@ -71,10 +71,10 @@ def test_on_gcs_it_asks_for_the_acl_of_its_own_manifests_only_and_all_of_them(
 ) -> None:
     from urllib.parse import quote
 
-    from .test_verify_gcs import _bucket, _integration
+    from tests.integrations.destinations.gcs.standin import gcs_bucket, gcs_integration
 
-    bucket = _bucket(gcs_env)
-    integration = _integration(gcs_env, tenant, "standard_feed", bucket)
+    bucket = gcs_bucket(gcs_env)
+    integration = gcs_integration(gcs_env, tenant, "standard_feed", bucket)
     conn = integration.connect()  # as another export of the same bucket writes them
     ours = [_ours(n) for n in range(25)]
     others = [

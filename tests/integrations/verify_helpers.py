@@ -6,7 +6,7 @@ from typing import Any
 
 from exporthub.tenancy.auditlog import Actor
 from integrations.models import Integration, Verification
-from integrations.verification import run_verification, start_verification
+from integrations.verify.runs import run_verification, start_verification
 
 
 def verify(integration: Integration) -> Verification:

@@ -15,8 +15,8 @@ from django.test import Client
 from exporthub.tenancy.models import Tenant
 from integrations.models import Integration
 from tests.integrations.conftest import make_integration
+from tests.integrations.destinations.gcs.standin import gcs_bucket
 from tests.integrations.verify_helpers import failed_step, verify
-from tests.support.buckets import gcs_bucket as _bucket
 from tests.support.credentials import service_account_key
 from tests.support.standins import GCSStandIn
 
@@ -47,7 +47,7 @@ def _on(tenant: Tenant, bucket: str) -> Integration:
 def test_another_tenant_cannot_export_into_a_bucket_granted_to_this_tenants_seat(
     platform: GCSStandIn, tenant: Tenant, other_tenant: Tenant
 ) -> None:
-    acme, globex = _bucket(platform), _bucket(platform)
+    acme, globex = gcs_bucket(platform), gcs_bucket(platform)
     platform.faults.grants[acme] = {MEMBER.format(seat_id=tenant.seat_id)}
     platform.faults.grants[globex] = {MEMBER.format(seat_id=other_tenant.seat_id)}
     assert verify(_on(tenant, acme)).state == "passed"
@@ -60,7 +60,7 @@ def test_another_tenant_cannot_export_into_a_bucket_granted_to_this_tenants_seat
 def test_the_member_to_grant_is_the_seats_own_and_the_one_exporthub_acts_as(
     platform: GCSStandIn, tenant: Tenant, admin_client: Client
 ) -> None:
-    bucket = _bucket(platform)
+    bucket = gcs_bucket(platform)
     platform.faults.grants[bucket] = {MEMBER.format(seat_id=tenant.seat_id)}
     integration = _on(tenant, bucket)
     page = admin_client.get(f"/t/{tenant.slug}/integrations/{integration.pk}/").content.decode()

@@ -8,8 +8,8 @@ import pytest
 from exporthub.tenancy.models import Tenant
 from integrations.models import Integration, State
 from tests.integrations.conftest import make_integration
+from tests.integrations.destinations.s3.standin import s3_bucket
 from tests.integrations.verify_helpers import failed_step, verify
-from tests.support.buckets import s3_bucket as _bucket
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_an_unverified_integration_of_another_tenant_blocks_no_one(
     s3_env: str, tenant: Tenant, other_tenant: Tenant
 ) -> None:
-    bucket = _bucket(s3_env)
+    bucket = s3_bucket(s3_env)
     squatter = make_integration(other_tenant, "s3", "clicks", bucket=bucket)
     assert isinstance(squatter, Integration) and squatter.state == State.NEW
     owner = make_integration(tenant, "s3", "clicks", bucket=bucket)
@@ -28,7 +28,7 @@ def test_an_unverified_integration_of_another_tenant_blocks_no_one(
 def test_a_save_tells_nothing_and_verify_keeps_the_paths_of_whoever_proved_access_first(
     s3_env: str, tenant: Tenant, other_tenant: Tenant
 ) -> None:
-    bucket = _bucket(s3_env)
+    bucket = s3_bucket(s3_env)
     owner = make_integration(tenant, "s3", "clicks", bucket=bucket, name="Acme secret clicks")
     assert verify(owner).state == "passed"
     late = make_integration(other_tenant, "s3", "conversions", bucket=bucket,

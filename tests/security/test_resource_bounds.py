@@ -11,8 +11,8 @@ from django.test import Client
 from exporthub.tenancy.models import ApiKey, Role, Tenant
 from integrations.models import Integration
 from tests.integrations.conftest import make_integration
+from tests.integrations.destinations.s3.standin import s3_bucket
 from tests.integrations.verify_helpers import failed_step, verify
-from tests.support.buckets import s3_bucket as _bucket
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def test_a_verify_past_its_deadline_stops_with_a_transient_failure(
     s3_env: str, tenant: Tenant, settings: Any
 ) -> None:
     settings.VERIFY_DEADLINE_SECONDS = 0
-    integration = make_integration(tenant, "s3", "standard_feed", bucket=_bucket(s3_env))
+    integration = make_integration(tenant, "s3", "standard_feed", bucket=s3_bucket(s3_env))
     verification = verify(integration)
     step = failed_step(verification)
     assert (step["code"], step["permanent"]) == ("VerifyDeadline", False)

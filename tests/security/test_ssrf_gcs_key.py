@@ -14,8 +14,8 @@ from exporthub.crypto import encrypt_json
 from exporthub.tenancy.models import Tenant
 from integrations.models import Integration
 from tests.integrations.conftest import make_integration
+from tests.integrations.destinations.gcs.standin import gcs_bucket
 from tests.integrations.verify_helpers import failed_step, verify
-from tests.support.buckets import gcs_bucket as _bucket
 from tests.support.credentials import service_account_key
 from tests.support.standins import GCSStandIn, _serve
 
@@ -85,7 +85,7 @@ def test_a_stored_key_naming_an_inside_address_never_makes_exporthub_call_it(
 ) -> None:
     """A key stored before this check (or written past the form): Verify and exports refuse to
     connect, and the address the tenant chose receives nothing, not even a failed attempt."""
-    bucket = _bucket(gcs_env)
+    bucket = gcs_bucket(gcs_env)
     integration = make_integration(
         tenant, "gcs", "standard_feed", bucket=bucket,
         service_account_key=service_account_key(token_uri=gcs_env.token_uri),
@@ -104,7 +104,7 @@ def test_a_stored_key_naming_an_inside_address_never_makes_exporthub_call_it(
 def test_the_operators_stand_in_token_endpoint_is_the_only_other_one(
     gcs_env: GCSStandIn, tenant: Tenant, settings: Any
 ) -> None:
-    bucket = _bucket(gcs_env)
+    bucket = gcs_bucket(gcs_env)
     key = service_account_key(token_uri=gcs_env.token_uri)
     integration = make_integration(tenant, "gcs", "clicks", bucket=bucket, service_account_key=key)
     assert isinstance(integration, Integration)

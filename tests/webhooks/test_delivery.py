@@ -14,9 +14,9 @@ from exporthub.tenancy.auditlog import Actor
 from exporthub.tenancy.models import Tenant
 from feeds.models import ExportRun
 from feeds.runs.export import execute
-from integrations.expiry import send_reminders
+from integrations.lifecycle.expiry import send_reminders
+from integrations.lifecycle.state import activate, deactivate
 from integrations.models import Integration, State
-from integrations.state import activate, deactivate
 from tests.feeds.export_helpers import active, events, new_bucket, run_exports
 from tests.support.webhook_receiver import Receiver
 from webhooks.delivery import deliver

@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 
 from exporthub.tenancy.auditlog import Actor
 from exporthub.tenancy.models import Tenant
+from integrations.lifecycle.state import deactivate
 from integrations.models import Integration
-from integrations.state import deactivate
 from tests.feeds.export_helpers import active
 from tests.integrations.conftest import make_integration
 from tests.support.hostile import MiB, attacker_dns, hostile_server

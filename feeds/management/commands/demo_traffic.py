@@ -24,8 +24,8 @@ from feeds.ingestion.store import store_events
 from integrations.catalog import FEEDS
 from integrations.destinations.s3.standin import create_bucket
 from integrations.forms import form_class
+from integrations.lifecycle.services import save_integration
 from integrations.models import Integration
-from integrations.services import save_integration
 
 BUCKET = "exporthub-demo"
 INTERVAL_SECONDS = 20

@@ -13,7 +13,7 @@ from feeds.runs.archive import archive_manifests
 from feeds.runs.export import execute, execute_slice
 from feeds.runs.hourly import slices
 from feeds.runs.schedule import schedule
-from integrations.expiry import send_reminders
+from integrations.lifecycle.expiry import send_reminders
 
 
 class Command(BaseCommand):

@@ -3,25 +3,26 @@ connection.py."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 
 from ..base import Destination, DestinationError, Setting
-from . import connection
+from . import connection, sas
 from .sas import PERMISSION_NAMES, check_not_expired, required_letters
 
 
 class AzureBlobDestination(Destination):
     kind = "azure"
     label = "Microsoft Azure Blob Storage"
+    sdk_modules = ("azure",)
     container_label = "container"
     settings: ClassVar[tuple[Setting, ...]] = (
         Setting("storage_account", "Storage account", verify=True),
         Setting("container", "Container", verify=True),
         Setting("sas_token", "SAS token", secret=True),
     )
-    form = "integrations.destinations.azure.form.AzureIntegrationForm"
     hints = {
         "SasTokenInvalid": "Generate a new SAS token with the settings listed on the page.",
         "AuthorizationPermissionMismatch": "The SAS token lacks a permission this export needs: "
@@ -59,6 +60,10 @@ class AzureBlobDestination(Destination):
     def authorization_help(cls, config: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
         letters = required_letters(context["operations"])
         return {"sas_permissions": [PERMISSION_NAMES[letter][1] for letter in letters]}
+
+    @classmethod
+    def credentials_expire_at(cls, secrets: dict[str, Any]) -> datetime | None:
+        return sas.expires_at(secrets["sas_token"]) if "sas_token" in secrets else None
 
     @classmethod
     def check_credentials(cls, secrets: dict[str, Any]) -> None:

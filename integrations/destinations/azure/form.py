@@ -8,14 +8,15 @@ from django import forms
 
 from integrations.forms.base import IntegrationForm
 from integrations.forms.widgets import SecretInput
-from integrations.models import mask
 
+from ..base import mask
+from .destination import AzureBlobDestination
 from .sas import PERMISSION_NAMES, REQUIRED_PERMISSIONS, SasToken, parse_sas_token
 from .validators import validate_azure_account, validate_azure_container
 
 
 class AzureIntegrationForm(IntegrationForm):
-    destination_kind = "azure"
+    destination = AzureBlobDestination
     field_order_head = ("storage_account", "container", "sas_token")
 
     storage_account = forms.CharField(max_length=24, validators=[validate_azure_account])

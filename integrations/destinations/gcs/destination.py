@@ -19,13 +19,13 @@ AUTH_MODES = {
 class GCSDestination(Destination):
     kind = "gcs"
     label = "Google Cloud Storage"
+    sdk_modules = ("google.cloud", "google.auth", "google.oauth2", "google.api_core")
     settings: ClassVar[tuple[Setting, ...]] = (
         Setting("bucket", "Bucket", verify=True),
         Setting("auth_mode", "Authorization", verify=True, choices=AUTH_MODES),
         Setting("service_account_email", "Service account", read_only=True),
         Setting("service_account_key", "Service account key (JSON)", secret=True),
     )
-    form = "integrations.destinations.gcs.form.GCSIntegrationForm"
     hints = {
         **dict.fromkeys(
             ("forbidden", "Forbidden"),

@@ -10,13 +10,13 @@ from integrations.forms.base import IntegrationForm
 from integrations.forms.widgets import SecretTextarea
 
 from .connection import platform_service_account
-from .destination import AUTH_MODES
+from .destination import AUTH_MODES, GCSDestination
 from .key import ServiceAccountKey, parse_service_account_key
 from .validators import validate_gcs_bucket
 
 
 class GCSIntegrationForm(IntegrationForm):
-    destination_kind = "gcs"
+    destination = GCSDestination
     field_order_head = ("bucket", "auth_mode", "service_account_key")
 
     bucket = forms.CharField(max_length=222, validators=[validate_gcs_bucket])

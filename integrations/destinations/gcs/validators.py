@@ -6,7 +6,7 @@ import re
 
 from django.core.exceptions import ValidationError
 
-from ..s3.validators import is_ip_address
+from ..base import is_ip_address
 
 # https://cloud.google.com/storage/docs/buckets#naming
 GCS_BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$")

@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from django.conf import settings as django_settings
+from django.utils.html import format_html
+
 from ..base import Destination, Setting
 from . import connection
 from . import policy as s3_policy
+from .validators import s3_regions
 
 AUTH_MODES = {
     "access_key": "Access key and secret key",
@@ -15,11 +19,14 @@ AUTH_MODES = {
     "assume_role": "IAM role assumed by ExportHub (with External ID)",
 }
 SSE_CHOICES = {"none": "None", "sse-s3": "SSE-S3", "sse-kms": "SSE-KMS"}
+# What a HEAD of an object written with each server-side encryption reports.
+SSE_REPORTED = {"sse-s3": "AES256", "sse-kms": "aws:kms"}
 
 
 class S3Destination(Destination):
     kind = "s3"
     label = "Amazon S3"
+    sdk_modules = ("boto3", "botocore")
     settings: ClassVar[tuple[Setting, ...]] = (
         Setting("bucket", "Bucket", verify=True),
         Setting("region", "Region", verify=True),
@@ -31,7 +38,6 @@ class S3Destination(Destination):
         Setting("access_key", "Access key", secret=True),
         Setting("secret_key", "Secret key", secret=True),
     )
-    form = "integrations.destinations.s3.form.S3IntegrationForm"
     hints = {
         "AccessDenied": "ExportHub's credentials may not do this. Apply the policy shown on the "
         "integration page to the bucket (or the IAM user/role), including the configured prefixes.",
@@ -53,9 +59,34 @@ class S3Destination(Destination):
         "*": "S3 answered with an error; if it persists, check the bucket's policy and settings.",
     }
 
+    # S3 answers a HEAD of a missing key with 403, not 404, to whoever may not list the bucket
+    # there: a raw feed's grant has no ListBucket, and a log-level feed's holds it only for
+    # requests naming a prefix (a HEAD names none). So a denial reads as absent; the grant itself
+    # is proved by the steps around (write, read back, list), as an export uses it.
+    absent_codes = frozenset({"AccessDenied"})
+
+    @classmethod
+    def expected_encryption(cls, config: dict[str, Any]) -> str | None:
+        return SSE_REPORTED.get(config.get("sse", ""))
+
+    @classmethod
+    def datalists(cls) -> dict[str, list[str]]:
+        return {"s3-regions": sorted(s3_regions())}
+
+    @classmethod
+    def standin_notice(cls) -> str:
+        if not django_settings.S3_STANDIN_URL:
+            return ""
+        return format_html(
+            "This ExportHub sends every S3 request to a <strong>local stand-in</strong> at "
+            "<code>{}</code> (<code>AWS_ENDPOINT_URL_S3</code>), not to Amazon: files land "
+            "there, not in AWS.",
+            django_settings.S3_STANDIN_URL,
+        )
+
     @classmethod
     def verify_steps(cls, stage: str, checks: Any) -> list[tuple[str, Callable[[], str]]]:
-        from .checks import steps
+        from .verify_steps import steps
 
         return steps(stage, checks)
 

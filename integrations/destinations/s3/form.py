@@ -10,9 +10,9 @@ from django.conf import settings
 
 from integrations.forms.base import IntegrationForm
 from integrations.forms.widgets import SecretInput
-from integrations.models import mask
 
-from .destination import AUTH_MODES, SSE_CHOICES
+from ..base import mask
+from .destination import AUTH_MODES, SSE_CHOICES, S3Destination
 from .endpoints import clean_endpoint_url
 from .validators import (
     validate_kms_key,
@@ -37,7 +37,7 @@ def s3_auth_choices() -> list[tuple[str, str]]:
 
 
 class S3IntegrationForm(IntegrationForm):
-    destination_kind = "s3"
+    destination = S3Destination
     field_order_head = (
         "bucket", "region", "auth_mode", "access_key", "secret_key", "role_arn",
         "sse", "kms_key_id", "endpoint_url",

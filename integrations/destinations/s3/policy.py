@@ -72,7 +72,7 @@ def permission_statements(config: dict[str, Any], feed: str) -> list[dict[str, A
 
 
 def authorization_help(config: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
-    feed, principal = context["feed"], context["platform_principal"]
+    feed, principal = context["feed"], settings.S3_PLATFORM_PRINCIPAL_ARN
     statements = permission_statements(config, feed)
     help_: dict[str, Any] = {"kms": config.get("sse") == "sse-kms"}
     mode = config.get("auth_mode", "access_key")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
+
+from ..base import is_ip_address
 
 # https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
 S3_BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -23,14 +24,6 @@ KMS_KEY_ARN_RE = re.compile(
 KMS_ALIAS_RE = re.compile(r"^alias/[A-Za-z0-9/_-]{1,250}$")
 ROLE_ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 REGION_SHAPE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-
-
-def is_ip_address(name: str) -> bool:
-    try:
-        ipaddress.IPv4Address(name)
-    except ValueError:
-        return False
-    return True
 
 
 def validate_s3_bucket(name: str) -> None:

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from exporthub.tenancy.auditlog import Actor
 from integrations.models import Integration
-from integrations.verification import run_verification, start_verification
+from integrations.verify.runs import run_verification, start_verification
 
 MARKS = {"passed": "ok  ", "failed": "FAIL", "skipped": "skip", "pending": "    "}
 

@@ -12,10 +12,9 @@ from django.utils import timezone
 
 from exporthub.tenancy.auditlog import Actor, record
 
-from .destinations.azure import sas
-from .fields import EARLIER_MANIFEST_PATHS, PATH_KEYS
-from .forms.base import IntegrationForm
-from .models import Integration, State
+from ..fields import EARLIER_MANIFEST_PATHS, PATH_KEYS
+from ..forms.base import IntegrationForm
+from ..models import Integration, State
 
 
 def _changes(
@@ -72,7 +71,7 @@ def save_integration(form: IntegrationForm, actor: Actor) -> Integration:
         **_earlier_manifest_paths(integration, old_config, config, form),
     }
     integration.set_secrets(secrets, hints)
-    expiry = sas.expires_at(secrets["sas_token"]) if "sas_token" in secrets else None
+    expiry = form.destination.credentials_expire_at(secrets)
     if expiry != integration.credentials_expire_at:  # a new token: its reminders start afresh
         integration.credentials_expire_at, integration.expiry_reminded_days = expiry, None
     integration.destination_key = form.destination.destination_key(config)

@@ -13,9 +13,9 @@ from exporthub.celery import app as celery_app
 from exporthub.metrics import VERIFICATIONS
 from exporthub.tenancy.auditlog import Actor
 
-from .checks import Step, run_checks
-from .models import Integration, State, Verification
-from .state import activate, deactivate
+from ..lifecycle.state import activate, deactivate
+from ..models import Integration, State, Verification
+from .steps import Step, run_checks
 
 # A "running" verification older than this lost its worker; a new one may replace it.
 STALE_AFTER = timedelta(minutes=15)

@@ -16,17 +16,15 @@ from rest_framework.response import Response
 from exporthub.api.throttling import WRITE
 from exporthub.tenancy.auditlog import actor_for
 
-from .destinations import get_destination
-from .fields import CONFIG_KEYS, SECRET_KEYS
-from .forms import form_class
-from .forms.base import IntegrationForm
-from .models import Integration, Verification
+from ..destinations import get_destination
+from ..fields import CONFIG_KEYS, SECRET_KEYS
+from ..forms import form_class
+from ..forms.base import IntegrationForm
+from ..lifecycle.services import delete_integration, save_integration
+from ..models import Integration, Verification
+from ..verify.runs import start_verification, verification_json
 from .pages import complete_figures
 from .serializers import IntegrationSerializer, VerificationSerializer
-from .services import delete_integration, save_integration
-from .verification import start_verification, verification_json
-
-DEFAULTED = ("auth_mode", "sse")  # optional in the API, required choices in the forms
 
 
 def _form_data(payload: dict[str, Any], instance: Integration | None) -> dict[str, Any]:
@@ -78,7 +76,8 @@ class IntegrationViewSet(viewsets.GenericViewSet[Integration]):
         feed = instance.feed if instance else payload["feed"]
         cls = form_class(destination)
         data = _form_data(payload, instance)
-        for key in DEFAULTED:
+        # A setting with choices is optional in the API: its form's initial choice applies.
+        for key in (setting.name for setting in cls.destination.settings if setting.choices):
             if key in cls.base_fields and not data.get(key):
                 data[key] = cls.base_fields[key].initial
         form = cls(data, tenant=tenant, feed=feed, instance=instance)

@@ -3,55 +3,26 @@
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 
 from exporthub.tenancy.models import AuditEntry, Tenant
 from integrations.models import Integration, State
+from tests.integrations.conftest import make_integration
+from tests.integrations.verify_helpers import failed_step, verify
 from tests.support.iam_world import IamWorld
 from tests.support.s3_answers import missing_keys_answer_403
 
-from .conftest import make_integration
-from .verify_helpers import failed_step, verify
+from .standin import s3_bucket, s3_client, s3_keys
 
 pytestmark = pytest.mark.django_db
-PATH_STYLE = Config(
-    s3={"addressing_style": "path"}, retries={"mode": "standard", "max_attempts": 2}
-)
-
-
-def _client(
-    url: str, service: str = "s3", key: str = "AKIAADMIN00000000000", secret: str = "x"
-) -> Any:
-    return boto3.client(
-        service, endpoint_url=url, aws_access_key_id=key, aws_secret_access_key=secret,
-        region_name="us-east-1", config=PATH_STYLE,
-    )  # fmt: skip
-
-
-def _bucket(url: str, region: str = "us-west-2") -> str:
-    name = f"verify-{uuid.uuid4().hex[:12]}"
-    extra = (
-        {}
-        if region == "us-east-1"
-        else {"CreateBucketConfiguration": {"LocationConstraint": region}}
-    )
-    _client(url).create_bucket(Bucket=name, **extra)
-    return name
-
-
-def _keys(url: str, bucket: str) -> list[str]:
-    return [o["Key"] for o in _client(url).list_objects_v2(Bucket=bucket).get("Contents", [])]
 
 
 # --- the permissive stand-in: behaviour of the checks -------------------------------------
 @pytest.mark.parametrize("feed", ["clicks", "standard_feed"])
 def test_it_passes_activates_and_cleans_up(s3_env: str, tenant: Tenant, feed: str) -> None:
-    bucket = _bucket(s3_env)
+    bucket = s3_bucket(s3_env)
     integration = make_integration(tenant, "s3", feed, bucket=bucket)
     verification = verify(integration)
     assert verification.state == "passed", failed_step(verification)
@@ -61,7 +32,7 @@ def test_it_passes_activates_and_cleans_up(s3_env: str, tenant: Tenant, feed: st
     assert ("Renaming an object (copy + delete)" in names) == (feed == "standard_feed")
     integration.refresh_from_db()
     assert integration.state == State.ACTIVE
-    assert _keys(s3_env, bucket) == []
+    assert s3_keys(s3_env, bucket) == []
     assert AuditEntry.objects.filter(
         action="integration.state_changed", changes__state__new="active"
     ).exists()
@@ -74,16 +45,16 @@ def test_it_passes_where_s3_answers_a_missing_key_with_403(
     """Real S3 answers a HEAD of a missing key with 403, not 404, to a caller without
     s3:ListBucket there; the stand-in's 404s are turned into S3's answer."""
     missing_keys_answer_403(monkeypatch)
-    bucket = _bucket(s3_env)
+    bucket = s3_bucket(s3_env)
     verification = verify(make_integration(tenant, "s3", feed, bucket=bucket))
     assert verification.state == "passed", failed_step(verification)
-    assert _keys(s3_env, bucket) == []
+    assert s3_keys(s3_env, bucket) == []
 
 
 @pytest.mark.parametrize("sse", ["sse-s3", "sse-kms"])
 def test_it_proves_the_configured_encryption(s3_env: str, tenant: Tenant, sse: str) -> None:
-    bucket = _bucket(s3_env)
-    kms = _client(s3_env, "kms").create_key()["KeyMetadata"]["KeyId"] if sse == "sse-kms" else ""
+    bucket = s3_bucket(s3_env)
+    kms = s3_client(s3_env, "kms").create_key()["KeyMetadata"]["KeyId"] if sse == "sse-kms" else ""
     integration = make_integration(
         tenant, "s3", "standard_feed", bucket=bucket, sse=sse, kms_key_id=kms
     )
@@ -91,7 +62,7 @@ def test_it_proves_the_configured_encryption(s3_env: str, tenant: Tenant, sse: s
 
 
 def test_it_reports_a_wrong_region(s3_env: str, tenant: Tenant) -> None:
-    integration = make_integration(tenant, "s3", "clicks", bucket=_bucket(s3_env, "eu-west-1"))
+    integration = make_integration(tenant, "s3", "clicks", bucket=s3_bucket(s3_env, "eu-west-1"))
     step = failed_step(verify(integration))
     assert step["name"] == "Bucket reachable"
     assert (step["code"], step["detail"]) == (
@@ -109,8 +80,8 @@ def test_it_reports_a_missing_bucket(s3_env: str, tenant: Tenant) -> None:
 
 
 def test_it_finds_manifests_in_glacier(s3_env: str, tenant: Tenant) -> None:
-    bucket = _bucket(s3_env)
-    s3 = _client(s3_env)
+    bucket = s3_bucket(s3_env)
+    s3 = s3_client(s3_env)
     s3.put_object(Bucket=bucket, Key="manifests/standard_feed-998-2017013109-20170131132522.json",
                   Body=b"{}", StorageClass="GLACIER")  # fmt: skip
     s3.put_object(
@@ -126,18 +97,18 @@ def test_it_finds_manifests_in_glacier(s3_env: str, tenant: Tenant) -> None:
 
 
 def test_it_refuses_a_manually_created_folder(s3_env: str, tenant: Tenant) -> None:
-    bucket = _bucket(s3_env)
-    _client(s3_env).put_object(Bucket=bucket, Key="manifests/", Body=b"")
+    bucket = s3_bucket(s3_env)
+    s3_client(s3_env).put_object(Bucket=bucket, Key="manifests/", Body=b"")
     verification = verify(make_integration(tenant, "s3", "standard_feed", bucket=bucket))
     step = failed_step(verification)
     assert (step["name"], step["code"]) == ("Creating prefix at /manifests", "ManualFolderObject")
     assert [s["status"] for s in verification.steps[-2:]] == ["skipped", "skipped"]
-    assert _keys(s3_env, bucket) == ["manifests/"]  # ours removed, theirs untouched
+    assert s3_keys(s3_env, bucket) == ["manifests/"]  # ours removed, theirs untouched
 
 
 def test_it_reads_the_acl_of_existing_manifests(s3_env: str, tenant: Tenant) -> None:
-    bucket = _bucket(s3_env)
-    _client(s3_env).put_object(
+    bucket = s3_bucket(s3_env)
+    s3_client(s3_env).put_object(
         Bucket=bucket, Key="manifests/standard_feed-998-2017013109-20170131132522.json", Body=b"{}"
     )
     verification = verify(make_integration(tenant, "s3", "standard_feed", bucket=bucket))
@@ -233,8 +204,8 @@ def test_it_deactivates_an_active_integration_that_lost_access(
 def test_it_refuses_a_folder_object_made_by_hand_below_a_configured_prefix(
     s3_env: str, tenant: Tenant, folder: str
 ) -> None:
-    bucket = _bucket(s3_env)
-    _client(s3_env).put_object(Bucket=bucket, Key=folder, Body=b"")
+    bucket = s3_bucket(s3_env)
+    s3_client(s3_env).put_object(Bucket=bucket, Key=folder, Body=b"")
     integration = make_integration(
         tenant, "s3", "standard_feed", bucket=bucket,
         feed_path="/feeds/%FEED_NAME%/%YEAR%/%MONTH%/%DAY%/%HOUR%/%TIMESTAMP%",
@@ -248,7 +219,7 @@ def test_a_manifest_that_does_not_grant_exporthub_full_control_fails_verify(
 ) -> None:
     """Seed 004's troubleshooting: get-object-acl of every non-archived manifest must show
     ExportHub's identity with FULL_CONTROL; here the grant was replaced by another account's."""
-    bucket, s3 = _bucket(s3_env), _client(s3_env)
+    bucket, s3 = s3_bucket(s3_env), s3_client(s3_env)
     key = "manifests/standard_feed-998-2017013109-20170131132522.json"
     s3.put_object(Bucket=bucket, Key=key, Body=b"{}", GrantFullControl=f'id="{"f" * 64}"')
     step = failed_step(verify(make_integration(tenant, "s3", "standard_feed", bucket=bucket)))

@@ -6,11 +6,11 @@ from typing import Any
 
 from rest_framework import serializers
 
-from .catalog import FEED_CHOICES, compression_help, either, format_help
-from .destinations import DESTINATION_CHOICES, REGISTRY
-from .destinations.base import Setting
-from .fields import CONFIG_KEYS
-from .models import Integration, State
+from ..catalog import FEED_CHOICES, compression_help, either, format_help
+from ..destinations import DESTINATION_CHOICES, REGISTRY
+from ..destinations.base import Setting
+from ..fields import CONFIG_KEYS
+from ..models import Integration, State
 from .pages import figures_json
 
 

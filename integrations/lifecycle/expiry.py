@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Q
 
-from .models import Integration, State
+from ..models import Integration, State
 from .notifications import notify
 from .signals import credentials_expiring
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,32 +11,13 @@ from integrations.catalog import FEEDS, FeedKind
 from integrations.destinations.azure import AzureBlobDestination
 from integrations.destinations.base import DestinationError
 from integrations.models import Integration, State
+from tests.integrations.conftest import make_integration
+from tests.integrations.verify_helpers import failed_step, verify
 from tests.support import standins
-from tests.support.credentials import sas_token
 
-from .conftest import make_integration
-from .verify_helpers import failed_step, verify
+from .standin import ACCOUNT, azure_blobs, azure_container, azure_sas
 
 pytestmark = pytest.mark.django_db
-ACCOUNT = standins.AZURITE_ACCOUNT
-
-
-def _token(**kwargs: object) -> str:
-    return sas_token(account=ACCOUNT, account_key=standins.AZURITE_KEY, **kwargs)  # type: ignore[arg-type]
-
-
-def _container(create: bool = True) -> str:
-    from azure.storage.blob import BlobServiceClient
-    from django.conf import settings
-
-    name = f"verify-{uuid.uuid4().hex[:12]}"
-    if create:
-        service = BlobServiceClient(
-            settings.AZURE_BLOB_ENDPOINT.format(account=ACCOUNT),
-            credential={"account_name": ACCOUNT, "account_key": standins.AZURITE_KEY},
-        )
-        service.create_container(name)
-    return name
 
 
 def _integration(
@@ -46,7 +26,7 @@ def _integration(
     permission = "rwdlac" if FEEDS[feed].kind == FeedKind.LOG_LEVEL else "rwd"
     return make_integration(
         tenant, "azure", feed, storage_account=ACCOUNT, container=container,
-        sas_token=token or _token(permission=permission),
+        sas_token=token or azure_sas(permission=permission),
     )  # fmt: skip
 
 
@@ -56,48 +36,37 @@ def _store_token(integration: Integration, token: str) -> None:
     integration.save()
 
 
-def _blobs(container: str) -> list[str]:
-    from azure.storage.blob import ContainerClient
-    from django.conf import settings
-
-    client = ContainerClient.from_container_url(
-        f"{settings.AZURE_BLOB_ENDPOINT.format(account=ACCOUNT)}/{container}",
-        credential={"account_name": ACCOUNT, "account_key": standins.AZURITE_KEY},
-    )
-    return [blob.name for blob in client.list_blobs()]
-
-
 @pytest.mark.parametrize("feed", ["clicks", "standard_feed"])
 def test_it_passes_with_the_seed_004_sas(
     azure_env: standins.Azurite, tenant: Tenant, feed: str
 ) -> None:
-    container = _container()
+    container = azure_container()
     integration = _integration(tenant, feed, container)
     verification = verify(integration)
     assert verification.state == "passed", failed_step(verification)
     integration.refresh_from_db()
     assert integration.state == State.ACTIVE
-    assert _blobs(container) == []
+    assert azure_blobs(container) == []
 
 
 def test_it_names_a_missing_container(azure_env: standins.Azurite, tenant: Tenant) -> None:
-    step = failed_step(verify(_integration(tenant, "clicks", _container(create=False))))
+    step = failed_step(verify(_integration(tenant, "clicks", azure_container(create=False))))
     assert (step["name"], step["code"]) == ("Container reachable", "ContainerNotFound")
 
 
 def test_it_names_a_token_without_delete_and_list(
     azure_env: standins.Azurite, tenant: Tenant
 ) -> None:
-    integration = _integration(tenant, "standard_feed", _container())
-    _store_token(integration, _token(permission="rwac"))
+    integration = _integration(tenant, "standard_feed", azure_container())
+    _store_token(integration, azure_sas(permission="rwac"))
     step = failed_step(verify(integration))
     assert (step["name"], step["code"]) == ("Listing /manifests", "AuthorizationPermissionMismatch")
     assert "permissions listed on the integration page" in step["hint"]
 
 
 def test_it_names_an_object_only_token(azure_env: standins.Azurite, tenant: Tenant) -> None:
-    integration = _integration(tenant, "clicks", _container())
-    _store_token(integration, _token(permission="rwd", resource_types="o"))
+    integration = _integration(tenant, "clicks", azure_container())
+    _store_token(integration, azure_sas(permission="rwd", resource_types="o"))
     step = failed_step(verify(integration))
     assert (step["name"], step["code"]) == (
         "Container reachable",
@@ -106,8 +75,8 @@ def test_it_names_an_object_only_token(azure_env: standins.Azurite, tenant: Tena
 
 
 def test_it_refuses_a_tampered_token(azure_env: standins.Azurite, tenant: Tenant) -> None:
-    integration = _integration(tenant, "clicks", _container())
-    tampered = _token(permission="rwd").replace("sig=", "sig=AAAA")
+    integration = _integration(tenant, "clicks", azure_container())
+    tampered = azure_sas(permission="rwd").replace("sig=", "sig=AAAA")
     _store_token(integration, tampered)
     step = failed_step(verify(integration))
     assert (step["name"], step["code"]) == ("Container reachable", "AuthorizationFailure")
@@ -118,9 +87,9 @@ def test_it_refuses_a_tampered_token(azure_env: standins.Azurite, tenant: Tenant
 def test_it_catches_an_expired_token_before_calling_azure(
     azure_env: standins.Azurite, tenant: Tenant
 ) -> None:
-    integration = _integration(tenant, "clicks", _container())
+    integration = _integration(tenant, "clicks", azure_container())
     _store_token(
-        integration, _token(permission="rwd", expiry=datetime.now(UTC) - timedelta(minutes=1))
+        integration, azure_sas(permission="rwd", expiry=datetime.now(UTC) - timedelta(minutes=1))
     )
     step = failed_step(verify(integration))
     assert (step["name"], step["code"]) == (
@@ -131,8 +100,8 @@ def test_it_catches_an_expired_token_before_calling_azure(
 
 
 def test_azurite_refuses_an_expired_token_as_bad_credentials(azure_env: standins.Azurite) -> None:
-    container = _container()
-    expired = _token(permission="rwd", expiry=datetime.now(UTC) - timedelta(minutes=1))
+    container = azure_container()
+    expired = azure_sas(permission="rwd", expiry=datetime.now(UTC) - timedelta(minutes=1))
     connection = AzureBlobDestination.connect(
         {"storage_account": ACCOUNT, "container": container},
         {"sas_token": expired},

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .catalog import FEEDS, FeedKind
-from .models import Integration
-from .paths import resolve_feed_name
+from ..catalog import FEEDS, FeedKind
+from ..models import Integration
+from ..paths import resolve_feed_name
 
 
 def clash(feed: str, config: dict[str, Any], tenant_id: int, other: Integration) -> str | None:

@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .models import Integration
+from ..models import Integration
 
 
 @dataclass(frozen=True)

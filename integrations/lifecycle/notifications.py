@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from exporthub.outbox.sending import enqueue
 
-from .models import Integration
+from ..models import Integration
 
 
 def integration_link(integration: Integration) -> str:

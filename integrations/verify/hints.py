@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from .destinations.base import DestinationError
-from .models import Integration
+from ..destinations.base import DestinationError
+from ..models import Integration
 
 GENERIC_HINTS = {
     "ManualFolderObject": "Delete the manually created folder object at this path: objects "

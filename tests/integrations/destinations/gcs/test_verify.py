@@ -2,54 +2,28 @@
 
 from __future__ import annotations
 
-import json
-import urllib.request
-import uuid
-
 import pytest
 
 from exporthub.tenancy.models import Tenant
 from integrations.destinations.gcs import connection as gcs_module
 from integrations.models import Integration, State
-from tests.support.credentials import service_account_key
+from tests.integrations.verify_helpers import failed_step, verify
 from tests.support.standins import GCSStandIn
 
-from .conftest import make_integration
-from .verify_helpers import failed_step, verify
+from .standin import gcs_bucket, gcs_integration, gcs_objects
 
 pytestmark = pytest.mark.django_db
 
 
-def _bucket(gcs: GCSStandIn) -> str:
-    name = f"verify-{uuid.uuid4().hex[:12]}"
-    request = urllib.request.Request(
-        f"{gcs.direct}/storage/v1/b?project=test", data=json.dumps({"name": name}).encode(),
-        headers={"Content-Type": "application/json"}, method="POST",
-    )  # fmt: skip
-    urllib.request.urlopen(request, timeout=10).close()
-    return name
-
-
-def _objects(gcs: GCSStandIn, bucket: str) -> list[str]:
-    with urllib.request.urlopen(f"{gcs.direct}/storage/v1/b/{bucket}/o", timeout=10) as answer:
-        return [item["name"] for item in json.load(answer).get("items", [])]
-
-
-def _integration(gcs: GCSStandIn, tenant: Tenant, feed: str, bucket: str) -> Integration:
-    # The key's token_uri points at a local stub: no call ever reaches Google.
-    key = service_account_key(token_uri=gcs.token_uri)
-    return make_integration(tenant, "gcs", feed, bucket=bucket, service_account_key=key)
-
-
 @pytest.mark.parametrize("feed", ["clicks", "standard_feed"])
 def test_it_passes_activates_and_cleans_up(gcs_env: GCSStandIn, tenant: Tenant, feed: str) -> None:
-    bucket = _bucket(gcs_env)
-    integration = _integration(gcs_env, tenant, feed, bucket)
+    bucket = gcs_bucket(gcs_env)
+    integration = gcs_integration(gcs_env, tenant, feed, bucket)
     verification = verify(integration)
     assert verification.state == "passed", failed_step(verification)
     integration.refresh_from_db()
     assert integration.state == State.ACTIVE
-    assert _objects(gcs_env, bucket) == []
+    assert gcs_objects(gcs_env, bucket) == []
     assert any(call.startswith("POST /upload/storage/v1/b/") for call in gcs_env.faults.seen)
 
 
@@ -64,7 +38,7 @@ def test_it_passes_activates_and_cleans_up(gcs_env: GCSStandIn, tenant: Tenant, 
 def test_it_names_permission_and_configuration_failures(
     gcs_env: GCSStandIn, tenant: Tenant, status: int, reason: str, hint: str
 ) -> None:
-    integration = _integration(gcs_env, tenant, "standard_feed", _bucket(gcs_env))
+    integration = gcs_integration(gcs_env, tenant, "standard_feed", gcs_bucket(gcs_env))
     gcs_env.faults.status, gcs_env.faults.reason, gcs_env.faults.count = status, reason, 100
     step = failed_step(verify(integration))
     assert (step["name"], step["code"], step["permanent"]) == ("Bucket reachable", reason, True)
@@ -76,7 +50,7 @@ def test_it_treats_throttling_and_outages_as_temporary(
     gcs_env: GCSStandIn, tenant: Tenant, status: int, reason: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(gcs_module, "RETRY_SECONDS", 1.0)
-    integration = _integration(gcs_env, tenant, "clicks", _bucket(gcs_env))
+    integration = gcs_integration(gcs_env, tenant, "clicks", gcs_bucket(gcs_env))
     Integration.objects.filter(pk=integration.pk).update(state=State.ACTIVE)
     gcs_env.faults.status, gcs_env.faults.reason, gcs_env.faults.count = status, reason, 1000
     step = failed_step(verify(integration))
@@ -89,6 +63,6 @@ def test_it_treats_throttling_and_outages_as_temporary(
 def test_it_rides_out_a_single_503_with_the_sdks_retries(
     gcs_env: GCSStandIn, tenant: Tenant
 ) -> None:
-    integration = _integration(gcs_env, tenant, "clicks", _bucket(gcs_env))
+    integration = gcs_integration(gcs_env, tenant, "clicks", gcs_bucket(gcs_env))
     gcs_env.faults.status, gcs_env.faults.reason, gcs_env.faults.count = 503, "backendError", 1
     assert verify(integration).state == "passed"

@@ -10,7 +10,7 @@ from django.utils import timezone
 from exporthub.metrics import DEACTIVATIONS
 from exporthub.tenancy.auditlog import Actor, record
 
-from .models import Integration, State
+from ..models import Integration, State
 from .signals import integration_deactivated, integration_reactivated
 
 

@@ -22,14 +22,14 @@ from django.utils.timezone import now
 
 from exporthub.outbound import Deadline, DeadlinePassed
 
-from .catalog import Operation, operations
-from .destinations.base import Connection, DestinationError
-from .expiry import warning
-from .fields import LABELS
+from ..catalog import Operation, operations
+from ..destinations.base import Connection, DestinationError
+from ..fields import LABELS
+from ..lifecycle.expiry import warning
+from ..lifecycle.uniqueness import verified_clash
+from ..models import Integration
+from ..paths import export_roots, join_key, key_prefix, manifest_pattern
 from .hints import hint_for
-from .models import Integration
-from .paths import export_roots, join_key, key_prefix, manifest_pattern
-from .uniqueness import verified_clash
 
 TEST_OBJECT_NAME = "exporthub-verify-{token}-{n}.txt"
 FOLDER_SCAN_LIMIT = 10_000
@@ -116,14 +116,11 @@ class Checks:
         return None
 
     def exists(self, key: str) -> bool:
-        """S3 answers a HEAD of a missing key with 403, not 404, to whoever may not list the
-        bucket there: a raw feed's grant has no ListBucket, and a log-level feed's holds it only
-        for requests naming a prefix (a HEAD names none). So a denial reads as absent; the grant
-        itself is proved by the steps around (write, read back, list), as an export uses it."""
+        """Whether `key` exists; the cloud says which denials mean "absent" (absent_codes)."""
         try:
             return self.conn.head(key) is not None
         except DestinationError as exc:
-            if exc.code == "AccessDenied":
+            if exc.code in self.integration.destination_class.absent_codes:
                 return False
             raise
 
@@ -132,11 +129,10 @@ class Checks:
         return join_key(path, TEST_OBJECT_NAME.format(token=self.token, n=n))
 
     def read_back(self) -> str:
-        config = self.integration.config
+        expected = self.integration.destination_class.expected_encryption(self.integration.config)
         for key, md5 in self.written.items():
             if hashlib.md5(self.conn.read(key), usedforsecurity=False).hexdigest() != md5:
                 raise DestinationError("ChecksumMismatch", f"{key} changed.", permanent=True)
-            expected = {"sse-s3": "AES256", "sse-kms": "aws:kms"}.get(config.get("sse", ""))
             if expected:
                 info = self.conn.head(key)
                 if info is None or info.encryption != expected:

@@ -16,17 +16,16 @@ from exporthub.api.throttling import WRITE, throttled_page
 from exporthub.tenancy.access import TenantRequest, tenant_view
 from exporthub.tenancy.auditlog import actor_for
 
-from .catalog import FEEDS, operations
-from .destinations import REGISTRY
-from .destinations.s3.validators import s3_regions
-from .expiry import warning as expiry_warning
-from .fields import FEED_KEYS, LABELS
-from .forms import FORMS, form_class
-from .forms.base import IntegrationForm
-from .models import Integration, Verification, get_integration
+from ..catalog import FEEDS, operations
+from ..destinations import REGISTRY
+from ..fields import FEED_KEYS, LABELS
+from ..forms import FORMS, form_class
+from ..forms.base import IntegrationForm
+from ..lifecycle.expiry import warning as expiry_warning
+from ..lifecycle.services import delete_integration, save_integration
+from ..models import Integration, Verification, get_integration
+from ..verify.runs import start_verification, verification_json
 from .pages import FIGURES, complete_figures, detail_sections
-from .services import delete_integration, save_integration
-from .verification import start_verification, verification_json
 
 DASHBOARD_PAGE = 50
 
@@ -42,8 +41,14 @@ def dashboard(request: TenantRequest) -> HttpResponse:
         request.GET.get("page")
     )
     complete_figures(list(page.object_list), now)
-    context = {"integrations": page.object_list, "page": page}
+    context = {"integrations": page.object_list, "page": page, "storages": _storages()}
     return render(request, "integrations/dashboard.html", context)
+
+
+def _storages() -> str:
+    """Every registered cloud's storage, as a sentence names them ("A, B or C")."""
+    names = [f"{cls.label} {cls.container_label}" for cls in REGISTRY.values()]
+    return " or ".join(filter(None, [", ".join(names[:-1]), names[-1]]))
 
 
 @tenant_view(admin_only=True)
@@ -60,7 +65,7 @@ def _form_page(request: TenantRequest, form: IntegrationForm, **context: Any) ->
         form=form,
         destination=form.destination,
         feed=FEEDS[form.feed],
-        s3_regions=sorted(s3_regions()) if form.destination_kind == "s3" else (),
+        datalists=form.destination.datalists(),
         egress_ips=settings.EGRESS_IPS,
     )
     integration = context.get("integration")
@@ -111,7 +116,6 @@ def integration_detail(request: TenantRequest, pk: int) -> HttpResponse:
     help_context = {
         "feed": integration.feed,
         "operations": operations(integration.feed),
-        "platform_principal": settings.S3_PLATFORM_PRINCIPAL_ARN,
         "external_id": request.tenant.external_id,
         "seat_id": request.tenant.seat_id,
     }
@@ -120,8 +124,9 @@ def integration_detail(request: TenantRequest, pk: int) -> HttpResponse:
         "config_rows": rows,
         "secret_rows": [(LABELS[k], v) for k, v in integration.secret_hints.items()],
         "help": destination.authorization_help(config, help_context),
+        "help_template": destination.help_template(),
         "egress_ips": settings.EGRESS_IPS,
-        "standin": settings.S3_STANDIN_URL if integration.destination == "s3" else "",
+        "standin": destination.standin_notice(),
         "verification": integration.verifications.first(),
         **detail_sections(request, integration),
     }
