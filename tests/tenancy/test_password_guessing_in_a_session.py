@@ -79,3 +79,19 @@ def test_it_does_not_tell_a_guesser_the_password_was_right_when_the_code_is_wron
 
 def _errors(answer: Any) -> list[str]:
     return re.findall(r'role="alert">(.*?)<', answer.content.decode())
+
+
+def test_it_locks_out_password_guesses_on_the_two_factor_set_up_as_the_login_does(
+    admin_user: User, admin_client: Client, settings: Any
+) -> None:
+    admin_client.get("/accounts/two-factor/")
+    device = TOTPDevice.objects.get(user=admin_user, confirmed=False)
+    for n in range(settings.AXES_FAILURE_LIMIT + 2):
+        fields = {"password": f"guess number {n}", "otp_token": "000000"}
+        assert admin_client.post("/accounts/two-factor/", fields).status_code == 400
+    device.refresh_from_db()
+    device.throttle_reset()  # django-otp's delay after wrong codes lasts seconds, not a cool-off
+    admin_client.post("/accounts/two-factor/", {"password": PASSWORD, "otp_token": code(device)})
+    assert not TOTPDevice.objects.filter(user=admin_user, confirmed=True).exists(), (
+        "the session guessed the password past the login's lockout and enrolled its authenticator"
+    )
