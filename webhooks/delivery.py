@@ -40,7 +40,6 @@ def lease() -> timedelta:
 
 
 ROWS = RetriedRows(Message, waiting=Status.PENDING, working=Status.SENDING, lease=lease)
-due_ids = ROWS.due_ids
 
 
 def give_up_overdue() -> int:
@@ -48,6 +47,15 @@ def give_up_overdue() -> int:
     oldest = timezone.now() - timedelta(hours=settings.WEBHOOK_RETRY_HOURS)
     overdue = Message.objects.filter(ROWS.due(), created_at__lt=oldest)
     return overdue.update(status=Status.FAILED, lease_expires_at=None)
+
+
+def due_by_tenant() -> dict[int, list[int]]:
+    """The due messages' ids, oldest first, by tenant."""
+    rows = Message.objects.filter(ROWS.due()).order_by("pk")
+    due: dict[int, list[int]] = {}
+    for tenant_id, pk in rows.values_list("endpoint__integration__tenant_id", "pk"):
+        due.setdefault(tenant_id, []).append(pk)
+    return due
 
 
 def tenant_of(message_id: int) -> int | None:

@@ -1,5 +1,6 @@
 """Workers send stored messages: one task per message, handed out when it is stored and by a
-sweep every minute for retries and for messages whose worker died."""
+sweep every minute for retries and for messages whose worker died (within its tenant's free
+notification places)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.conf import settings
 from exporthub import queues
 from exporthub.bulkheads import slots
 
-from .delivery import deliver, due_ids, give_up_overdue, tenant_of, wait_for_a_place
+from .delivery import deliver, due_by_tenant, give_up_overdue, tenant_of, wait_for_a_place
 
 
 @shared_task(name="webhooks.deliver")
@@ -27,9 +28,17 @@ def deliver_message(message_id: int) -> str:
 @shared_task(name="webhooks.send_due")
 def send_due_messages() -> int:
     """Each due message to a task of its own: a slow receiver holds only its own delivery, not
-    the sweep and every message behind it. The number handed out."""
+    the sweep and every message behind it. At most a tenant's free places are handed out, the
+    tenants' oldest first in turn, so that one tenant's backlog neither floods the queue nor goes
+    ahead of other tenants' messages; the rest wait for the next sweep. The number handed out."""
     give_up_overdue()
-    due = due_ids()
-    for message_id in due:
+    due = due_by_tenant()
+    free = slots.free_places(due, queues.NOTIFICATIONS, settings.NOTIFY_CONCURRENCY_PER_TENANT)
+    turns = sorted(
+        (rank, message_id)
+        for tenant_id, ids in due.items()
+        for rank, message_id in enumerate(ids[: free[tenant_id]])
+    )
+    for _, message_id in turns:
         deliver_message.delay(message_id)
-    return len(due)
+    return len(turns)

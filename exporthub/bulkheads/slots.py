@@ -4,11 +4,11 @@ tenant taken does not wait in its worker: it is deferred, so other tenants' work
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from exporthub import queues
@@ -35,6 +35,20 @@ def take(tenant_id: int, work: str, places: int) -> str | None:
         if mine.filter(free, number=number).update(holder=token, expires_at=expires_at):
             return token
     return None
+
+
+def free_places(tenant_ids: Iterable[int], work: str, places: int) -> dict[int, int]:
+    """How many of each tenant's `places` in `work` no one holds now (a holder past its lease
+    holds none)."""
+    held = (
+        Slot.objects.filter(tenant_id__in=list(tenant_ids), work=work, number__lt=places)
+        .exclude(holder="")
+        .filter(expires_at__gte=timezone.now())
+        .values("tenant_id")
+        .annotate(held=Count("pk"))
+    )
+    taken = {row["tenant_id"]: row["held"] for row in held}
+    return {tenant_id: max(places - taken.get(tenant_id, 0), 0) for tenant_id in tenant_ids}
 
 
 def give_back(token: str) -> None:

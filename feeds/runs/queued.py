@@ -12,6 +12,11 @@ from ..models import Backfill, ExportRun
 
 Status = ExportRun.Status
 UNFINISHED = (Status.PENDING, Status.RUNNING, Status.FAILED)
+# A run still to do: waiting, running, or failed as transient and to be retried (a storage's
+# 503, say): the shared export workers will run it again, so it still takes a place.
+STILL_QUEUED = Q(status__in=(Status.PENDING, Status.RUNNING)) | Q(
+    status=Status.FAILED, next_attempt_at__isnull=False
+)
 # What a refused request is told to wait: a reprocessed hour is usually exported within minutes.
 RETRY_AFTER_SECONDS = 60
 
@@ -23,16 +28,16 @@ class QueueFull(Exception):
 
 
 def unfinished(tenant: Tenant) -> int:
-    """Backfills with a run still to do, plus reprocessed hours (not a backfill's) still to do."""
+    """Backfills with a run still to do, plus reprocessed hours (not a backfill's) still to do,
+    those waiting for a retry included."""
     backfills = (
         Backfill.objects.filter(integration__tenant=tenant, runs__status__in=UNFINISHED)
         .distinct()
         .count()
     )
     reprocessed = ExportRun.objects.filter(
-        Q(status=Status.PENDING) | Q(status=Status.RUNNING),
-        integration__tenant=tenant, generation__gt=0, backfill=None,
-    ).count()  # fmt: skip
+        STILL_QUEUED, integration__tenant=tenant, generation__gt=0, backfill=None
+    ).count()
     return backfills + reprocessed
 
 

@@ -53,6 +53,7 @@ def test_the_pages_shown_once_fit_1366_and_390_px(
 
     page.goto(f"{live_server.url}/accounts/two-factor/")
     device = TOTPDevice.objects.get(user=admin_user, confirmed=False)
+    page.locator("input[name=password]").fill(PASSWORD)
     page.locator("input[name=otp_token]").fill(code(device))
     page.get_by_role("button", name="Turn on").click()
     assert page.get_by_role("heading", name="Your recovery codes").is_visible()

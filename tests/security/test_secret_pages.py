@@ -9,6 +9,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from exporthub.tenancy.models import Tenant
+from tests.conftest import PASSWORD
 from tests.integrations.conftest import make_integration
 from tests.support.webhook_receiver import Receiver
 
@@ -41,6 +42,8 @@ def test_it_never_caches_the_page_with_new_recovery_codes(admin_client: Client) 
     admin_client.get("/accounts/two-factor/")
     device = TOTPDevice.objects.get()
     code = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
-    answer = admin_client.post("/accounts/two-factor/", {"otp_token": f"{code:06d}"})
+    answer = admin_client.post(
+        "/accounts/two-factor/", {"password": PASSWORD, "otp_token": f"{code:06d}"}
+    )
     assert answer.status_code == 201
     _not_stored(answer)

@@ -8,6 +8,8 @@ from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tests.conftest import PASSWORD
+
 
 def code(device: TOTPDevice, offset: int = 0) -> str:
     """The code `offset` steps from now (each code is accepted once)."""
@@ -16,14 +18,14 @@ def code(device: TOTPDevice, offset: int = 0) -> str:
     return f"{totp.token():06d}"
 
 
-def turn_on(client: Client) -> tuple[TOTPDevice, list[str]]:
+def turn_on(client: Client, password: str = PASSWORD) -> tuple[TOTPDevice, list[str]]:
     """Set up the authenticator from the two-factor page; its device and recovery codes."""
     assert (
         "Add ExportHub to an authenticator app"
         in client.get("/accounts/two-factor/").content.decode()
     )
     device = TOTPDevice.objects.get(confirmed=False)
-    answer = client.post("/accounts/two-factor/", {"otp_token": code(device)})
+    answer = client.post("/accounts/two-factor/", {"password": password, "otp_token": code(device)})
     assert answer.status_code == 201
     codes = re.findall(r"<code>([0-9a-f]{8}-[0-9a-f]{6})</code>", answer.content.decode())
     assert len(codes) == 10

@@ -9,15 +9,18 @@ import secrets
 from typing import Any
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ..models import User
+from ..throttling import check_password_in_session, password_checks_locked
 
 RECOVERY_CODES = 10
 TOTP_RE = re.compile(r"^\d{6}$")
+LOCKED = "Too many wrong passwords: try again later."
 
 
 def authenticator(user: User) -> TOTPDevice | None:
@@ -109,28 +112,63 @@ class TurnOffForm(forms.Form):
         password, code = cleaned.get("password"), cleaned.get("otp_token")
         if password is None or code is None:
             return cleaned
-        if not self.user.check_password(password):
-            # The code is not tried: a right one stays unused, a wrong one is not counted.
-            self.add_error("password", "That password is not right.")
-            return cleaned
+        if password_checks_locked(self.user.pk):
+            raise forms.ValidationError(LOCKED, code="locked")
+        # A wrong password tries no code (a right one stays unused, a wrong one is not counted);
+        # one message for both, so a wrong code does not tell a guesser the password was right.
+        right = check_password_in_session(self.user, password)
         app = authenticator(self.user)
-        if app is None or verify_code(self.user, app, code) is None:
-            self.add_error("otp_token", "That authentication code is not right.")
+        if not right or app is None or verify_code(self.user, app, code) is None:
+            raise forms.ValidationError(
+                "That password or authentication code is not right.", code="invalid"
+            )
         return cleaned
 
 
 class ConfirmAuthenticatorForm(forms.Form):
+    """The password, then one code of the new key: a session alone must not enrol an
+    authenticator (that would end the owner's sessions and lock them out)."""
+
+    password = forms.CharField(
+        label="Password", strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )  # fmt: skip
     otp_token = forms.CharField(
         label="Code from the app", max_length=6,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )  # fmt: skip
 
-    def __init__(self, device: TOTPDevice, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, user: User, device: TOTPDevice, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.device = device
+        self.user, self.device = user, device
 
-    def clean_otp_token(self) -> str:
-        code = str(self.cleaned_data["otp_token"]).strip()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        password, code = cleaned.get("password"), str(cleaned.get("otp_token") or "").strip()
+        if password is None or not code:
+            return cleaned
+        if password_checks_locked(self.user.pk):
+            raise forms.ValidationError(LOCKED, code="locked")
+        if not check_password_in_session(self.user, password):
+            raise forms.ValidationError("That password or code is not right.", code="invalid")
         if not TOTP_RE.match(code) or not self.device.verify_token(code):
-            raise forms.ValidationError("That code is not right: check the app's clock and retry.")
-        return code
+            raise forms.ValidationError(
+                "That password or code is not right: check the app's clock and retry.",
+                code="invalid",
+            )
+        return cleaned
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's, with the old password checked within the login's lockout."""
+
+    def clean_old_password(self) -> str:
+        old = self.cleaned_data["old_password"]
+        if password_checks_locked(self.user.pk):
+            raise forms.ValidationError(LOCKED, code="locked")
+        if not check_password_in_session(self.user, old):
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return str(old)

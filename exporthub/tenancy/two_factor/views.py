@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,12 +24,15 @@ from ..models import Membership, User
 from .devices import (
     ConfirmAuthenticatorForm,
     LoginForm,
+    PasswordChangeForm,
     TurnOffForm,
     authenticator,
     new_recovery_codes,
     turn_off,
 )
 from .qr import qr_code
+
+ENROLMENT_KEY = "two_factor_enrolment"  # the session's unconfirmed TOTPDevice
 
 
 class LoginView(auth_views.LoginView):
@@ -48,14 +52,11 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required
     if authenticator(user) is not None:
         return _enabled(request, user)
-    device, _ = TOTPDevice.objects.get_or_create(
-        user=user, confirmed=False, defaults={"name": "Authenticator app"}
-    )
-    form = ConfirmAuthenticatorForm(device, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
+    device = _enrolment(request, user)
+    form = ConfirmAuthenticatorForm(user, device, request.POST or None)
+    # Conditional: another session may have replaced this key meanwhile (then it is gone).
+    if request.method == "POST" and form.is_valid() and _confirm(user, device):
+        request.session.pop(ENROLMENT_KEY, None)
         otp_login(request, device)
         end_other_sessions(request, user)
         codes = new_recovery_codes(user)
@@ -84,6 +85,29 @@ def _enabled(request: HttpRequest, user: User) -> HttpResponse:
     return render(request, "tenancy/two_factor.html", context, status=400 if bound else 200)
 
 
+def _enrolment(request: HttpRequest, user: User) -> TOTPDevice:
+    """This session's unconfirmed key, or a new one replacing any other session's: a key is shown
+    to the session that asked for it only, and a key seen by another session cannot be enrolled."""
+    pk = request.session.get(ENROLMENT_KEY)
+    device = TOTPDevice.objects.filter(pk=pk, user=user, confirmed=False).first() if pk else None
+    if device is None:
+        with transaction.atomic():
+            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+            device = TOTPDevice.objects.create(user=user, confirmed=False, name="Authenticator app")
+        request.session[ENROLMENT_KEY] = device.pk
+    return device
+
+
+def _confirm(user: User, device: TOTPDevice) -> bool:
+    """Make the key the user's authenticator, unless it was replaced; drop their other devices."""
+    with transaction.atomic():
+        if not TOTPDevice.objects.filter(pk=device.pk, confirmed=False).update(confirmed=True):
+            return False
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    return True
+
+
 def end_other_sessions(request: HttpRequest, user: User) -> None:
     """Log out the user's every other session (their hash no longer matches); keep this one."""
     User.objects.filter(pk=user.pk).update(sessions_epoch=F("sessions_epoch") + 1)
@@ -92,8 +116,10 @@ def end_other_sessions(request: HttpRequest, user: User) -> None:
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
-    """Django's own (the old password first); its other sessions end with the old hash."""
+    """Django's own (the old password first, within the login's lockout); its other sessions
+    end with the old hash."""
 
+    form_class = PasswordChangeForm
     template_name = "tenancy/password_change.html"
     success_url = reverse_lazy("two-factor")
 
