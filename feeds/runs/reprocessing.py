@@ -43,7 +43,7 @@ def check(integration: Integration, hour: datetime, now: datetime) -> datetime:
     runs = ExportRun.objects.filter(integration=integration, window_start=start)
     if not runs.exists():
         raise ReprocessingRefused("That hour has not been exported yet; the schedule will do it.")
-    if runs.filter(status__in=(Status.PENDING, Status.RUNNING)).exists():
+    if runs.filter(queued.STILL_QUEUED).exists():
         raise ReprocessingRefused("An export of that hour is already waiting or running.")
     return start
 

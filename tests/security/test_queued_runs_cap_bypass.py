@@ -34,8 +34,8 @@ def test_it_reprocessed_hours_that_failed_as_transient_still_count_against_the_c
     one = exported[0]
     api = _key(one.tenant)
     answers = []
-    for _ in range(4):
-        answer = _ask(api, one, "reprocess", hour="2026-11-22T10:00Z")
+    for hour in ("10", "11", "12"):  # an hour already queued is refused by itself (below)
+        answer = _ask(api, one, "reprocess", hour=f"2026-11-22T{hour}:00Z")
         answers.append(answer.status_code)
         if answer.status_code == 202:
             _fails_as_transient(one)
@@ -44,6 +44,17 @@ def test_it_reprocessed_hours_that_failed_as_transient_still_count_against_the_c
         next_attempt_at__isnull=False,
     ).count()  # fmt: skip
     assert _throttled(answer), (
-        f"answers {answers}: {retried} reprocessings of one hour are waiting for a retry, "
+        f"answers {answers}: {retried} reprocessed hours are waiting for a retry, "
         "past a cap of 2"
     )
+
+
+def test_it_refuses_to_reprocess_an_hour_whose_reprocessing_waits_for_a_retry(
+    exported: list[Integration], settings: Any
+) -> None:
+    one = exported[0]
+    api = _key(one.tenant)
+    assert _ask(api, one, "reprocess", hour="2026-11-22T10:00Z").status_code == 202
+    _fails_as_transient(one)
+    again = _ask(api, one, "reprocess", hour="2026-11-22T10:00Z")
+    assert again.status_code == 400, f"queued again beside its retry (HTTP {again.status_code})"
