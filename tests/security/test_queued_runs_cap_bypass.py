@@ -44,8 +44,7 @@ def test_it_reprocessed_hours_that_failed_as_transient_still_count_against_the_c
         next_attempt_at__isnull=False,
     ).count()  # fmt: skip
     assert _throttled(answer), (
-        f"answers {answers}: {retried} reprocessed hours are waiting for a retry, "
-        "past a cap of 2"
+        f"answers {answers}: {retried} reprocessed hours are waiting for a retry, past a cap of 2"
     )
 
 
