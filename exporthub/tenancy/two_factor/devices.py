@@ -88,14 +88,19 @@ class LoginForm(AuthenticationForm):
         return cleaned
 
 
+def _password_field() -> forms.CharField:
+    """The account's password, asked again inside a session before its second factor changes."""
+    return forms.CharField(
+        label="Password", strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )  # fmt: skip
+
+
 class TurnOffForm(forms.Form):
     """The password and a current code (or a recovery code): a session alone is not enough, it
     may be one opened with the password before the second factor existed."""
 
-    password = forms.CharField(
-        label="Password", strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )  # fmt: skip
+    password = _password_field()
     otp_token = forms.CharField(
         label="Authentication code", max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
@@ -129,10 +134,7 @@ class ConfirmAuthenticatorForm(forms.Form):
     """The password, then one code of the new key: a session alone must not enrol an
     authenticator (that would end the owner's sessions and lock them out)."""
 
-    password = forms.CharField(
-        label="Password", strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )  # fmt: skip
+    password = _password_field()
     otp_token = forms.CharField(
         label="Code from the app", max_length=6,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
