@@ -11,7 +11,6 @@ import contextlib
 import hashlib
 import io
 import os
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import cached_property, partial
@@ -59,7 +58,7 @@ class Checks:
     token: str
     connection: Connection | None = None
     written: dict[str, str] = field(default_factory=dict)  # key -> md5 hex
-    started: float = field(default_factory=time.monotonic)
+    deadline: Deadline | None = None  # the Verify's, while its steps run
 
     @property
     def conn(self) -> Connection:
@@ -181,12 +180,9 @@ class Checks:
         """Seed 004: ExportHub's identity must hold full control of every non-archived manifest.
         That identity is whoever holds it on the test object Verify has just written."""
         ours = self.conn.full_control(next(iter(self.written)))
-        deadline = self.started + settings.VERIFY_DEADLINE_SECONDS
         for info in self.existing_manifests:
-            if time.monotonic() > deadline:  # thousands of manifests on a slow store
-                raise DestinationError(
-                    "VerifyDeadline", "The storage answered too slowly.", permanent=False
-                )
+            if self.deadline is not None and self.deadline.passed:  # thousands, on a slow store
+                raise _too_slow()
             try:
                 holders = self.conn.full_control(info.key)
             except DestinationError as exc:
@@ -268,6 +264,7 @@ def run_checks(
     failed = False
     try:
         with Deadline(settings.VERIFY_DEADLINE_SECONDS) as deadline:
+            checks.deadline = deadline
             for step, (_, action) in zip(steps, plan, strict=True):
                 if failed:
                     step.status = "skipped"
