@@ -76,6 +76,11 @@ def run_exports(now: str, capture: Callable[..., Any] | None = None) -> str:
     return out.getvalue()
 
 
+def manifest_files(files: dict[str, bytes], suffix: str = ".json") -> dict[str, bytes]:
+    """The objects under manifests/ whose names end with `suffix`."""
+    return {k: v for k, v in files.items() if k.startswith("manifests/") and k.endswith(suffix)}
+
+
 def valid_manifest(data: bytes) -> dict[str, Any]:
     manifest = json.loads(data)
     jsonschema.validate(manifest, SCHEMA)

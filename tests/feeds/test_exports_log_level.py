@@ -20,11 +20,11 @@ from feeds.models import ExportRun
 from feeds.runs import clock, manifests
 from feeds.schema.columns import COLUMNS
 from integrations.models import Integration, State
-from tests.support.s3_answers import missing_keys_answer_403
 
 from .export_helpers import (
     active,
     events,
+    manifest_files,
     new_bucket,
     objects,
     refuse_final_manifests,
@@ -39,17 +39,13 @@ HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)
 AVRO = {"format": "avro", "compression": "DEFLATE"}
 
 
-def _manifests(files: dict[str, bytes], suffix: str = ".json") -> dict[str, bytes]:
-    return {k: v for k, v in files.items() if k.startswith("manifests/") and k.endswith(suffix)}
-
-
 def test_it_writes_data_and_a_manifest_exactly_as_seed_004(s3_env: str, tenant: Tenant) -> None:
     bucket = new_bucket(s3_env)
     active(tenant, "s3", "standard_feed", HOUR, bucket=bucket, **AVRO)
     sent = events(tenant, "standard_feed", 800, HOUR, HOUR + timedelta(hours=1))
     run_exports("2026-11-22T11:11:00Z")
     files = objects(s3_env, bucket)
-    ((name, body),) = _manifests(files).items()
+    ((name, body),) = manifest_files(files).items()
     manifest = valid_manifest(body)
     assert name.startswith("manifests/standard_feed-998-2026112210-") and name.endswith(".json")
     timestamp = manifest["processed_on"]
@@ -70,7 +66,7 @@ def test_it_writes_data_and_a_manifest_exactly_as_seed_004(s3_env: str, tenant: 
         records += read_avro(data)
     names = [c.name for c in COLUMNS["standard_feed"]]
     assert sorted(tuple(r[n] for n in names) for r in records) == sorted(sent)
-    assert not _manifests(files, "-processing") and not _manifests(files, "-failed")
+    assert not manifest_files(files, "-processing") and not manifest_files(files, "-failed")
 
 
 def test_large_hours_are_split_into_parts(s3_env: str, tenant: Tenant, settings: Any) -> None:
@@ -89,7 +85,7 @@ def test_large_hours_are_split_into_parts(s3_env: str, tenant: Tenant, settings:
     # tiny limit takes two batches of 1 000 rows before its compressed bytes pass the limit.
     events(tenant, "standard_feed", 6000, HOUR, HOUR + timedelta(hours=1))
     run_exports("2026-11-22T11:11:00Z")
-    manifest = valid_manifest(next(iter(_manifests(objects(s3_env, bucket)).values())))
+    manifest = valid_manifest(next(iter(manifest_files(objects(s3_env, bucket)).values())))
     assert len(manifest["files"]) >= 3
     assert [f["name"].split("-")[1] for f in manifest["files"]] == [
         str(i) for i in range(len(manifest["files"]))
@@ -117,7 +113,7 @@ def test_a_run_failing_after_the_data_leaves_a_failed_manifest(
     refuse_final_manifests(monkeypatch)
     run_exports("2026-11-22T11:11:00Z")
     files = objects(s3_env, bucket)
-    assert len(_manifests(files, ".json-failed")) == 1 and not _manifests(files)
+    assert len(manifest_files(files, ".json-failed")) == 1 and not manifest_files(files)
     run = ExportRun.objects.get(integration=integration)
     assert (run.status, run.error_code) == ("failed", "SlowDown") and run.next_attempt_at
     integration.refresh_from_db()
@@ -126,7 +122,7 @@ def test_a_run_failing_after_the_data_leaves_a_failed_manifest(
     ExportRun.objects.filter(pk=run.pk).update(next_attempt_at=None)
     run_exports("2026-11-22T11:20:00Z")
     files = objects(s3_env, bucket)
-    assert len(_manifests(files)) == 1 and len(_manifests(files, ".json-failed")) == 1
+    assert len(manifest_files(files)) == 1 and len(manifest_files(files, ".json-failed")) == 1
 
 
 def test_lost_access_deactivates_once_with_one_email_then_backfills_three_days(
@@ -160,7 +156,7 @@ def test_lost_access_deactivates_once_with_one_email_then_backfills_three_days(
     oldest = min(r.window_start for r in exported)
     assert oldest >= datetime(2026, 11, 24, 11, tzinfo=UTC)
     assert runs.filter(status="skipped").exists()
-    assert exported.count() == len(_manifests(objects(s3_env, bucket)))
+    assert exported.count() == len(manifest_files(objects(s3_env, bucket)))
     assert len(mail.outbox) == 1
 
 
@@ -174,8 +170,8 @@ def test_reprocessing_writes_a_new_run_and_overwrites_nothing(s3_env: str, tenan
         call_command("reprocess", f"--integration={integration.pk}", "--hour=2026-11-22T10:00Z")
     after = objects(s3_env, bucket)
     assert all(after[key] == value for key, value in before.items())  # nothing overwritten
-    assert len(_manifests(after)) == 2
-    paths = {valid_manifest(body)["path"] for body in _manifests(after).values()}
+    assert len(manifest_files(after)) == 2
+    paths = {valid_manifest(body)["path"] for body in manifest_files(after).values()}
     assert len(paths) == 2
 
 
@@ -287,133 +283,3 @@ def test_admins_can_reprocess_an_hour_through_the_api(
         (0, "succeeded", 10),
         (1, "succeeded", 10),
     ]
-
-
-def _worker_died(run: ExportRun) -> None:
-    """As if the worker running `run` was killed: still `running`, its lease run out."""
-    ExportRun.objects.filter(pk=run.pk).update(
-        status=ExportRun.Status.RUNNING,
-        lease_expires_at=datetime(2026, 11, 22, 11, 0, tzinfo=UTC),
-        rows=0,
-        files=[],
-    )
-
-
-def _exported_hour(s3_env: str, tenant: Tenant) -> tuple[str, ExportRun]:
-    """An hour of 300 events exported to a new bucket: the bucket and the run."""
-    bucket = new_bucket(s3_env)
-    integration = active(tenant, "s3", "standard_feed", HOUR, bucket=bucket, **AVRO)
-    events(tenant, "standard_feed", 300, HOUR, HOUR + timedelta(hours=1))
-    run_exports("2026-11-22T11:11:00Z")
-    return bucket, ExportRun.objects.get(integration=integration)
-
-
-def test_a_worker_killed_after_the_manifest_leaves_one_manifest_for_the_hour(
-    s3_env: str, tenant: Tenant
-) -> None:
-    bucket, run = _exported_hour(s3_env, tenant)
-    first = (run.manifest, run.files, run.processed_on)
-    # Killed between step 3's final manifest and step 4's removal of -processing, before the
-    # run was recorded as succeeded.
-    processing = run.manifest + "-processing"
-    s3(s3_env).put_object(Bucket=bucket, Key=processing.lstrip("/"), Body=b"{}")
-    _worker_died(run)
-    run_exports("2026-11-22T11:41:00Z")
-    files = objects(s3_env, bucket)
-    assert len(_manifests(files)) == 1
-    assert not _manifests(files, "-processing") and not _manifests(files, "-failed")
-    run.refresh_from_db()
-    assert run.status == "succeeded" and (run.manifest, run.files, run.processed_on) == first
-    assert run.rows == 300
-
-
-def test_a_worker_killed_mid_export_is_followed_by_a_complete_export(
-    s3_env: str, tenant: Tenant
-) -> None:
-    bucket, run = _exported_hour(s3_env, tenant)
-    # Killed after the -processing manifest and some data, before the final manifest.
-    client = s3(s3_env)
-    final = run.manifest.lstrip("/")
-    client.copy_object(Bucket=bucket, Key=final + "-processing",
-                       CopySource={"Bucket": bucket, "Key": final})  # fmt: skip
-    client.delete_object(Bucket=bucket, Key=final)
-    _worker_died(run)
-    run_exports("2026-11-22T11:41:00Z")
-    files = objects(s3_env, bucket)
-    assert len(_manifests(files)) == 1 and len(_manifests(files, ".json-failed")) == 1
-    run.refresh_from_db()
-    assert run.status == "succeeded" and run.manifest.lstrip("/") != final
-    assert run.rows == 300
-
-
-@pytest.mark.parametrize("published", [True, False])
-def test_a_retried_hour_is_recovered_or_exported_where_s3_answers_missing_keys_with_403(
-    s3_env: str, tenant: Tenant, monkeypatch: pytest.MonkeyPatch, published: bool
-) -> None:
-    """A retry first asks whether its earlier attempt's manifest exists. S3 answers a HEAD of a
-    missing key with 403 to our log-level policy (its ListBucket names prefixes), which read as
-    a lost grant: the hour failed for good and the export was deactivated."""
-    bucket, run = _exported_hour(s3_env, tenant)
-    if not published:  # killed after some data, before the final manifest
-        final = run.manifest.lstrip("/")
-        client = s3(s3_env)
-        client.copy_object(Bucket=bucket, Key=final + "-processing",
-                           CopySource={"Bucket": bucket, "Key": final})  # fmt: skip
-        client.delete_object(Bucket=bucket, Key=final)
-    _worker_died(run)
-    missing_keys_answer_403(monkeypatch)
-    run_exports("2026-11-22T11:41:00Z")
-    run.refresh_from_db()
-    assert run.status == "succeeded", (run.error_code, run.error_message)
-    assert run.rows == 300 and len(_manifests(objects(s3_env, bucket))) == 1
-    assert Integration.objects.get(pk=run.integration_id).state == State.ACTIVE
-
-
-def test_late_events_are_found_with_a_constant_number_of_queries(
-    s3_env: str, tenant: Tenant
-) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from feeds.runs.schedule import LOG_LEVEL_FEEDS, reprocess_late_events
-
-    active(tenant, "s3", "standard_feed", HOUR, bucket=new_bucket(s3_env), **AVRO)
-    events(tenant, "standard_feed", 30, HOUR, HOUR + timedelta(hours=3))
-    run_exports("2026-11-22T13:11:00Z")
-    assert ExportRun.objects.filter(status="succeeded").count() == 3
-    for hour in (HOUR, HOUR + timedelta(hours=2)):
-        late, _ = next(Generator("standard_feed", 5).rows(1, hour, hour + timedelta(minutes=1)))
-        store_events(tenant, "standard_feed", [(late, HOUR + timedelta(hours=3, minutes=30))])
-    now = HOUR + timedelta(hours=3, minutes=40)  # the same simulated clock as run_exports
-    with CaptureQueriesContext(connection) as queries:
-        created = reprocess_late_events(now)
-    assert created == 2 and len(queries) == len(LOG_LEVEL_FEEDS) + 1
-    assert reprocess_late_events(now) == 0  # the new generations are pending: nothing twice
-
-
-def test_a_worker_whose_lease_was_taken_over_publishes_nothing(
-    s3_env: str, tenant: Tenant, settings: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A request hung past the lease; another worker claimed the run meanwhile. The first one
-    must neither write the hour's manifest nor record the run's outcome."""
-    from django.db.models import F
-
-    from feeds import formats
-
-    settings.EXPORT_PART_BYTES = 20_000
-    bucket = new_bucket(s3_env)
-    integration = active(tenant, "s3", "standard_feed", HOUR, bucket=bucket, **AVRO)
-    events(tenant, "standard_feed", 1000, HOUR, HOUR + timedelta(hours=1))
-    original = formats.write_parts
-
-    def taken_over_mid_export(*args: Any, **kwargs: Any) -> Any:
-        # Another worker's claim: a new attempt, its own lease.
-        ExportRun.objects.filter(integration=integration).update(attempts=F("attempts") + 1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr("feeds.runs.hourly.hour.write_parts", taken_over_mid_export)
-    run_exports("2026-11-22T11:11:00Z")
-    files = objects(s3_env, bucket)
-    assert not _manifests(files) and len(_manifests(files, ".json-failed")) == 1
-    run = ExportRun.objects.get(integration=integration)
-    assert run.status == "running" and run.attempts == 2  # the new owner's, untouched
