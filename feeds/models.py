@@ -264,3 +264,22 @@ class SchedulerTick(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.ticked_at:%Y-%m-%d %H:%M:%S}"
+
+
+class IcebergTable(models.Model):
+    """An integration's Apache Iceberg table as its last successful commit left it (format
+    `iceberg`): what the read-only REST catalog serves and the integration page shows, without
+    reading the customer's bucket on a web request. Written only after the metadata file is in
+    the bucket; the bucket's `version-hint.text` and this row name the same file."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="iceberg_tables")
+    integration = models.OneToOneField(
+        "integrations.Integration", on_delete=models.CASCADE, related_name="iceberg_table"
+    )
+    table_uuid = models.UUIDField()
+    metadata_location = models.CharField(max_length=2048)  # the full URI of vN.metadata.json
+    metadata = models.JSONField()  # the table metadata, as written to metadata_location
+    committed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Iceberg table of integration {self.integration_id}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,16 @@ from tests.support import standins
 from tests.support.iam_world import IamWorld, iam_world
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def _a_cache_of_its_own(settings: Any) -> None:
+    """Each test its own key prefix in the shared cache. With REDIS_URL the cache is one Redis
+    database for both xdist workers (whose user ids overlap) and it outlives a test's
+    transaction, so a lockout one test leaves would refuse another's correct password."""
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = caches
 
 
 @pytest.fixture
