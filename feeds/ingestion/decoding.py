@@ -60,14 +60,35 @@ def _decoders(feed: str) -> tuple[msgspec.json.Decoder[Any], msgspec.json.Decode
     return msgspec.json.Decoder(event, **options), msgspec.json.Decoder(list[event], **options)
 
 
+def _decimal(column: Column) -> Callable[[Any], Any]:
+    """The reference check, after a shortcut for the plain text most clients send: at most the
+    digits and places the column allows, which that check would accept as Decimal(text)."""
+    places = rf"(?:\.[0-9]{{1,{column.scale}}})?" if column.scale else ""
+    plain = re.compile(rf"-?[0-9]{{1,{column.precision - column.scale}}}{places}")
+    matches, check = plain.fullmatch, checker(column)
+
+    def decimal(value: Any) -> Any:
+        if type(value) is str and matches(value):
+            return Decimal(value)
+        return check(value)
+
+    return decimal
+
+
 @cache
 def _after_checks(feed: str) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
     """The columns msgspec only shapes, with the reference check that types them."""
+    columns = enumerate(stored_columns(feed))
     return tuple(
-        (index, checker(column))
-        for index, column in enumerate(stored_columns(feed))
+        (index, _decimal(column) if column.type == "decimal" else checker(column))
+        for index, column in columns
         if column.type in ("timestamp", "decimal")
     )
+
+
+@cache
+def _nullable(feed: str) -> tuple[int, ...]:
+    return tuple(i for i, column in enumerate(stored_columns(feed)) if column.nullable)
 
 
 def decode_events(feed: str, body: bytes) -> list[tuple[Any, ...]] | None:
@@ -88,7 +109,8 @@ def decode_events(feed: str, body: bytes) -> list[tuple[Any, ...]] | None:
     # Column by column: msgspec and zip transpose in C, and a check runs only where needed.
     columns = list(zip(*map(msgspec.structs.astuple, events), strict=True))
     present = len(events) * len(columns)
-    for index, values in enumerate(columns):
+    for index in _nullable(feed):  # only a nullable field may be left out
+        values = columns[index]
         missing = values.count(UNSET)
         if missing:
             present -= missing

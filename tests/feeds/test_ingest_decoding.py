@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from feeds.demo.synthetic import Generator
 from feeds.ingestion.decoding import decode_events
 from feeds.ingestion.parsing import parse_events, parse_reference
+from feeds.models import EVENT_MODELS
+from feeds.schema.columns import stored_columns
 from tests.support.events import click
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
@@ -39,6 +44,25 @@ def test_a_well_formed_batch_takes_the_fast_path_with_the_reference_values() -> 
     assert _exact(rows) == _exact(parse_reference("clicks", body)[0])
 
 
+def _as_json(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value) if isinstance(value, Decimal) else value
+
+
+@pytest.mark.parametrize("feed", EVENT_MODELS)
+def test_every_feeds_generated_events_take_the_fast_path_with_the_reference_values(
+    feed: str,
+) -> None:
+    names = [column.name for column in stored_columns(feed)]
+    start = datetime(2026, 11, 22, tzinfo=UTC)
+    rows = Generator(feed, 7).rows(200, start, start + timedelta(hours=1))
+    body = _lines(*({n: _as_json(v) for n, v in zip(names, row, strict=True)} for row, _ in rows))
+    fast = decode_events(feed, body)
+    assert fast is not None
+    assert _exact(fast) == _exact(parse_reference(feed, body)[0])
+
+
 def test_nullable_fields_left_out_take_the_fast_path_as_nulls() -> None:
     sparse = click(click_id="s")  # the sample leaves every nullable field out
     body = json.dumps([sparse, {**sparse, "sub2": "y"}]).encode()
@@ -49,7 +73,9 @@ def test_nullable_fields_left_out_take_the_fast_path_as_nulls() -> None:
 
 SAMPLE = json.dumps(click())
 HANDED_OVER = {
-    "a key given twice": SAMPLE.replace('{"click_id": "c-1"', '{"click_id": "c-1", "click_id": "c-2"'),
+    "a key given twice": SAMPLE.replace(
+        '{"click_id": "c-1"', '{"click_id": "c-1", "click_id": "c-2"'
+    ),
     "a key given twice with a spaced colon": SAMPLE.replace(
         '{"click_id": "c-1"', '{"click_id" : "c-1", "click_id" : "c-2"'
     ),
