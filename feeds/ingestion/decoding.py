@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 from functools import cache
+from types import GenericAlias
 from typing import Annotated, Any
 
 import msgspec
@@ -57,7 +58,8 @@ def _decoders(feed: str) -> tuple[msgspec.json.Decoder[Any], msgspec.json.Decode
         f"{feed}_event", fields, kw_only=True, forbid_unknown_fields=True, gc=False
     )
     options: dict[str, Any] = {"strict": True, "float_hook": Decimal}
-    return msgspec.json.Decoder(event, **options), msgspec.json.Decoder(list[event], **options)
+    events = GenericAlias(list, (event,))  # list[event], of a class made at run time
+    return msgspec.json.Decoder(event, **options), msgspec.json.Decoder(events, **options)
 
 
 def _decimal(column: Column) -> Callable[[Any], Any]:
