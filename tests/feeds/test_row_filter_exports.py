@@ -59,12 +59,14 @@ def test_a_filtered_raw_csv_export_holds_exactly_the_matching_rows(
     lines = (
         f"advertiser_id in {advertisers[0]}, {advertisers[1]}\n"
         "device_type ne phone\n"
+        "sub1 ne email\n"
         f'browser not_in "{SQL_LOOKING}", Opera'
     )
     integration = active(tenant, "s3", "clicks", T0, bucket=bucket, filters=lines)
     assert integration.config["filters"] == [
         {"column": "advertiser_id", "op": "in", "values": advertisers},
         {"column": "device_type", "op": "ne", "value": "phone"},
+        {"column": "sub1", "op": "ne", "value": "email"},
         {"column": "browser", "op": "not_in", "values": [SQL_LOOKING, "Opera"]},
     ]
     run_exports("2026-11-22T10:16:00Z")
@@ -73,6 +75,7 @@ def test_a_filtered_raw_csv_export_holds_exactly_the_matching_rows(
         for row in sent
         if row[_index("clicks", "advertiser_id")] in advertisers
         and row[_index("clicks", "device_type")] != "phone"
+        and row[_index("clicks", "sub1")] != "email"  # a null sub1 is "not email"
         and row[_index("clicks", "browser")] != "Opera"
     ]
     assert 0 < len(kept) < len(sent)
