@@ -76,11 +76,11 @@ def _condition(feed: str, number: int, item: Any) -> dict[str, Any]:
         raise FilterError(f"{where}: op must be one of {', '.join(OPERATORS)}.")
     many = op in LIST_OPERATORS
     key = "values" if many else "value"
+    if key not in item:
+        raise FilterError(f"{where}: op {op} takes “{key}”" + (" (a list)." if many else "."))
     extra = sorted(set(item) - {"column", "op", key})
     if extra:
         raise FilterError(f"{where}: unexpected {', '.join(map(str, extra))[:100]} for op {op}.")
-    if key not in item:
-        raise FilterError(f"{where}: op {op} takes “{key}”.")
     column = columns[column_name]
     if not many:
         return {"column": column_name, "op": op, "value": _typed(where, column, item[key])}
