@@ -196,8 +196,9 @@ def log_level_baselines(key: str) -> Callable[[int], None]:
 
         def read() -> tuple[Any, bool]:
             return hour_rows(
-                writer, "standard_feed", tenant_id, setup.WINDOW, setup.HOUR_END, setup.HOUR_END
-            )
+                writer, "standard_feed", tenant_id, setup.WINDOW, setup.HOUR_END, setup.HOUR_END,
+                filters=(),
+            )  # fmt: skip
 
         # The export's other half: the same rows read from the database and dropped (first,
         # while this process is small, so its peak memory is its own). Its CPU is what it costs

@@ -16,8 +16,9 @@
 - Elsewhere (SQLite) rows come through the ORM as Python values (`window_rows`).
 
 Every read, count and slice plan of a run takes the run's row filter (`filters`, the conditions
-recorded when the run started; row_filters), so every format, and the counts the ledger and
-manifests report, hold exactly the rows the filter keeps.
+recorded when the run started; row_filters), a required keyword of each entry point so that no
+reader, of any format, can leave it out: the files and the counts the ledger reports hold
+exactly the rows the filter keeps.
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ def window_rows(
     end: datetime,
     received_before: datetime | None = None,
     columns: Sequence[Column] | None = None,
-    filters: Conditions = (),
+    *,
+    filters: Conditions,
 ) -> Generator[tuple[Any, ...]]:
     """Rows with `field` (received_at or event_time) in [start, end), in a stable order; only
     those received before `received_before` when given (a log-level run's data cutoff).
@@ -130,7 +132,8 @@ def count_hour(
     start: datetime,
     end: datetime,
     received_before: datetime,
-    filters: Conditions = (),
+    *,
+    filters: Conditions,
 ) -> int:
     """How many rows `hour_rows` reads for the same hour, data cutoff and filter."""
     return _hour(feed, tenant_id, start, end, received_before, filters).count()
@@ -161,7 +164,8 @@ def slice_starts(
     received_before: datetime,
     rows: int,
     size: int,
-    filters: Conditions = (),
+    *,
+    filters: Conditions,
 ) -> list[datetime]:
     """Event times at which slices of about `size` rows begin, after the hour's first, for the
     `rows` rows `hour_rows` reads: one pass in event-time order (the hour's index), numbering
@@ -231,7 +235,8 @@ def write_window(
     start: datetime,
     end: datetime,
     count: Callable[[Iterable[tuple[Any, ...]]], Iterator[tuple[Any, ...]]],
-    filters: Conditions = (),
+    *,
+    filters: Conditions,
 ) -> None:
     """A raw window into `writer`: for CSV on PostgreSQL the server writes the CSV itself
     (COPY); other formats take rows through `count` (the run's progress reports), on
@@ -341,7 +346,8 @@ def hour_rows(
     start: datetime,
     end: datetime,
     received_before: datetime,
-    filters: Conditions = (),
+    *,
+    filters: Conditions,
 ) -> tuple[Generator[Any], bool]:
     """Rows with event_time in [start, end), received before the run's data cutoff, for
     `writer`, and whether they come as binary COPY batches (binary_copy) rather than rows."""

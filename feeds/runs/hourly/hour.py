@@ -81,7 +81,7 @@ class Hour:
         feed, compression = self.integration.feed, self.integration.config["compression"]
         rows, batches = hour_rows(
             self.writer, feed, self.integration.tenant_id, start, end, self.data_cutoff,
-            self.run.filters or [],
+            filters=self.run.filters or [],
         )  # fmt: skip
         files: list[dict[str, Any]] = []
 

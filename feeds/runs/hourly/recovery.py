@@ -39,7 +39,7 @@ def finished_attempt(
     # recorded only once it is gone (else retried), so it never stays beside the `.json`.
     manifests.retire(conn, manifest_key, published=True)
     return ledger.Outcome(
-        rows=count_hour(*hour, run.data_cutoff, run.filters or []),
+        rows=count_hour(*hour, run.data_cutoff, filters=run.filters or []),
         bytes=sum(f["bytes"] for f in files),
         files=files,
         path=document["path"],

@@ -42,10 +42,10 @@ def plan(
         return []
     hour = (integration.feed, integration.tenant_id, run.window_start, run.window_end, data_cutoff)
     kept = run.filters or []
-    rows = count_hour(*hour, kept)
+    rows = count_hour(*hour, filters=kept)
     if rows <= size:
         return []
-    starts = slice_starts(*hour, rows, size, kept)
+    starts = slice_starts(*hour, rows, size, filters=kept)
     bounds = [run.window_start, *starts, run.window_end]
     now = clock.now()
     with transaction.atomic():
