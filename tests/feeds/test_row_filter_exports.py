@@ -201,3 +201,32 @@ def test_only_late_rows_the_filter_keeps_make_a_new_generation(s3_env: str, tena
     late("imp")
     with clock.simulated(T0 + timedelta(hours=2, minutes=5)):
         assert reprocess_late_events(clock.now()) == 1
+
+
+def test_a_recovered_filtered_hour_counts_the_rows_its_filter_kept(
+    s3_env: str, tenant: Tenant
+) -> None:
+    sent = events(tenant, "standard_feed", 300, T0, T0 + timedelta(hours=1))
+    bucket = new_bucket(s3_env)
+    integration = active(tenant, "s3", "standard_feed", T0, bucket=bucket,
+                         filters="event_type eq imp", **AVRO)  # fmt: skip
+    run_exports("2026-11-22T11:11:00Z")
+    run = ExportRun.objects.get(integration=integration)
+    kept = sum(1 for row in sent if row[_index("standard_feed", "event_type")] == "imp")
+    assert run.rows == kept < len(sent)
+    # Killed after the final manifest, before the run was recorded; meanwhile the Admin changed
+    # the filter: the recovered attempt counts what it exported, with the filter it began with.
+    ExportRun.objects.filter(pk=run.pk).update(
+        status=ExportRun.Status.RUNNING, lease_expires_at=T0 + timedelta(hours=1), rows=0
+    )
+    _change_filters(integration, "event_type ne imp")
+    run_exports("2026-11-22T11:41:00Z")
+    run.refresh_from_db()
+    assert (run.status, run.rows, len(manifest_files(objects(s3_env, bucket)))) == (
+        "succeeded",
+        kept,
+        1,
+    )
+    assert sorted(_auction_ids(objects(s3_env, bucket))) == sorted(
+        row[0] for row in sent if row[_index("standard_feed", "event_type")] == "imp"
+    )
