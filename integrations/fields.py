@@ -53,6 +53,9 @@ CONFIG_KEYS: tuple[str, ...] = (
     "filters",
     "notification_emails",
 )
+# What a config key meant before it existed: an integration saved before it reads as this, so
+# its first save with the key is no change (audit log).
+CONFIG_DEFAULTS: dict[str, object] = {"layout": "ymd", "filters": []}
 SECRET_KEYS: tuple[str, ...] = tuple(dict.fromkeys(s.name for s in _SETTINGS if s.secret))
 # Kept in the config (never shown or edited): manifest paths this integration used before in the
 # same bucket or container, which the stale-manifest step and the archive still look in.

@@ -205,3 +205,16 @@ def test_an_unknown_layout_is_refused_and_log_level_feeds_take_none(
     answer = admin_api.post("/api/v1/integrations", body, content_type="application/json")
     assert answer.status_code == 400
     assert "Not used by" in answer.json()["config"]["layout"][0]
+
+
+def test_saving_an_integration_from_before_layouts_and_filters_records_no_change(
+    tenant: Tenant, admin_client: Client
+) -> None:
+    integration = make_integration(tenant, "s3", "clicks")
+    before = {k: v for k, v in integration.config.items() if k not in ("layout", "filters")}
+    Integration.objects.filter(pk=integration.pk).update(config=before)
+    data = form_data("s3", "clicks", access_key="", secret_key="", name="Renamed")
+    url = f"/t/{tenant.slug}/integrations/{integration.pk}/configure/"
+    assert admin_client.post(url, data).status_code == 302
+    entry = AuditEntry.objects.filter(action="integration.updated").latest("id")
+    assert entry.changes == {"name": {"old": "s3 clicks", "new": "Renamed"}}
