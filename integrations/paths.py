@@ -27,7 +27,7 @@ MACROS = tuple(MACRO_WIDTHS)
 # Raw feeds' folder layouts (`config.layout`): seed 000's Year/Month/Day folders, the default,
 # or Hive-style partitions that Athena, BigQuery external tables and Spark prune by.
 LAYOUTS: dict[str, str] = {
-    "ymd": "Year/Month/Day folders: YYYY/MM/DD/ (seed 000)",
+    "ymd": "Year/Month/Day folders: YYYY/MM/DD/",
     "hive": "Hive-style partitions: dt=YYYY-MM-DD/hour=HH/",
 }
 DEFAULT_LAYOUT = "ymd"
