@@ -15,15 +15,34 @@ class FeedsConfig(AppConfig):
         allocator.cap_arenas()
         # The integration pages show the runs: feeds adds its pieces, integrations never
         # imports feeds.
-        from integrations import catalog
+        from integrations import catalog, filters
         from integrations.web import pages
 
+        from .formats import writer_class
         from .metrics import collect, scheduler_health
         from .pages.sections import BACKFILL, FIGURES, NEXT_FILE, RUN_HISTORY
         from .schema.columns import COLUMNS
 
         catalog.COLUMN_NAMES.update(
             {feed: tuple(column.name for column in columns) for feed, columns in COLUMNS.items()}
+        )
+        catalog.EXTENSIONS.update(
+            {
+                name: writer_class(name).extension
+                for name, _ in catalog.FORMATS[catalog.FeedKind.RAW]
+            }
+        )
+        filters.FILTER_COLUMNS.update(
+            {
+                feed: {
+                    column.public_name: filters.FilterColumn(
+                        column.public_name, column.name, column.type, column.max_length
+                    )
+                    for column in columns
+                    if column.type in filters.FILTER_TYPES and not column.hour_of
+                }
+                for feed, columns in COLUMNS.items()
+            }
         )
         pages.FIGURES.append(FIGURES)
         pages.DETAIL_SECTIONS += [RUN_HISTORY, BACKFILL]

@@ -185,6 +185,13 @@ class ExportRun(models.Model):
         related_name="runs",
         help_text="The backfill that asked for it; none for the live schedule.",
     )
+    # Recorded when the run first starts (ledger.record_filters): its retries and slices read
+    # with the filter it began with, a change of the integration's applies from the next run.
+    filters = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="Row filter the run exports with, fixed when it first started; null before.",
+    )
     parts_allotted = models.PositiveIntegerField(
         default=0, help_text="Part numbers handed to the slices of its last sliced attempt."
     )

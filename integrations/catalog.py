@@ -116,6 +116,8 @@ def format_help() -> str:
 # Each feed's column names in registry order, registered by the feeds app (which defines the
 # columns) in its AppConfig.ready(): a raw feed's admin picks and orders them (`columns`).
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {}
+# Each raw format's file name extension, registered likewise (from its writer).
+EXTENSIONS: dict[str, str] = {}
 
 
 def file_format(config: dict[str, object]) -> tuple[str, str]:

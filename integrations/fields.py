@@ -18,12 +18,22 @@ COMMON_LABELS: dict[str, str] = {
     "compression": "Compression",
     "columns": "Columns",
     "completion_manifests": "Completion manifests",
+    "layout": "Layout",
+    "filters": "Row filters",
     "notification_emails": "Notification email",
 }
 # Config keys that belong to each kind of feed, in display order.
 FEED_KEYS: dict[FeedKind, tuple[str, ...]] = {
-    FeedKind.RAW: ("directory", "format", "compression", "columns", "completion_manifests"),
-    FeedKind.LOG_LEVEL: ("manifest_path", "feed_path", "format", "compression"),
+    FeedKind.RAW: (
+        "directory",
+        "layout",
+        "format",
+        "compression",
+        "columns",
+        "completion_manifests",
+        "filters",
+    ),
+    FeedKind.LOG_LEVEL: ("manifest_path", "feed_path", "format", "compression", "filters"),
 }
 PATH_KEYS = ("directory", "manifest_path", "feed_path")
 
@@ -39,8 +49,13 @@ CONFIG_KEYS: tuple[str, ...] = (
     "compression",
     "columns",
     "completion_manifests",
+    "layout",
+    "filters",
     "notification_emails",
 )
+# What a config key meant before it existed: an integration saved before it reads as this, so
+# its first save with the key is no change (audit log).
+CONFIG_DEFAULTS: dict[str, object] = {"layout": "ymd", "filters": []}
 SECRET_KEYS: tuple[str, ...] = tuple(dict.fromkeys(s.name for s in _SETTINGS if s.secret))
 # Kept in the config (never shown or edited): manifest paths this integration used before in the
 # same bucket or container, which the stale-manifest step and the archive still look in.

@@ -24,6 +24,16 @@ MACRO_WIDTHS: dict[str, int] = {
 }
 MACROS = tuple(MACRO_WIDTHS)
 
+# Raw feeds' folder layouts (`config.layout`): seed 000's Year/Month/Day folders, the default,
+# or Hive-style partitions that Athena, BigQuery external tables and Spark prune by.
+LAYOUTS: dict[str, str] = {
+    "ymd": "Year/Month/Day folders: YYYY/MM/DD/",
+    "hive": "Hive-style partitions: dt=YYYY-MM-DD/hour=HH/",
+}
+DEFAULT_LAYOUT = "ymd"
+# The pattern of each layout's folders, for help texts and the page's preview.
+LAYOUT_PATTERNS = {"ymd": "{YYYY}/{MM}/{DD}", "hive": "dt={YYYY-MM-DD}/hour={hh}"}
+
 
 def manifest_pattern(feed: str, seat_id: int) -> re.Pattern[str]:
     """Seed 004's manifest names of one feed and seat: `{feed_name}-{seat_id}-{YYYYMMddHH}-
@@ -51,6 +61,29 @@ def static_root(path: str) -> str:
             break
         fixed.append(segment)
     return "/" + "/".join(fixed)
+
+
+def layout(config: dict[str, Any]) -> str:
+    """A raw integration's layout; integrations saved before the choice have seed 000's."""
+    return str(config.get("layout") or DEFAULT_LAYOUT)
+
+
+def window_folders(config: dict[str, Any], start: datetime) -> tuple[str, ...]:
+    """The folders below the Directory that hold the raw window starting at `start` (UTC)."""
+    if layout(config) == "hive":
+        return (f"dt={start:%Y-%m-%d}", f"hour={start:%H}")
+    return (f"{start:%Y}", f"{start:%m}", f"{start:%d}")
+
+
+def window_file_name(start: datetime, extension: str) -> str:
+    """Seed 000's file name of a raw window, whatever the layout: {YYYY-MM-DD-hh-mm}."""
+    return f"{start:%Y-%m-%d-%H-%M}.{extension}"
+
+
+def raw_key_pattern(config: dict[str, Any], extension: str) -> str:
+    """Where a raw integration's files go, as a pattern for people: the page's preview."""
+    folders = LAYOUT_PATTERNS[layout(config)]
+    return "/" + join_key(config["directory"], folders, "{YYYY-MM-DD-hh-mm}." + extension)
 
 
 def resolve(path: str, *, feed: str, hour: datetime, processed_on: datetime) -> str:

@@ -45,7 +45,7 @@ def _hour_read(tenant: Tenant) -> dict[str, object]:
     store_events(tenant, "standard_feed", events)
     rows, _ = reading.hour_rows(
         writer_class("avro"), "standard_feed", tenant.pk, HOUR - timedelta(hours=1),
-        HOUR + timedelta(hours=2), HOUR + timedelta(days=1),
+        HOUR + timedelta(hours=2), HOUR + timedelta(days=1), filters=(),
     )  # fmt: skip
     other = sqlite3.connect(connection.settings_dict["NAME"], timeout=20)
     read, errors = 0, []

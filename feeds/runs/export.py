@@ -45,6 +45,7 @@ def execute(
     else:
         location = integration.destination_class.location(integration.config)
         ledger.record_destination(run, location)
+        ledger.record_filters(run, integration.config.get("filters") or [])
         _attempt(run, integration, timezone.now(), hand_out=hand_out or _nobody)
         run.refresh_from_db()
     _backfill_goes_on(run, send_next)

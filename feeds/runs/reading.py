@@ -14,6 +14,11 @@
 - A raw window in another format (Parquet, JSON Lines): the same binary stream by received
   time, with Python values (those writers convert them in bulk).
 - Elsewhere (SQLite) rows come through the ORM as Python values (`window_rows`).
+
+Every read, count and slice plan of a run takes the run's row filter (`filters`, the conditions
+recorded when the run started; row_filters), a required keyword of each entry point so that no
+reader, of any format, can leave it out: the files and the counts the ledger reports hold
+exactly the rows the filter keeps.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ from ..formats import CsvGzWriter, FormatWriter, binary_copy
 from ..formats.values import to_micros
 from ..models import EVENT_MODELS
 from ..schema.columns import COLUMNS, Column
+from . import row_filters
+from .row_filters import Conditions
 
 CHUNK_ROWS = 5000
 BATCH_ROWS = 5000
@@ -49,6 +56,8 @@ def window_rows(
     end: datetime,
     received_before: datetime | None = None,
     columns: Sequence[Column] | None = None,
+    *,
+    filters: Conditions,
 ) -> Generator[tuple[Any, ...]]:
     """Rows with `field` (received_at or event_time) in [start, end), in a stable order; only
     those received before `received_before` when given (a log-level run's data cutoff).
@@ -64,7 +73,7 @@ def window_rows(
     hours = [index for index, column in enumerate(columns) if column.hour_of]
     cutoff = {} if received_before is None else {"received_at__lt": received_before}
     window = model._default_manager.filter(
-        tenant_id=tenant_id, **{f"{field}__lt": end}, **cutoff
+        row_filters.as_q(feed, filters), tenant_id=tenant_id, **{f"{field}__lt": end}, **cutoff
     ).order_by(field, "id")
     after = Q(**{f"{field}__gte": start})
     while True:
@@ -99,10 +108,17 @@ def _csv_expression(column: Column) -> sql.Composable:
 
 
 def _hour(
-    feed: str, tenant_id: int, start: datetime, end: datetime, received_before: datetime
+    feed: str,
+    tenant_id: int,
+    start: datetime,
+    end: datetime,
+    received_before: datetime,
+    filters: Conditions = (),
 ) -> QuerySet[Any]:
-    """The rows `hour_rows` reads: event time in [start, end), received before the cutoff."""
+    """The rows `hour_rows` reads: event time in [start, end), received before the cutoff,
+    kept by the filter."""
     return EVENT_MODELS[feed]._default_manager.filter(
+        row_filters.as_q(feed, filters),
         tenant_id=tenant_id,
         event_time__gte=start,
         event_time__lt=end,
@@ -111,10 +127,33 @@ def _hour(
 
 
 def count_hour(
-    feed: str, tenant_id: int, start: datetime, end: datetime, received_before: datetime
+    feed: str,
+    tenant_id: int,
+    start: datetime,
+    end: datetime,
+    received_before: datetime,
+    *,
+    filters: Conditions,
 ) -> int:
-    """How many rows `hour_rows` reads for the same hour and data cutoff."""
-    return _hour(feed, tenant_id, start, end, received_before).count()
+    """How many rows `hour_rows` reads for the same hour, data cutoff and filter."""
+    return _hour(feed, tenant_id, start, end, received_before, filters).count()
+
+
+def late_rows(
+    feed: str, tenant_id: int, start: datetime, end: datetime, since: datetime, filters: Conditions
+) -> bool:
+    """Whether the hour has rows the filter keeps received at or after `since` (late events)."""
+    return (
+        EVENT_MODELS[feed]
+        ._default_manager.filter(
+            row_filters.as_q(feed, filters),
+            tenant_id=tenant_id,
+            event_time__gte=start,
+            event_time__lt=end,
+            received_at__gte=since,
+        )
+        .exists()
+    )
 
 
 def slice_starts(
@@ -125,6 +164,8 @@ def slice_starts(
     received_before: datetime,
     rows: int,
     size: int,
+    *,
+    filters: Conditions,
 ) -> list[datetime]:
     """Event times at which slices of about `size` rows begin, after the hour's first, for the
     `rows` rows `hour_rows` reads: one pass in event-time order (the hour's index), numbering
@@ -134,7 +175,7 @@ def slice_starts(
     if not firsts:
         return []
     numbered = (
-        _hour(feed, tenant_id, start, end, received_before)
+        _hour(feed, tenant_id, start, end, received_before, filters)
         .annotate(n=Window(RowNumber(), order_by=F("event_time").asc()))
         .filter(n__in=firsts)
         .values_list("event_time", flat=True)
@@ -148,12 +189,14 @@ def copy_statement(
     start: datetime,
     end: datetime,
     columns: Sequence[Column] | None = None,
+    filters: Conditions = (),
 ) -> sql.Composed:
     return sql.SQL(
         "COPY (SELECT {columns} FROM {table} WHERE tenant_id = {tenant}"
-        " AND received_at >= {start} AND received_at < {end} ORDER BY received_at, id)"
+        " AND received_at >= {start} AND received_at < {end}{kept} ORDER BY received_at, id)"
         " TO STDOUT (FORMAT csv)"
     ).format(
+        kept=row_filters.as_sql(feed, filters),
         columns=sql.SQL(", ").join(_csv_expression(c) for c in (columns or COLUMNS[feed])),
         table=sql.Identifier(EVENT_MODELS[feed]._meta.db_table),
         tenant=sql.Literal(tenant_id),
@@ -172,8 +215,9 @@ class CsvWindow:
         start: datetime,
         end: datetime,
         columns: Sequence[Column] | None = None,
+        filters: Conditions = (),
     ) -> None:
-        self.statement = copy_statement(feed, tenant_id, start, end, columns)
+        self.statement = copy_statement(feed, tenant_id, start, end, columns, filters)
         self.rows = 0
 
     def __iter__(self) -> Iterator[memoryview]:
@@ -191,25 +235,29 @@ def write_window(
     start: datetime,
     end: datetime,
     count: Callable[[Iterable[tuple[Any, ...]]], Iterator[tuple[Any, ...]]],
+    *,
+    filters: Conditions,
 ) -> None:
     """A raw window into `writer`: for CSV on PostgreSQL the server writes the CSV itself
     (COPY); other formats take rows through `count` (the run's progress reports), on
     PostgreSQL streamed in binary on a connection of their own, else through the ORM."""
     if connection.vendor != "postgresql":
-        rows = window_rows(feed, tenant_id, "received_at", start, end, columns=writer.columns)
+        rows = window_rows(
+            feed, tenant_id, "received_at", start, end, columns=writer.columns, filters=filters
+        )
         writer.write_rows(count(rows))
         return
     if not isinstance(writer, CsvGzWriter):
         statement = select_statement(
             feed, tenant_id, start, end, None, writer.prepared_types,
-            field="received_at", columns=writer.columns,
+            field="received_at", columns=writer.columns, filters=filters,
         )  # fmt: skip
         writer.write_rows(count(_prepared_rows(statement)))
         return
     # No progress reports here: the connection is busy streaming the COPY, and a query on it
     # would wait for the COPY forever. At several hundred thousand rows a second, the run ends
     # before a report would matter.
-    window = CsvWindow(feed, tenant_id, start, end, writer.columns)
+    window = CsvWindow(feed, tenant_id, start, end, writer.columns, filters)
     for chunk in window:
         writer.write_csv(chunk)
     writer.rows = window.rows
@@ -265,9 +313,10 @@ def select_statement(
     *,
     field: str = "event_time",
     columns: Sequence[Column] | None = None,
+    filters: Conditions = (),
 ) -> sql.Composed:
-    """The rows with `field` in [start, end) (received before the cutoff, when given), in the
-    same order as window_rows."""
+    """The rows with `field` in [start, end) (received before the cutoff, when given) that the
+    filter keeps, in the same order as window_rows."""
     cutoff = (
         sql.SQL("")
         if received_before is None
@@ -275,7 +324,7 @@ def select_statement(
     )
     return sql.SQL(
         "SELECT {columns} FROM {table} WHERE tenant_id = {tenant}"
-        " AND {field} >= {start} AND {field} < {end}{cutoff} ORDER BY {field}, id"
+        " AND {field} >= {start} AND {field} < {end}{cutoff}{kept} ORDER BY {field}, id"
     ).format(
         columns=sql.SQL(", ").join(
             _expression(c, prepared_types) for c in (columns or COLUMNS[feed])
@@ -286,6 +335,7 @@ def select_statement(
         start=sql.Literal(start),
         end=sql.Literal(end),
         cutoff=cutoff,
+        kept=row_filters.as_sql(feed, filters),
     )
 
 
@@ -296,15 +346,18 @@ def hour_rows(
     start: datetime,
     end: datetime,
     received_before: datetime,
+    *,
+    filters: Conditions,
 ) -> tuple[Generator[Any], bool]:
     """Rows with event_time in [start, end), received before the run's data cutoff, for
     `writer`, and whether they come as binary COPY batches (binary_copy) rather than rows."""
     if connection.vendor == "postgresql" and writer.prepared_types:
         statement = select_statement(
-            feed, tenant_id, start, end, received_before, writer.prepared_types
+            feed, tenant_id, start, end, received_before, writer.prepared_types, filters=filters
         )
         return binary_copy.batches(statement, copy_widths(feed, writer.prepared_types)), True
-    return window_rows(feed, tenant_id, "event_time", start, end, received_before), False
+    rows = window_rows(feed, tenant_id, "event_time", start, end, received_before, filters=filters)
+    return rows, False
 
 
 def _prepared_rows(statement: sql.Composed) -> Iterator[tuple[Any, ...]]:

@@ -13,6 +13,7 @@ from ..ingestion.retention import retention
 from ..models import EVENT_MODELS, ExportRun, SchedulerTick
 from . import backfills, ledger
 from .ledger import NewRun
+from .reading import late_rows
 from .windows import BACKFILL_LIMIT, due_windows, window_length
 
 Status = ExportRun.Status
@@ -65,7 +66,8 @@ def reprocess_late_events(now: datetime) -> int:
     """An event that arrived after an hour was exported makes a new run of that hour.
 
     One query per log-level feed finds the newest succeeded run of each recent hour that has
-    events received after its data cutoff; one insert creates the next generations."""
+    events received after its data cutoff (those the run's row filter keeps); one insert
+    creates the next generations."""
     later = ExportRun.objects.filter(
         integration=OuterRef("integration"),
         window_start=OuterRef("window_start"),
@@ -87,10 +89,16 @@ def reprocess_late_events(now: datetime) -> int:
             data_cutoff__isnull=False,
             integration__state=State.ACTIVE,
             integration__feed=feed,
-        ).values_list("integration_id", "window_start", "window_end", "generation")
+        ).values_list(
+            "integration_id", "window_start", "window_end", "generation", "filters",
+            "data_cutoff", "integration__tenant_id",
+        )  # fmt: skip
         new_runs += [
             (integration, start, end, generation + 1)
-            for integration, start, end, generation in stale
+            for integration, start, end, generation, kept, cutoff, tenant in stale
+            # With a row filter, only late rows it keeps change the hour (a query per such
+            # hour, asked only of hours that have late rows at all).
+            if not kept or (cutoff and late_rows(feed, tenant, start, end, cutoff, kept))
         ]
     ledger.add_generations(new_runs)
     return len(new_runs)

@@ -21,15 +21,20 @@ from ..catalog import (
 )
 from ..destinations.base import Destination
 from ..fields import FEED_KEYS, LABELS
+from ..filters import MAX_CONDITIONS, MAX_VALUES, FilterError, as_lines, clean_filters, filterable
 from ..lifecycle.uniqueness import clash
 from ..models import Integration
+from ..paths import DEFAULT_LAYOUT, LAYOUTS
 from ..validation import paths
 from ..validation.contacts import clean_email_list
 
 DEFAULT_FEED_PATH = "/feeds/%FEED_NAME%/%YEAR%/%MONTH%/%DAY%/%HOUR%/%TIMESTAMP%"
 HELP = {
     "directory": "Where in the bucket the files go, e.g. /exports/clicks. Files land in "
-    "Year/Month/Day folders named {YYYY-MM-DD-hh-mm}.csv.gz.",
+    "folders of the chosen layout, named {YYYY-MM-DD-hh-mm}.csv.gz.",
+    "layout": "Year/Month/Day: {Directory}/YYYY/MM/DD/ as before. Hive-style: "
+    "{Directory}/dt=YYYY-MM-DD/hour=HH/, which Athena, BigQuery external tables and Spark read "
+    "as partitions. A change applies to the windows exported after it.",
     "manifest_path": "Root for manifest files (e.g. /manifests). This path does not support "
     "macros. Do not create it by hand: ExportHub creates it.",
     "feed_path": "Feed path with macros: %FEED_NAME% %YEAR% %MONTH% %DAY% %HOUR% and the "
@@ -41,6 +46,26 @@ HELP = {
     "notification_emails": "Comma-separated list of emails. If ExportHub can no longer access "
     "your storage, the export is deactivated and these addresses are notified.",
 }
+
+
+# A form's filters text: the most conditions, each of the most values of a few characters.
+MAX_TEXT = MAX_CONDITIONS * MAX_VALUES * 24
+
+
+class FiltersField(forms.Field):
+    """Row filters as the form's lines (typed in the page) or the API's list of conditions
+    (typed JSON values, kept as they are so "12" is not taken for 12); the form's clean_filters
+    checks them against the feed."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            if len(value) > MAX_TEXT:
+                raise forms.ValidationError(f"At most {MAX_TEXT} characters.")
+            return value.strip()
+        return value
+
+    def prepare_value(self, value: Any) -> Any:
+        return as_lines(value) if isinstance(value, list) else value
 
 
 class IntegrationForm(forms.Form):
@@ -109,6 +134,11 @@ class IntegrationForm(forms.Form):
             )
             # Off unless chosen: seed 000's folders hold the data files alone.
             self.fields["completion_manifests"] = forms.BooleanField(required=False)
+            # Optional, so API clients of before keep seed 000's folders.
+            self.fields["layout"] = forms.ChoiceField(
+                choices=list(LAYOUTS.items()), initial=DEFAULT_LAYOUT, required=False
+            )
+            self._add_filters_field()
             return
         self.fields["manifest_path"] = forms.CharField(max_length=1024, initial="/manifests")
         self.fields["feed_path"] = forms.CharField(max_length=1024, initial=DEFAULT_FEED_PATH)
@@ -116,6 +146,18 @@ class IntegrationForm(forms.Form):
             choices=FORMATS[FeedKind.LOG_LEVEL], initial="protobuf"
         )
         self.fields["compression"] = forms.ChoiceField(choices=COMPRESSION_CHOICES)
+        self._add_filters_field()
+
+    def _add_filters_field(self) -> None:
+        self.fields["filters"] = FiltersField(
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+            help_text="Export only the rows that meet every line, one condition per line: "
+            "column eq|ne value, or column in|not_in value, value… (e.g. advertiser_id in 12, "
+            f"34). At most {MAX_CONDITIONS} lines of {MAX_VALUES} values. Columns: "
+            + ", ".join(filterable(self.feed))
+            + ". Empty: every row. A change applies from the next window.",
+        )
 
     # --- field cleaning ------------------------------------------------------------------
     def clean_name(self) -> str:
@@ -138,6 +180,15 @@ class IntegrationForm(forms.Form):
         if repeated:
             raise forms.ValidationError(f"Listed twice: {', '.join(repeated)}.")
         return [] if names == list(known) else names
+
+    def clean_layout(self) -> str:
+        return str(self.cleaned_data["layout"] or DEFAULT_LAYOUT)
+
+    def clean_filters(self) -> list[dict[str, Any]]:
+        try:
+            return clean_filters(self.feed, self.cleaned_data["filters"])
+        except FilterError as exc:
+            raise forms.ValidationError(str(exc)) from None
 
     def clean_notification_emails(self) -> list[str]:
         return clean_email_list(self.cleaned_data["notification_emails"])

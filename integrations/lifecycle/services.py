@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from exporthub.tenancy.auditlog import Actor, record
 
-from ..fields import EARLIER_MANIFEST_PATHS, PATH_KEYS
+from ..fields import CONFIG_DEFAULTS, EARLIER_MANIFEST_PATHS, PATH_KEYS
 from ..forms.base import IntegrationForm
 from ..models import Integration, State
 
@@ -24,6 +24,7 @@ def _changes(
     new_secrets: dict[str, Any],
 ) -> dict[str, Any]:
     """Field-level diff; secrets appear only as "changed", never with a value."""
+    old = {**{k: v for k, v in CONFIG_DEFAULTS.items() if old and k in new}, **old}
     changes: dict[str, Any] = {
         key: {"old": old.get(key), "new": new.get(key)}
         for key in sorted(set(old) | set(new))

@@ -12,7 +12,8 @@ from ..paths import MACRO_RE, MACROS, worst_case_bytes
 SEGMENT_RE = re.compile(r"^[A-Za-z0-9!_.*'()=-]*$")
 MAX_KEY_BYTES = 1024
 # Longest names written below each kind of path (see feeds): leaves room for them.
-DIRECTORY_TAIL_BYTES = len("/_manifests/YYYY/MM/DD/YYYY-MM-DD-hh-mm.manifest.json")
+# (The Hive-style layout's folders are the longer: a Directory fits either layout.)
+DIRECTORY_TAIL_BYTES = len("/_manifests/dt=YYYY-MM-DD/hour=HH/YYYY-MM-DD-hh-mm.manifest.json")
 LONGEST_FEED_NAME = max(len(name) for name in FEEDS)
 MANIFEST_TAIL_BYTES = len("/archive/") + LONGEST_FEED_NAME
 MANIFEST_TAIL_BYTES += len("-2147483647-2017013109-20170131132522.json-processing")

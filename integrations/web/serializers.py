@@ -6,11 +6,13 @@ from typing import Any
 
 from rest_framework import serializers
 
-from ..catalog import FEED_CHOICES, compression_help, either, format_help
+from ..catalog import FEED_CHOICES, FeedKind, compression_help, either, format_help
 from ..destinations import DESTINATION_CHOICES, REGISTRY
 from ..destinations.base import Setting
 from ..fields import CONFIG_KEYS
+from ..filters import MAX_CONDITIONS, OPERATORS
 from ..models import Integration, State
+from ..paths import LAYOUTS, layout
 from .pages import figures_json
 
 
@@ -75,6 +77,21 @@ ConfigSerializer = type(
             help_text="Raw feeds: also write a completion manifest per window under "
             "{directory}/_manifests/; false (the default): the files alone, as seed 000.",
         ),
+        "layout": _text(
+            help_text="Raw feeds: "
+            + "; ".join(f"{name}: {label}" for name, label in LAYOUTS.items())
+            + ". Absent: ymd."
+        ),
+        "filters": serializers.ListField(
+            child=serializers.DictField(),
+            required=False,
+            allow_null=True,
+            max_length=MAX_CONDITIONS,
+            help_text="Every feed: export only the rows meeting all these conditions, each "
+            '{"column", "op", "value"} (op eq, ne) or {"column", "op", "values": [...]} (op in, '
+            f"not_in); ops: {', '.join(OPERATORS)}. Values typed as the column (numbers, "
+            "true/false, text). [] or absent: every row.",
+        ),
         "notification_emails": serializers.ListField(
             child=serializers.CharField(), required=False, allow_null=True
         ),
@@ -121,12 +138,22 @@ class IntegrationSerializer(StrictSerializer):
             "feed": instance.feed,
             "destination": instance.destination,
             "state": instance.state,
-            "config": {key: instance.config.get(key) for key in CONFIG_KEYS},
+            "config": config_json(instance),
             "secret_hints": instance.secret_hints,
             **figures_json(instance),
             "created_at": serializers.DateTimeField().to_representation(instance.created_at),
             "updated_at": serializers.DateTimeField().to_representation(instance.updated_at),
         }
+
+
+def config_json(instance: Integration) -> dict[str, Any]:
+    """Every config key; a raw feed's layout and every feed's filters with their defaults, so
+    integrations saved before those existed read as they export."""
+    config = {key: instance.config.get(key) for key in CONFIG_KEYS}
+    config["filters"] = config["filters"] or []
+    if instance.feed_info.kind == FeedKind.RAW:
+        config["layout"] = layout(instance.config)
+    return config
 
 
 class VerificationStepSerializer(serializers.Serializer[Any]):

@@ -16,14 +16,16 @@ from exporthub.api.throttling import WRITE, throttled_page
 from exporthub.tenancy.access import TenantRequest, tenant_view
 from exporthub.tenancy.auditlog import actor_for
 
-from ..catalog import FEEDS, operations
+from ..catalog import EXTENSIONS, FEEDS, FeedKind, file_format, operations
 from ..destinations import REGISTRY
 from ..fields import FEED_KEYS, LABELS
+from ..filters import as_lines
 from ..forms import FORMS, form_class
 from ..forms.base import IntegrationForm
 from ..lifecycle.expiry import warning as expiry_warning
 from ..lifecycle.services import delete_integration, save_integration
 from ..models import Integration, Verification, get_integration
+from ..paths import LAYOUTS, raw_key_pattern
 from ..verify.runs import start_verification, verification_json
 from .pages import FIGURES, complete_figures, detail_sections
 
@@ -93,6 +95,8 @@ def _warn_of_expiry(request: TenantRequest, integration: Integration) -> None:
 
 
 def _shown(value: Any, choices: dict[str, str]) -> str:
+    if isinstance(value, list) and value and isinstance(value[0], dict):  # row filters
+        return " AND ".join(as_lines(value).splitlines())
     if isinstance(value, list):
         return ", ".join(value)
     return str(choices.get(value, value))
@@ -110,9 +114,16 @@ def integration_detail(request: TenantRequest, pk: int) -> HttpResponse:
     ]
     # The destination's own labels: S3 and GCS both have a "platform" authorization.
     choices = {setting.name: setting.choices for setting in destination.settings}
+    choices["layout"] = LAYOUTS
     rows = [
         (LABELS[key], _shown(config[key], choices.get(key, {}))) for key in keys if config.get(key)
     ]
+    if integration.feed_info.kind == FeedKind.RAW:
+        extension = EXTENSIONS[file_format(config)[0]]
+        after = next(
+            (i + 1 for i, (label, _) in enumerate(rows) if label == LABELS["directory"]), 0
+        )
+        rows.insert(after, ("Files", raw_key_pattern(config, extension)))
     help_context = {
         "feed": integration.feed,
         "operations": operations(integration.feed),

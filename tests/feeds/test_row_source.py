@@ -60,7 +60,9 @@ def _exact_in_a_double(value: Any) -> bool:
 def _read_back(data_format: str, compression: str, start: datetime, tenant: Tenant) -> Any:
     writer = writer_class(data_format)
     end = start + timedelta(hours=1)
-    rows, batches = hour_rows(writer, "standard_feed", tenant.pk, start, end, received_before=end)
+    rows, batches = hour_rows(
+        writer, "standard_feed", tenant.pk, start, end, received_before=end, filters=()
+    )
     assert batches is (connection.vendor == "postgresql")
     buffer = io.BytesIO()
     part = writer("standard_feed", buffer, compression)
@@ -160,7 +162,7 @@ def test_rows_read_page_by_page_keep_rows_of_one_time_across_a_page_boundary(
     store_events(tenant, "standard_feed", [(_at(rows[1], HOUR), HOUR + timedelta(hours=2))])
     read = list(
         reading.window_rows("standard_feed", tenant.pk, "event_time", HOUR,
-                            HOUR + timedelta(hours=1), HOUR + timedelta(hours=1))
+                            HOUR + timedelta(hours=1), HOUR + timedelta(hours=1), filters=())
     )  # fmt: skip
     assert [row[EVENT_TIME] for row in read] == times
     assert [row[0] for row in read] == [row[0] for row in rows]

@@ -80,8 +80,9 @@ class Hour:
         the run's lease is renewed after each upload)."""
         feed, compression = self.integration.feed, self.integration.config["compression"]
         rows, batches = hour_rows(
-            self.writer, feed, self.integration.tenant_id, start, end, self.data_cutoff
-        )
+            self.writer, feed, self.integration.tenant_id, start, end, self.data_cutoff,
+            filters=self.run.filters or [],
+        )  # fmt: skip
         files: list[dict[str, Any]] = []
 
         def finish_part(counted: int, stream: IO[bytes], result: PartResult) -> None:

@@ -22,7 +22,7 @@ def finished_attempt(
     manifest. Its rows are those the hour held at the attempt's data cutoff."""
     if run.processed_on is None or run.data_cutoff is None:
         return None
-    feed = integration.feed
+    hour = (integration.feed, integration.tenant_id, run.window_start, run.window_end)
     manifest_key = Hour(run, integration, run.processed_on, run.data_cutoff).manifest_key
     if manifests.found(conn, manifest_key) is None:
         return None
@@ -39,9 +39,7 @@ def finished_attempt(
     # recorded only once it is gone (else retried), so it never stays beside the `.json`.
     manifests.retire(conn, manifest_key, published=True)
     return ledger.Outcome(
-        rows=count_hour(
-            feed, integration.tenant_id, run.window_start, run.window_end, run.data_cutoff
-        ),
+        rows=count_hour(*hour, run.data_cutoff, filters=run.filters or []),
         bytes=sum(f["bytes"] for f in files),
         files=files,
         path=document["path"],

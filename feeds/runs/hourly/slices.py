@@ -41,10 +41,11 @@ def plan(
     if not size:
         return []
     hour = (integration.feed, integration.tenant_id, run.window_start, run.window_end, data_cutoff)
-    rows = count_hour(*hour)
+    kept = run.filters or []
+    rows = count_hour(*hour, filters=kept)
     if rows <= size:
         return []
-    starts = slice_starts(*hour, rows, size)
+    starts = slice_starts(*hour, rows, size, filters=kept)
     bounds = [run.window_start, *starts, run.window_end]
     now = clock.now()
     with transaction.atomic():

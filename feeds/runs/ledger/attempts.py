@@ -160,6 +160,13 @@ def record_destination(run: ExportRun, location: str) -> None:
     owned(run).update(destination=location)
 
 
+def record_filters(run: ExportRun, filters: list[dict[str, Any]]) -> None:
+    """The integration's row filter, fixed on the run by its first attempt: every later attempt
+    and slice reads with the same, so a window never mixes two filters."""
+    owned(run).filter(filters__isnull=True).update(filters=filters)
+    run.filters = ExportRun.objects.filter(pk=run.pk).values_list("filters", flat=True).get()
+
+
 def record_attempt(run: ExportRun, processed_on: datetime, data_cutoff: datetime) -> None:
     """A log-level attempt's processing time and data cutoff, recorded before anything is
     written, so a later attempt can find what this one wrote; LeaseLost when taken over."""

@@ -3,8 +3,8 @@
 Seed 000's Year/Month/Day folders hold the data files alone, and scripts written for it take
 every object there. A completion manifest is an option of the integration
 (`completion_manifests`, off by default), written under `{Directory}/_manifests/` in the same
-Year/Month/Day folders: outside the data folders, inside the prefix the integration is granted,
-and `_`-prefixed, which Hadoop, Spark and Hive skip as a hidden folder.
+folders as the file (the integration's layout): outside the data folders, inside the prefix the
+integration is granted, and `_`-prefixed, which Hadoop, Spark, Hive and Athena skip as hidden.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from integrations.paths import join_key
+from integrations.paths import join_key, window_file_name, window_folders
 
 FOLDER = "_manifests"
 
@@ -21,5 +21,5 @@ def manifest_key(config: dict[str, Any], start: datetime) -> str | None:
     """The window's manifest key, or None when the integration did not ask for manifests."""
     if not config.get("completion_manifests"):
         return None
-    day = (f"{start:%Y}", f"{start:%m}", f"{start:%d}")
-    return join_key(config["directory"], FOLDER, *day, f"{start:%Y-%m-%d-%H-%M}.manifest.json")
+    folders = window_folders(config, start)
+    return join_key(config["directory"], FOLDER, *folders, window_file_name(start, "manifest.json"))

@@ -9,7 +9,7 @@ from datetime import UTC
 from integrations.catalog import file_format
 from integrations.destinations.base import Connection
 from integrations.models import Integration
-from integrations.paths import join_key
+from integrations.paths import join_key, window_file_name, window_folders
 
 from ...formats import writer_class
 from ...models import ExportRun
@@ -22,12 +22,11 @@ from . import completion
 def export_window(run: ExportRun, integration: Integration, conn: Connection) -> ledger.Outcome:
     """The window's file and, where asked for, its completion manifest."""
     feed, start = integration.feed, run.window_start.astimezone(UTC)
-    folder = "/" + join_key(
-        integration.config["directory"], f"{start:%Y}", f"{start:%m}", f"{start:%d}"
-    )
-    data_format, compression = file_format(integration.config)
+    config = integration.config
+    folder = "/" + join_key(config["directory"], *window_folders(config, start))
+    data_format, compression = file_format(config)
     writer_type = writer_class(data_format)
-    name = f"{start:%Y-%m-%d-%H-%M}.{writer_type.extension}"
+    name = window_file_name(start, writer_type.extension)
     processed_on = clock.now()
     with tempfile.SpooledTemporaryFile(max_size=upload.SPOOL_BYTES) as spool:
         writer = writer_type(
@@ -35,7 +34,7 @@ def export_window(run: ExportRun, integration: Integration, conn: Connection) ->
         )
         write_window(
             writer, feed, integration.tenant_id, run.window_start, run.window_end,
-            RowCounter(run.pk).count,
+            RowCounter(run.pk).count, filters=run.filters or [],
         )  # fmt: skip
         result = writer.close()
         upload.upload_part(conn, join_key(folder, name), spool, writer_type.content_type, result)
