@@ -35,7 +35,7 @@ def export_window(run: ExportRun, integration: Integration, conn: Connection) ->
         )
         write_window(
             writer, feed, integration.tenant_id, run.window_start, run.window_end,
-            RowCounter(run.pk).count,
+            RowCounter(run.pk),
         )  # fmt: skip
         result = writer.close()
         upload.upload_part(conn, join_key(folder, name), spool, writer_type.content_type, result)
