@@ -15,9 +15,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-# 32 MiB of Arrow data a row group (~100 k clicks rows): DuckDB and Spark split their work by
-# row group, and a 128 MiB group held at once took the export past 500 MB of RSS (bench/).
-ROW_GROUP_BYTES = 32 * 1024 * 1024
+# 16 MiB of Arrow data a row group (~45 k clicks rows, ~2 MB of zstd): DuckDB and Spark split
+# their work by row group, but a group is held whole until written: 128 MiB took the export to
+# 532 MB of RSS, 32 MiB to ~270 MB, 16 MiB ~250 MB (bench/, docs/feeds.md).
+ROW_GROUP_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)

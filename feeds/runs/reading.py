@@ -4,15 +4,18 @@
   (SELECT …) TO STDOUT (FORMAT csv)`, about six times faster than fetching rows into Python and
   writing them with `csv`. The SELECT formats each value exactly as `formats.values.csv_text`
   does, so both paths write the same fields: ISO 8601 UTC timestamps with microseconds,
-  true/false, plain decimals, and an empty field for a null or an empty string.
+  true/false, plain decimals, and an empty field for a null or an empty string. The COPY's
+  messages (one per row) are joined into 1 MiB chunks before the writer sees them.
+- A raw window as JSON Lines: PostgreSQL renders each line too (`row_to_json`, with the values
+  as the Python writer gives them), sent the same way.
 - A log-level hour (event time, received before the run's data cutoff) as a binary COPY, its
   values already as the writer wants them, handed over in batches whose fields are located in
   bulk, never decoded row by row (binary_copy). A writer names how it takes timestamps and
   decimals (`FormatWriter.prepared_types`): PostgreSQL's binary microseconds, plain decimal
   text, or the unscaled integer as big-endian bytes (Avro's decimal). PostgreSQL computes those
   on its own core while this process encodes (bench/, README "Performance").
-- A raw window in another format (Parquet, JSON Lines): the same binary stream by received
-  time, with Python values (those writers convert them in bulk).
+- A raw window as Parquet: the same binary COPY batches by received time, which the writer
+  turns into Arrow columns a batch at a time (formats.arrow_batches).
 - Elsewhere (SQLite) rows come through the ORM as Python values (`window_rows`).
 """
 

@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from exporthub.tenancy.models import Tenant
 from feeds.demo.synthetic import Generator
-from feeds.formats import arrow_batches, binary_copy, parquet, writer_class
+from feeds.formats import arrow_batches, binary_copy, parquet, parquet_file, writer_class
 from feeds.ingestion.store import store_events
 from feeds.models import ExportRun
 from feeds.runs.reading import window_rows
@@ -132,3 +133,33 @@ def test_arrow_columns_from_copy_batches_equal_those_from_python_values(feed: st
     from_copy.validate(full=True)
     assert from_copy.equals(from_rows)
     assert from_copy.to_pylist() == from_rows.to_pylist()
+
+
+def test_write_parquet_writes_any_batch_stream_in_bounded_row_groups_and_says_what_it_wrote() -> (
+    None
+):
+    """The function other Parquet data files share: rows, bytes and the footer it wrote."""
+    columns = COLUMNS["clicks"]
+    schema = arrow_batches.arrow_schema(columns)
+    rows = edge_rows("clicks")
+    batches = [
+        arrow_batches.from_rows(schema, [list(v) for v in zip(*rows[i : i + 4], strict=True)])
+        for i in range(0, len(rows), 4)
+    ]
+    out = io.BytesIO()
+    bound = batches[0].nbytes + 1  # two batches a row group
+    written = parquet_file.write_parquet(iter(batches), out, schema, row_group_bytes=bound)
+    assert (written.rows, written.bytes) == (len(rows), len(out.getvalue()))
+    # A row group closes with the batch that brings it to the bound: the rows of each.
+    expected, held, rows_held = [], 0, 0
+    for batch in batches:
+        held, rows_held = held + batch.nbytes, rows_held + batch.num_rows
+        if held >= bound:
+            expected.append(rows_held)
+            held, rows_held = 0, 0
+    expected += [rows_held] if rows_held else []
+    read = pq.ParquetFile(io.BytesIO(out.getvalue()))
+    groups = [read.metadata.row_group(i).num_rows for i in range(read.metadata.num_row_groups)]
+    assert groups == expected and len(groups) > 2
+    assert written.metadata.num_row_groups == len(groups)
+    assert read.read().to_pylist() == pa.Table.from_batches(batches).to_pylist()
