@@ -152,7 +152,7 @@ def main() -> None:
             ("ingestion", 10), ("generate", rows), ("retention_drop", rows), ("hour_read", rows),
         ]  # fmt: skip
         if big:  # peak RSS flat in rows: a raw window and a log-level hour of BENCH_BIG_ROWS
-            plan += [("export_csv_gz", big), ("export_avro_deflate", big)]
+            plan += [("export_csv_gz", big), ("export_parquet", big), ("export_avro_deflate", big)]
         if parallel:
             plan.append(("parallel_hour", parallel))
         only = os.environ.get("BENCH_ONLY")  # e.g. "export_csv_gz,pages" while tuning

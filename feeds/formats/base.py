@@ -106,6 +106,14 @@ class FormatWriter:
         """Records `encode` made, in order."""
         raise NotImplementedError(f"{self.data_format} takes Python values only.")
 
+    def write_text(self, data: bytes | bytearray | memoryview, rows: int = 0) -> None:
+        """Records already rendered in the format's text by the database (CSV, JSON Lines)."""
+        raise NotImplementedError(f"{self.data_format} takes no rendered text.")
+
+    def write_batch(self, batch: Batch) -> None:
+        """The rows of a binary COPY batch of the writer's columns (prepared_types)."""
+        raise NotImplementedError(f"{self.data_format} takes no COPY batches.")
+
     def finish(self) -> None:
         """Write trailers and flush buffered data into `self.out`."""
         raise NotImplementedError

@@ -187,7 +187,7 @@ def _streamed(statement: sql.Composed, widths: Sequence[int | None]) -> Generato
                     if not size:
                         break
                 elif size < 0:  # the end, seen here: the final result is ours to read
-                    _final_result(raw.pgconn)
+                    final_result(raw.pgconn)
                     break
                 if size <= HEADER_BYTES:  # the trailer, or a first message holding no row
                     rows.add(message)
@@ -221,7 +221,7 @@ def reading_connection() -> psycopg.Connection[Any]:
     return raw
 
 
-def _final_result(pgconn: pq.abc.PGconn) -> None:
+def final_result(pgconn: pq.abc.PGconn) -> None:
     """What the COPY came to: PostgreSQL's error if it failed after sending rows."""
     while (result := pgconn.get_result()) is not None:
         if result.status != pq.ExecStatus.COMMAND_OK:

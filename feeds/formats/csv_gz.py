@@ -51,7 +51,7 @@ class CsvGzWriter(FormatWriter):
         csv.writer(text, lineterminator="\r\n").writerow(fields)
         self._text.write(text.getvalue()[:-2] + "\n")
 
-    def write_csv(self, data: bytes | memoryview, rows: int = 0) -> None:
+    def write_text(self, data: bytes | bytearray | memoryview, rows: int = 0) -> None:
         """Append CSV records already encoded the same way (PostgreSQL's COPY … CSV)."""
         self._flush_text()
         self._gzip.write(data)

@@ -28,7 +28,7 @@ class GzipMember:
         # Written at once so a part's size counts it, as gzip.GzipFile does.
         out.write(GZIP_HEADER)
 
-    def write(self, data: bytes | memoryview) -> None:
+    def write(self, data: bytes | bytearray | memoryview) -> None:
         self._crc = isal_zlib.crc32(data, self._crc)
         self._size += len(data)
         self._out.write(self._deflate.compress(data))

@@ -1,6 +1,9 @@
 """JSON Lines compressed with gzip for the raw feeds: one object per event, its values as the
 ingestion API takes them (ISO 8601 UTC timestamps with microseconds, decimals as strings so no
-digit is lost, true/false, null)."""
+digit is lost, true/false, null), compact (no spaces), non-ASCII as it is.
+
+On PostgreSQL the database renders the lines itself (reading.json_copy_statement, `write_text`);
+SQLite's Python values are encoded here, to the same text."""
 
 from __future__ import annotations
 
@@ -47,6 +50,11 @@ class JsonLinesGzWriter(FormatWriter):
                 self._write(lines)
                 lines = []
         self._write(lines)
+
+    def write_text(self, data: bytes | bytearray | memoryview, rows: int = 0) -> None:
+        """Append lines already rendered the same way (PostgreSQL's row_to_json, reading)."""
+        self._gzip.write(data)
+        self.rows += rows
 
     def _write(self, lines: list[str]) -> None:
         if lines:

@@ -1,58 +1,30 @@
-"""Parquet for the raw feeds (pyarrow): typed columns — UTC timestamps in microseconds, exact
-decimals, 64-bit ids as int64 — compressed with zstd (default) or snappy.
+"""Parquet for the raw feeds (pyarrow): typed columns as the published schema — UTC timestamps
+in microseconds, exact decimals, 64-bit ids as int64 — compressed with zstd (default) or snappy.
 
-Rows become Arrow record batches of BATCH_ROWS as they come (Arrow's columns are compact; Python
-lists of a million rows took 2 GB), and the batches are written as a row group once they hold
-ROW_GROUP_BYTES (128 MiB uncompressed, the size readers such as Spark and DuckDB plan their work
-by; ~330 k clicks rows); a smaller window is one row group.
+On PostgreSQL the rows come as binary COPY batches and become Arrow record batches column by
+column (arrow_batches), never Python values; SQLite's rows are gathered BATCH_ROWS at a time.
+The batches go to parquet_file, which writes a row group each time they reach its byte bound, so
+a window of any size is written in the memory of one row group.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
-from ..schema.columns import Column
+from . import arrow_batches, parquet_file
 from .base import FormatWriter, Row
 
-ROW_GROUP_BYTES = 128 * 1024 * 1024
+if TYPE_CHECKING:
+    from .binary_copy import Batch
+
 BATCH_ROWS = 65_536
-ARROW_TYPES: dict[str, pa.DataType] = {
-    "int64": pa.int64(),
-    "int32": pa.int32(),
-    "string": pa.string(),
-    "bool": pa.bool_(),
-    "timestamp": pa.timestamp("us", tz="UTC"),
-}
-
-
-def arrow_type(column: Column) -> pa.DataType:
-    if column.type == "decimal":
-        return pa.decimal128(column.precision, column.scale)
-    return ARROW_TYPES[column.type]
-
-
-class _Sink:
-    """What pyarrow writes to: the digest stream, left open for the caller when pyarrow
-    closes its writer."""
-
-    def __init__(self, out: Any) -> None:
-        self.out, self.closed = out, False
-
-    def write(self, data: Any) -> int:
-        return int(self.out.write(bytes(data)))
-
-    def tell(self) -> int:
-        return int(self.out.tell())
-
-    def flush(self) -> None:
-        self.out.flush()
-
-    def close(self) -> None:
-        self.closed = True
+ROW_GROUP_BYTES = parquet_file.ROW_GROUP_BYTES
+# Dictionary encoding where values repeat (codes, ids of offers, countries, …): not for the
+# columns whose values are nearly all distinct, where pyarrow would build a dictionary only to
+# drop it at its page limit (time spent for nothing).
+DISTINCT_TYPES = ("timestamp", "decimal")
+DISTINCT_NAMES = ("click_id", "conversion_id", "ip", "user_agent", "referrer", "order_id")
 
 
 class ParquetWriter(FormatWriter):
@@ -61,19 +33,22 @@ class ParquetWriter(FormatWriter):
     compressions = ("ZSTD", "SNAPPY")
     extension = "parquet"
     content_type = "application/vnd.apache.parquet"
+    prepared_types = arrow_batches.PREPARED_TYPES
 
     def start(self) -> None:
-        self.schema = pa.schema(
-            [pa.field(c.public_name, arrow_type(c), nullable=c.nullable) for c in self.columns]
-        )
-        self._writer = pq.ParquetWriter(
-            pa.PythonFile(_Sink(self.out), mode="w"),
+        self.schema = arrow_batches.arrow_schema(self.columns)
+        self._file = parquet_file.ParquetStream(
+            self.out,
             self.schema,
-            compression=self.compression.lower(),
+            compression=self.compression,
+            row_group_bytes=ROW_GROUP_BYTES,
+            dictionary=[
+                c.public_name
+                for c in self.columns
+                if c.type not in DISTINCT_TYPES and c.name not in DISTINCT_NAMES
+            ],
         )
         self._buffer: list[list[Any]] = [[] for _ in self.columns]
-        self._batches: list[pa.RecordBatch] = []
-        self._batched = 0
 
     def write_rows(self, rows: Iterable[Row]) -> None:
         buffer = self._buffer
@@ -82,30 +57,18 @@ class ParquetWriter(FormatWriter):
                 values.append(value)
             self.rows += 1
             if len(buffer[0]) == BATCH_ROWS:
-                self._batch()
+                self._flush_rows()
                 buffer = self._buffer
 
-    def _batch(self) -> None:
-        """The buffered rows as one Arrow record batch; a row group once there are enough."""
-        if self._buffer[0]:
-            arrays = [
-                pa.array(values, type=field.type)
-                for values, field in zip(self._buffer, self.schema, strict=True)
-            ]
-            batch = pa.RecordBatch.from_arrays(arrays, schema=self.schema)
-            self._batches.append(batch)
-            self._batched += batch.nbytes
-            self._buffer = [[] for _ in self.columns]
-        if self._batched >= ROW_GROUP_BYTES:
-            self._row_group()
+    def write_batch(self, batch: Batch) -> None:
+        self._file.write(arrow_batches.from_copy(self.schema, self.columns, batch))
+        self.rows += batch.rows
 
-    def _row_group(self) -> None:
-        if self._batches:
-            table = pa.Table.from_batches(self._batches, schema=self.schema)
-            self._writer.write_table(table, row_group_size=table.num_rows)
-            self._batches, self._batched = [], 0
+    def _flush_rows(self) -> None:
+        if self._buffer[0]:
+            self._file.write(arrow_batches.from_rows(self.schema, self._buffer))
+            self._buffer = [[] for _ in self.columns]
 
     def finish(self) -> None:
-        self._batch()
-        self._row_group()
-        self._writer.close()
+        self._flush_rows()
+        self._file.close()

@@ -14,7 +14,8 @@ B = TypeVar("B", bound="HasRows")
 
 
 class HasRows(Protocol):
-    rows: int
+    @property
+    def rows(self) -> int: ...
 
 
 INTERVAL_SECONDS = 2.0

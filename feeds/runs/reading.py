@@ -4,15 +4,18 @@
   (SELECT …) TO STDOUT (FORMAT csv)`, about six times faster than fetching rows into Python and
   writing them with `csv`. The SELECT formats each value exactly as `formats.values.csv_text`
   does, so both paths write the same fields: ISO 8601 UTC timestamps with microseconds,
-  true/false, plain decimals, and an empty field for a null or an empty string.
+  true/false, plain decimals, and an empty field for a null or an empty string. The COPY's
+  messages (one per row) are joined into 1 MiB chunks before the writer sees them.
+- A raw window as JSON Lines: PostgreSQL renders each line too (`row_to_json`, with the values
+  as the Python writer gives them), sent the same way.
 - A log-level hour (event time, received before the run's data cutoff) as a binary COPY, its
   values already as the writer wants them, handed over in batches whose fields are located in
   bulk, never decoded row by row (binary_copy). A writer names how it takes timestamps and
   decimals (`FormatWriter.prepared_types`): PostgreSQL's binary microseconds, plain decimal
   text, or the unscaled integer as big-endian bytes (Avro's decimal). PostgreSQL computes those
   on its own core while this process encodes (bench/, README "Performance").
-- A raw window in another format (Parquet, JSON Lines): the same binary stream by received
-  time, with Python values (those writers convert them in bulk).
+- A raw window as Parquet: the same binary COPY batches by received time, which the writer
+  turns into Arrow columns a batch at a time (formats.arrow_batches).
 - Elsewhere (SQLite) rows come through the ORM as Python values (`window_rows`).
 
 Every read, count and slice plan of a run takes the run's row filter (`filters`, the conditions
@@ -23,28 +26,28 @@ exactly the rows the filter keeps.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import psycopg
 from django.db import connection
 from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from psycopg import sql
 
-from ..formats import CsvGzWriter, FormatWriter, binary_copy
+from ..formats import CsvGzWriter, FormatWriter, JsonLinesGzWriter, binary_copy
 from ..formats.values import to_micros
 from ..models import EVENT_MODELS
 from ..schema.columns import COLUMNS, Column
 from . import row_filters
 from .row_filters import Conditions
 
+if TYPE_CHECKING:
+    from .progress import RowCounter
+
 CHUNK_ROWS = 5000
-BATCH_ROWS = 5000
-# Chunked streaming needs libpq 17 (the psycopg[binary] wheels ship it); older: row by row.
-STREAM_SIZE = BATCH_ROWS if psycopg.pq.version() >= 170000 else 1
+# COPY text handed to a writer at once: a compressor call per row cost more than compressing.
+CHUNK_BYTES = 1024 * 1024
 TIMESTAMP_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
 
 
@@ -205,27 +208,84 @@ def copy_statement(
     )
 
 
-class CsvWindow:
-    """Iterate for CSV chunks; `rows` holds the row count once iteration ends."""
+def _json_expression(column: Column) -> sql.Composable:
+    """A column's value in JSON Lines: as `formats.jsonl_gz.json_value` gives it."""
+    name, public = sql.Identifier("e", column.name), sql.Identifier(column.public_name)
+    value: sql.Composable
+    if column.type == "timestamp":
+        value = sql.SQL("to_char({} AT TIME ZONE 'UTC', {})").format(
+            name, sql.Literal(TIMESTAMP_FORMAT)
+        )
+    elif column.type == "decimal":
+        value = sql.SQL("{}::text").format(name)  # plain notation, the column's scale
+    else:
+        value = name
+    return sql.SQL("{} AS {}").format(value, public)
 
-    def __init__(
-        self,
-        feed: str,
-        tenant_id: int,
-        start: datetime,
-        end: datetime,
-        columns: Sequence[Column] | None = None,
-        filters: Conditions = (),
-    ) -> None:
-        self.statement = copy_statement(feed, tenant_id, start, end, columns, filters)
+
+def json_copy_statement(
+    feed: str,
+    tenant_id: int,
+    start: datetime,
+    end: datetime,
+    columns: Sequence[Column] | None = None,
+    filters: Conditions = (),
+) -> sql.Composed:
+    """The window as JSON Lines rendered by PostgreSQL: `row_to_json` of a projection whose
+    names are the public names, in the chosen order. It writes what the Python writer writes:
+    no spaces (`{"a":1,"b":"x"}`), non-ASCII as it is, `"`, `\\` and control characters
+    escaped. Sent as CSV with a delimiter and a quote that JSON text never holds unescaped
+    (U+0001, U+0002; JSON escapes every control character, and line breaks), so each line
+    comes out exactly as rendered: text COPY would double every backslash."""
+    return sql.SQL(
+        "COPY (SELECT row_to_json(j) FROM {table} e CROSS JOIN LATERAL (SELECT {columns}) j"
+        " WHERE e.tenant_id = {tenant} AND e.received_at >= {start} AND e.received_at < {end}"
+        "{kept} ORDER BY e.received_at, e.id) TO STDOUT (FORMAT csv, DELIMITER E'\\x01',"
+        " QUOTE E'\\x02')"
+    ).format(
+        columns=sql.SQL(", ").join(_json_expression(c) for c in (columns or COLUMNS[feed])),
+        table=sql.Identifier(EVENT_MODELS[feed]._meta.db_table),
+        tenant=sql.Literal(tenant_id),
+        start=sql.Literal(start),
+        end=sql.Literal(end),
+        kept=row_filters.as_sql(feed, filters, table="e"),
+    )
+
+
+class CopyText:
+    """Iterate for the text a `COPY … TO STDOUT` statement writes, in chunks of about
+    CHUNK_BYTES; `rows` holds the row count once iteration ends.
+
+    PostgreSQL sends one message per row: they are joined here into large chunks, as a call of
+    the compressor, the MD5 and the spool per row cost more than the compression itself."""
+
+    def __init__(self, statement: sql.Composed) -> None:
+        self.statement = statement
         self.rows = 0
 
-    def __iter__(self) -> Iterator[memoryview]:
-        with connection.cursor() as cursor:
-            raw = cursor.cursor
-            with raw.copy(self.statement) as copy:
-                yield from copy
-            self.rows = raw.rowcount
+    def __iter__(self) -> Iterator[bytearray]:
+        with connection.cursor() as cursor, cursor.cursor.copy(self.statement) as copy:
+            # A row libpq already holds is taken straight from it, as binary_copy does:
+            # psycopg's reader costs a generator and a wait per row.
+            pgconn = cursor.cursor.connection.pgconn
+            chunk, rows = bytearray(), 0
+            while True:
+                size, message = pgconn.get_copy_data(1)
+                if size == 0:
+                    message = copy.read()  # none there yet: wait; at the end, b""
+                    if not message:
+                        break
+                elif size < 0:  # the end, seen here: the final result is ours to read
+                    binary_copy.final_result(pgconn)
+                    break
+                chunk += message
+                rows += 1  # one message per row, line breaks inside values included
+                if len(chunk) >= CHUNK_BYTES:
+                    yield chunk
+                    chunk = bytearray()
+            if chunk:
+                yield chunk
+            self.rows = rows
 
 
 def write_window(
@@ -234,33 +294,37 @@ def write_window(
     tenant_id: int,
     start: datetime,
     end: datetime,
-    count: Callable[[Iterable[tuple[Any, ...]]], Iterator[tuple[Any, ...]]],
+    counter: RowCounter,
     *,
     filters: Conditions,
 ) -> None:
-    """A raw window into `writer`: for CSV on PostgreSQL the server writes the CSV itself
-    (COPY); other formats take rows through `count` (the run's progress reports), on
-    PostgreSQL streamed in binary on a connection of their own, else through the ORM."""
+    """A raw window into `writer`. On PostgreSQL the server renders CSV and JSON Lines itself
+    (COPY of the text, `write_text`), and Parquet's rows come as binary COPY batches streamed on
+    a connection of their own (`write_batch`, counted for the run's progress reports); elsewhere
+    (SQLite) rows come through the ORM as Python values."""
     if connection.vendor != "postgresql":
         rows = window_rows(
             feed, tenant_id, "received_at", start, end, columns=writer.columns, filters=filters
         )
-        writer.write_rows(count(rows))
+        writer.write_rows(counter.count(rows))
         return
-    if not isinstance(writer, CsvGzWriter):
-        statement = select_statement(
-            feed, tenant_id, start, end, None, writer.prepared_types,
-            field="received_at", columns=writer.columns, filters=filters,
-        )  # fmt: skip
-        writer.write_rows(count(_prepared_rows(statement)))
+    if isinstance(writer, CsvGzWriter | JsonLinesGzWriter):
+        # No progress reports here: the connection is busy streaming the COPY, and a query on
+        # it would wait for the COPY forever. At several hundred thousand rows a second, the
+        # run ends before a report would matter.
+        render = copy_statement if isinstance(writer, CsvGzWriter) else json_copy_statement
+        text = CopyText(render(feed, tenant_id, start, end, writer.columns, filters))
+        for chunk in text:
+            writer.write_text(chunk)
+        writer.rows = text.rows
         return
-    # No progress reports here: the connection is busy streaming the COPY, and a query on it
-    # would wait for the COPY forever. At several hundred thousand rows a second, the run ends
-    # before a report would matter.
-    window = CsvWindow(feed, tenant_id, start, end, writer.columns, filters)
-    for chunk in window:
-        writer.write_csv(chunk)
-    writer.rows = window.rows
+    statement = select_statement(
+        feed, tenant_id, start, end, None, writer.prepared_types,
+        field="received_at", columns=writer.columns, filters=filters,
+    )  # fmt: skip
+    widths = copy_widths(feed, writer.prepared_types, writer.columns)
+    for batch in counter.count_batches(binary_copy.batches(statement, widths)):
+        writer.write_batch(batch)
 
 
 EXPRESSIONS: dict[str, str] = {
@@ -280,12 +344,14 @@ EXPRESSIONS: dict[str, str] = {
 WIDTHS = {"int64": 8, "int32": 4, "bool": 1, "postgres_micros": 8, "unscaled_bytes": 8}
 
 
-def copy_widths(feed: str, prepared_types: dict[str, str]) -> list[int | None]:
-    """Per column of the feed, the binary COPY width every value has, or None (nullable or of
-    varying length), for binary_copy.parse."""
+def copy_widths(
+    feed: str, prepared_types: dict[str, str], columns: Sequence[Column] | None = None
+) -> list[int | None]:
+    """Per column of the feed (or of `columns`), the binary COPY width every value has, or None
+    (nullable or of varying length), for binary_copy.parse."""
     return [
         None if column.nullable else WIDTHS.get(prepared_types.get(column.type, column.type))
-        for column in COLUMNS[feed]
+        for column in columns or COLUMNS[feed]
     ]
 
 
@@ -358,35 +424,3 @@ def hour_rows(
         return binary_copy.batches(statement, copy_widths(feed, writer.prepared_types)), True
     rows = window_rows(feed, tenant_id, "event_time", start, end, received_before, filters=filters)
     return rows, False
-
-
-def _prepared_rows(statement: sql.Composed) -> Iterator[tuple[Any, ...]]:
-    if connection.in_atomic_block:
-        return _in_transaction(statement)
-    return _streamed(statement)
-
-
-def _streamed(statement: sql.Composed) -> Iterator[tuple[Any, ...]]:
-    """On a connection of its own: one statement, one snapshot, streamed as the server sends.
-
-    Django's connection stays free meanwhile for the ledger (progress, lease), and the server
-    keeps no copy of the window as a WITH HOLD cursor would."""
-    raw = connection.get_new_connection(connection.get_connection_params())
-    try:
-        raw.autocommit = True
-        yield from psycopg.Cursor(raw).stream(statement, binary=True, size=STREAM_SIZE)
-    finally:
-        raw.close()
-
-
-def _in_transaction(statement: sql.Composed) -> Iterator[tuple[Any, ...]]:
-    """Inside the caller's transaction (which may hold the rows): a server-side cursor in it,
-    fetched in batches, so the connection serves other queries between them."""
-    connection.ensure_connection()
-    cursor = connection.connection.cursor(name=f"window_{uuid.uuid4().hex}", binary=True)
-    try:
-        cursor.execute(statement)
-        while batch := cursor.fetchmany(BATCH_ROWS):
-            yield from batch
-    finally:
-        cursor.close()

@@ -44,12 +44,13 @@ def as_q(feed: str, conditions: Conditions) -> Q:
     return found
 
 
-def as_sql(feed: str, conditions: Conditions) -> sql.Composable:
-    """` AND …` for each condition, to follow a WHERE clause; empty for no filter."""
+def as_sql(feed: str, conditions: Conditions, table: str | None = None) -> sql.Composable:
+    """` AND …` for each condition, to follow a WHERE clause; empty for no filter. `table`
+    qualifies the columns where the query names another relation's columns too."""
     parts: list[sql.Composable] = []
     for condition in conditions:
         column = _column(feed, condition["column"])
-        name = sql.Identifier(column.name)
+        name = sql.Identifier(table, column.name) if table else sql.Identifier(column.name)
         values = sql.SQL(", ").join(sql.Literal(value) for value in _values(condition))
         if condition["op"] in ("eq", "in"):
             parts.append(sql.SQL(" AND {} IN ({})").format(name, values))

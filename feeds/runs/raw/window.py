@@ -34,7 +34,7 @@ def export_window(run: ExportRun, integration: Integration, conn: Connection) ->
         )
         write_window(
             writer, feed, integration.tenant_id, run.window_start, run.window_end,
-            RowCounter(run.pk).count, filters=run.filters or [],
+            RowCounter(run.pk), filters=run.filters or [],
         )  # fmt: skip
         result = writer.close()
         upload.upload_part(conn, join_key(folder, name), spool, writer_type.content_type, result)
