@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
-pytestmark = pytest.mark.xdist_group("test_isolation")
+pytestmark = [pytest.mark.xdist_group("test_isolation"), pytest.mark.django_db]
 KEY = "password-check-failures:1"
 
 
