@@ -19,6 +19,7 @@ class FeedsConfig(AppConfig):
         from integrations.web import pages
 
         from .metrics import collect, scheduler_health
+        from .pages.iceberg import ICEBERG
         from .pages.sections import BACKFILL, FIGURES, NEXT_FILE, RUN_HISTORY
         from .schema.columns import COLUMNS
 
@@ -26,7 +27,7 @@ class FeedsConfig(AppConfig):
             {feed: tuple(column.name for column in columns) for feed, columns in COLUMNS.items()}
         )
         pages.FIGURES.append(FIGURES)
-        pages.DETAIL_SECTIONS += [RUN_HISTORY, BACKFILL]
+        pages.DETAIL_SECTIONS += [ICEBERG, RUN_HISTORY, BACKFILL]
         pages.SUMMARY_SECTIONS.append(NEXT_FILE)
         # The project's /metrics and /healthz report the scheduler and the queue the same way.
         metrics.COLLECTORS.append(collect)
