@@ -3,6 +3,7 @@ the last commit left it; every write route answers 405."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, cast
 
 from rest_framework import permissions, status
@@ -110,10 +111,14 @@ class TablesView(CatalogView):
 class TableView(CatalogView):
     def get(self, request: Request, namespace: str, table: str) -> Response:
         found = self.table(namespace, table)
-        # Never any credentials: engines read the bucket with their own (docs/exports.md).
-        return Response(
-            {"metadata-location": found.metadata_location, "metadata": found.metadata, "config": {}}
-        )
+        # Each commit writes a new metadata file, so its name is the version: an engine that
+        # already holds it is told so (304) instead of being sent the metadata again.
+        etag = '"' + hashlib.sha256(found.metadata_location.encode()).hexdigest() + '"'
+        if etag in request.headers.get("If-None-Match", "").replace(" ", "").split(","):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        # Never any credentials: engines read the bucket with their own (docs/api.md).
+        body = {"metadata-location": found.metadata_location, "metadata": found.metadata}
+        return Response({**body, "config": {}}, headers={"ETag": etag})
 
     def head(self, request: Request, namespace: str, table: str) -> Response:
         self.table(namespace, table)

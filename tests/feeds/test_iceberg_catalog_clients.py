@@ -4,6 +4,8 @@ snapshots, rows); another tenant's key sees neither (issue 36)."""
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +19,26 @@ from tests.feeds.iceberg_tables import iceberg_integration, rows, store, write_t
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _catalog(live_server: Any, key: str | None, **properties: str) -> RestCatalog:
-    if key is not None:
-        properties["token"] = key
-    return RestCatalog("exporthub", uri=f"{live_server.url}/iceberg", **properties)
+@pytest.fixture
+def connect(live_server: Any) -> Iterator[Callable[..., RestCatalog]]:
+    """pyiceberg's REST client on the live server with a key (or none); each is closed after the
+    test, so no kept-alive connection outlives the server."""
+    opened: list[RestCatalog] = []
+
+    def open_catalog(key: str | None, **properties: str) -> RestCatalog:
+        if key is not None:
+            properties["token"] = key
+        catalog = RestCatalog("exporthub", uri=f"{live_server.url}/iceberg", **properties)
+        opened.append(catalog)
+        return catalog
+
+    yield open_catalog
+    for catalog in opened:
+        catalog.close()
+    # A client refused in its constructor is never returned: collecting it closes its
+    # connection while the server still runs (the server's thread would otherwise close it
+    # after the server has given back the test's database connection).
+    gc.collect()
 
 
 @pytest.fixture
@@ -41,11 +59,11 @@ def lake(tmp_path: Path, tenant: Tenant, other_tenant: Tenant) -> dict[str, Any]
 
 
 def test_it_serves_the_tenants_tables_to_pyicebergs_rest_client(
-    live_server: Any, tenant: Tenant, lake: dict[str, Any]
+    connect: Callable[..., RestCatalog], tenant: Tenant, lake: dict[str, Any]
 ) -> None:
     clicks, conversions, _ = lake["integrations"]
     key = ApiKey.issue(tenant, Role.VIEWER, "dashboards")[1]  # a Viewer key suffices
-    catalog = _catalog(live_server, key)
+    catalog = connect(key)
 
     assert catalog.list_namespaces() == [("acme_ads",)]
     assert catalog.list_namespaces("acme_ads") == []
@@ -73,11 +91,11 @@ def test_it_serves_the_tenants_tables_to_pyicebergs_rest_client(
 
 
 def test_it_pages_the_tables_when_the_client_asks_for_pages(
-    live_server: Any, tenant: Tenant, lake: dict[str, Any]
+    connect: Callable[..., RestCatalog], tenant: Tenant, lake: dict[str, Any]
 ) -> None:
     clicks, conversions, _ = lake["integrations"]
     key = ApiKey.issue(tenant, Role.ADMIN, "spark")[1]
-    catalog = _catalog(live_server, key, **{"rest-page-size": "1"})
+    catalog = connect(key, **{"rest-page-size": "1"})
     assert catalog.list_tables("acme_ads") == [
         ("acme_ads", f"clicks_{clicks.pk}"),
         ("acme_ads", f"conversions_{conversions.pk}"),
@@ -85,10 +103,10 @@ def test_it_pages_the_tables_when_the_client_asks_for_pages(
 
 
 def test_another_tenants_key_sees_only_its_own_namespace(
-    live_server: Any, other_tenant: Tenant, lake: dict[str, Any]
+    connect: Callable[..., RestCatalog], other_tenant: Tenant, lake: dict[str, Any]
 ) -> None:
     clicks, _, theirs = lake["integrations"]
-    catalog = _catalog(live_server, ApiKey.issue(other_tenant, Role.ADMIN, "globex")[1])
+    catalog = connect(ApiKey.issue(other_tenant, Role.ADMIN, "globex")[1])
 
     assert catalog.list_namespaces() == [("globex_media",)]
     assert catalog.list_tables("globex_media") == [("globex_media", f"clicks_{theirs.pk}")]
@@ -102,18 +120,20 @@ def test_another_tenants_key_sees_only_its_own_namespace(
         catalog.load_table(f"globex_media.clicks_{clicks.pk}")
 
 
-def test_it_refuses_a_client_without_a_valid_key(live_server: Any, lake: dict[str, Any]) -> None:
+def test_it_refuses_a_client_without_a_valid_key(
+    connect: Callable[..., RestCatalog], lake: dict[str, Any]
+) -> None:
     with pytest.raises(UnauthorizedError):
-        _catalog(live_server, None)
+        connect(None)
     with pytest.raises(UnauthorizedError):
-        _catalog(live_server, "ehk_not-a-key")
+        connect("ehk_not-a-key")
 
 
 def test_the_client_is_told_the_catalog_takes_no_writes(
-    live_server: Any, tenant: Tenant, lake: dict[str, Any]
+    connect: Callable[..., RestCatalog], tenant: Tenant, lake: dict[str, Any]
 ) -> None:
     clicks = lake["integrations"][0]
-    catalog = _catalog(live_server, ApiKey.issue(tenant, Role.ADMIN, "ci")[1])
+    catalog = connect(ApiKey.issue(tenant, Role.ADMIN, "ci")[1])
     # The config lists only the read routes, so the client refuses before sending anything.
     with pytest.raises(NotImplementedError):
         catalog.drop_table(f"acme_ads.clicks_{clicks.pk}")

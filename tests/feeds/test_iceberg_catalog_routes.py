@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from exporthub.tenancy.models import ApiKey, Role, Tenant
+from feeds.models import IcebergTable
 from integrations.models import Integration
 from tests.feeds.iceberg_tables import iceberg_integration, rows, store, write_table
 from tests.integrations.conftest import api_client
@@ -60,6 +61,19 @@ def test_it_loads_a_table_from_its_row_without_reading_the_bucket(
     assert body["metadata"] == clicks.iceberg_table.metadata
     assert body["metadata"]["format-version"] == 2
     assert body["config"] == {}  # never any credentials
+
+
+def test_it_answers_304_to_an_engine_holding_the_current_metadata(
+    viewer: Client, clicks: Integration
+) -> None:
+    route = f"{BASE}/namespaces/acme_ads/tables/clicks_{clicks.pk}"
+    etag = viewer.get(route)["ETag"]
+    assert viewer.get(route, headers={"If-None-Match": etag}).status_code == 304
+    # The next commit names another metadata file: the engine gets the new metadata.
+    IcebergTable.objects.filter(integration=clicks).update(metadata_location=NOWHERE + ".next")
+    answer = viewer.get(route, headers={"If-None-Match": etag})
+    assert answer.status_code == 200 and answer["ETag"] != etag
+    assert answer.json()["metadata-location"] == NOWHERE + ".next"
 
 
 def test_it_gives_config_without_a_prefix_and_only_read_endpoints(viewer: Client) -> None:
