@@ -46,6 +46,8 @@ class CatalogView(APIView):
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [AnyTenantKey]
     throttle_classes = CATALOG
+    # Not in /api/schema: the catalog's contract is Apache Iceberg's REST catalog spec.
+    schema = None
 
     def handle_exception(self, exc: Exception) -> Response:
         response = super().handle_exception(exc)

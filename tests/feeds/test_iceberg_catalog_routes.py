@@ -188,3 +188,10 @@ def test_it_throttles_a_key_like_the_api(settings: Any, viewer: Client) -> None:
     answer = viewer.get(f"{BASE}/namespaces")
     _error(answer, 429, "TooManyRequestsException")
     assert int(answer["Retry-After"]) > 0
+
+
+def test_the_api_schema_leaves_the_catalog_to_the_iceberg_spec(db: None) -> None:
+    schema = Client().get("/api/schema", headers={"Accept": "application/json"})
+    assert schema.status_code == 200
+    assert "/api/v1/integrations" in schema.content.decode()
+    assert "/iceberg/" not in schema.content.decode()
