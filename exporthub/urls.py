@@ -109,6 +109,7 @@ urlpatterns = [
     ),
     path("t/<slug:tenant_slug>/", include("integrations.web.urls")),
     path("api/", include("exporthub.api.urls")),
+    path("iceberg/", include("feeds.iceberg_catalog.urls")),
 ]
 
 handler404 = "exporthub.errors.not_found"

@@ -20,6 +20,7 @@ class FeedsConfig(AppConfig):
 
         from .formats import writer_class
         from .metrics import collect, scheduler_health
+        from .pages.iceberg import ICEBERG
         from .pages.sections import BACKFILL, FIGURES, NEXT_FILE, RUN_HISTORY
         from .schema.columns import COLUMNS
 
@@ -45,7 +46,7 @@ class FeedsConfig(AppConfig):
             }
         )
         pages.FIGURES.append(FIGURES)
-        pages.DETAIL_SECTIONS += [RUN_HISTORY, BACKFILL]
+        pages.DETAIL_SECTIONS += [ICEBERG, RUN_HISTORY, BACKFILL]
         pages.SUMMARY_SECTIONS.append(NEXT_FILE)
         # The project's /metrics and /healthz report the scheduler and the queue the same way.
         metrics.COLLECTORS.append(collect)

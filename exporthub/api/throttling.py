@@ -1,5 +1,6 @@
-"""Throttles per API key (or, on a page, per user) and per tenant, on ingestion and the write
-actions; their counts live in the shared cache so every web process sees the same ones."""
+"""Throttles per API key (or, on a page, per user) and per tenant, on ingestion, the write
+actions and the Iceberg catalog's reads; their counts live in the shared cache so every web
+process sees the same ones."""
 
 from __future__ import annotations
 
@@ -56,8 +57,17 @@ class WriteTenantThrottle(_Throttle):
     scope, setting, per_tenant = "write", "THROTTLE_TENANT_WRITE_RATE", True
 
 
+class CatalogKeyThrottle(_Throttle):
+    scope, setting = "catalog", "THROTTLE_CATALOG_RATE"
+
+
+class CatalogTenantThrottle(_Throttle):
+    scope, setting, per_tenant = "catalog", "THROTTLE_TENANT_CATALOG_RATE", True
+
+
 INGEST = [IngestKeyThrottle, IngestTenantThrottle]
 WRITE = [WriteKeyThrottle, WriteTenantThrottle]
+CATALOG = [CatalogKeyThrottle, CatalogTenantThrottle]
 
 
 def too_many(request: HttpRequest, retry_after: float) -> HttpResponse:

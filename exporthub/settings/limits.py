@@ -14,6 +14,10 @@ THROTTLE_INGEST_RATE = env.str("THROTTLE_INGEST_RATE", default="600/min")
 THROTTLE_TENANT_INGEST_RATE = env.str("THROTTLE_TENANT_INGEST_RATE", default="1200/min")
 THROTTLE_WRITE_RATE = env.str("THROTTLE_WRITE_RATE", default="60/min")
 THROTTLE_TENANT_WRITE_RATE = env.str("THROTTLE_TENANT_WRITE_RATE", default="120/min")
+# The Iceberg REST catalog's reads (an engine asks for config, the namespace and each table it
+# plans a query on): per key and per tenant, like the API's own throttles.
+THROTTLE_CATALOG_RATE = env.str("THROTTLE_CATALOG_RATE", default="600/min")
+THROTTLE_TENANT_CATALOG_RATE = env.str("THROTTLE_TENANT_CATALOG_RATE", default="1200/min")
 # Largest ingestion request body; bigger batches answer 413.
 INGEST_MAX_BYTES = env.int("INGEST_MAX_BYTES", default=16 * 1024 * 1024)
 

@@ -11,6 +11,7 @@ this file; a route with a parameter of an unknown kind fails until it is mapped 
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -19,7 +20,7 @@ from django.test import Client
 from django.utils import timezone
 
 from exporthub.tenancy.models import ApiKey, Membership, Tenant, User
-from feeds.models import ExportRun
+from feeds.models import ExportRun, IcebergTable
 from integrations.models import Verification
 from tests.integrations.conftest import make_integration
 from tests.support.routes import TENANT_PREFIX, fill, patterns
@@ -133,3 +134,46 @@ def test_every_api_route_checks_the_key_and_its_tenant(world: dict[str, Any]) ->
             answer = getattr(viewer, method)(url, content_type="application/json")
             assert answer.status_code in (403, 405), (route, method, answer.status_code)
     assert checked >= 5
+
+
+def test_every_iceberg_catalog_route_checks_the_key_and_its_tenant(world: dict[str, Any]) -> None:
+    """The Iceberg catalog (/iceberg/v1/…): 401 without a key, 404 for this tenant's namespace
+    and table to another tenant's key, 405 for every write (it is read-only), whatever the role."""
+    integration_id = int(world["values"]["pk"])
+    IcebergTable.objects.create(
+        tenant=world["tenant"], integration_id=integration_id, table_uuid=uuid.uuid4(),
+        metadata_location="s3://victim-lake/t/metadata/v1.metadata.json",
+        metadata={"format-version": 2}, committed_at=timezone.now(),
+    )  # fmt: skip
+    values = {
+        "namespace": world["tenant"].slug.replace("-", "_"),
+        "table": f"standard_feed_{integration_id}",
+        "view": "v",
+    }
+    _, outsider_key = ApiKey.issue(world["other"], "admin", "outsider")
+    _, admin_key = ApiKey.issue(world["tenant"], "admin", "admin")
+    anonymous = Client()
+    outsider = Client(HTTP_AUTHORIZATION=f"Bearer {outsider_key}")
+    admin = Client(HTTP_AUTHORIZATION=f"Bearer {admin_key}")
+    checked = 0
+    for route, _pattern in patterns():
+        if not route.startswith("iceberg/"):
+            continue
+        url = fill(route, values)
+        checked += 1
+        for method in ("get", "head", *WRITES):
+            answer = getattr(anonymous, method)(url, content_type="application/json")
+            assert answer.status_code == 401, (route, method, answer.status_code)
+        if "<namespace>" in route:
+            for method in ("get", "head", *WRITES):
+                answer = getattr(outsider, method)(url, content_type="application/json")
+                assert answer.status_code in (404, 405), (route, method, answer.status_code)
+                assert victim_not_in(answer), (route, method)
+        for method in WRITES:
+            answer = getattr(admin, method)(url, content_type="application/json")
+            assert answer.status_code == 405, (route, method, answer.status_code)
+    assert checked >= 10
+
+
+def victim_not_in(answer: Any) -> bool:
+    return b"victim-lake" not in answer.content
