@@ -27,6 +27,7 @@ pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 END = T0 + timedelta(minutes=15)
 FOLDER = "exports/clicks/2026/11/22/"
+HOUR_SPAN = timedelta(hours=1)
 
 
 def _at(seconds: float) -> str:
@@ -153,3 +154,30 @@ def test_a_backfill_may_end_at_the_window_the_schedule_closed_not_one_still_in_f
         marks.begin(tenant.pk, "clicks")
     with pytest.raises(backfills.BackfillRefused, match="last closed window, 2026-11-22 10:00"):
         backfills.check(integration, T0, END, now)
+
+
+def test_a_log_level_hours_cutoff_stops_before_a_writer_in_flight_so_its_rows_come_late(
+    s3_env: str, tenant: Tenant
+) -> None:
+    hour = T0
+    integration = active(tenant, "s3", "standard_feed", hour, bucket=new_bucket(s3_env),
+                         format="avro", compression="DEFLATE")  # fmt: skip
+    events(tenant, "standard_feed", 40, hour, hour + timedelta(hours=1))
+    exported_at = hour + timedelta(hours=1, minutes=11)
+    with clock.simulated(exported_at - timedelta(seconds=1)):
+        flight = marks.begin(tenant.pk, "standard_feed")  # late events of that hour, in flight
+    run_exports(exported_at.isoformat())
+    first = ExportRun.objects.get(integration=integration, window_start=hour)
+    assert (first.status, first.rows) == ("succeeded", 40)
+    assert first.data_cutoff == flight.received_at  # not the instant it began reading
+    late = [row for row, _ in Generator("standard_feed", 13).rows(3, hour, hour + HOUR_SPAN)]
+    with clock.simulated(exported_at + timedelta(seconds=1)):
+        stored = marks.store_marked(
+            tenant.pk, "standard_feed",
+            lambda at: store_events(tenant, "standard_feed", [(row, at) for row in late]),
+            flight,
+        )  # fmt: skip
+    assert stored == 3
+    run_exports((exported_at + timedelta(seconds=30)).isoformat())
+    again = ExportRun.objects.get(integration=integration, window_start=hour, generation=1)
+    assert (again.status, again.rows) == ("succeeded", 43)  # found by the late-event path
