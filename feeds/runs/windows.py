@@ -22,6 +22,13 @@ def raw_window() -> timedelta:
     return timedelta(seconds=settings.RAW_WINDOW_SECONDS)
 
 
+def raw_file_stamp(start: datetime) -> str:
+    """A raw window's file name stem: its start to the minute (seed 000), and to the second
+    where windows are not whole minutes (only the bench shortens them), so no two share a name."""
+    stamp = f"{start:%Y-%m-%d-%H-%M}"
+    return stamp if raw_window() % timedelta(minutes=1) == timedelta(0) else f"{stamp}-{start:%S}"
+
+
 def window_length(feed: str) -> timedelta:
     return raw_window() if FEEDS[feed].kind == FeedKind.RAW else HOUR
 

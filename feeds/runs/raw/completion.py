@@ -14,6 +14,8 @@ from typing import Any
 
 from integrations.paths import join_key
 
+from ..windows import raw_file_stamp
+
 FOLDER = "_manifests"
 
 
@@ -22,4 +24,4 @@ def manifest_key(config: dict[str, Any], start: datetime) -> str | None:
     if not config.get("completion_manifests"):
         return None
     day = (f"{start:%Y}", f"{start:%m}", f"{start:%d}")
-    return join_key(config["directory"], FOLDER, *day, f"{start:%Y-%m-%d-%H-%M}.manifest.json")
+    return join_key(config["directory"], FOLDER, *day, f"{raw_file_stamp(start)}.manifest.json")

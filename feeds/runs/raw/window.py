@@ -16,6 +16,7 @@ from ...models import ExportRun
 from .. import clock, ledger, manifests, upload
 from ..progress import RowCounter
 from ..reading import write_window
+from ..windows import raw_file_stamp
 from . import completion
 
 
@@ -27,7 +28,7 @@ def export_window(run: ExportRun, integration: Integration, conn: Connection) ->
     )
     data_format, compression = file_format(integration.config)
     writer_type = writer_class(data_format)
-    name = f"{start:%Y-%m-%d-%H-%M}.{writer_type.extension}"
+    name = f"{raw_file_stamp(start)}.{writer_type.extension}"
     processed_on = clock.now()
     with tempfile.SpooledTemporaryFile(max_size=upload.SPOOL_BYTES) as spool:
         writer = writer_type(
