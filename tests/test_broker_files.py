@@ -42,3 +42,10 @@ def test_a_message_being_written_is_not_taken_by_a_worker_polling_meanwhile(
     assert seen_while_writing == [None]
     assert channel._get("exports") == {"body": "run 42"}
     assert os.listdir(tmp_path) == []  # nothing left aside
+
+
+def test_the_embedded_broker_url_names_it() -> None:
+    from exporthub.celery import app
+
+    with app.connection_for_write("filesystem://") as connection:
+        assert isinstance(connection.transport, broker_files.Transport)

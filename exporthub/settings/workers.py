@@ -20,7 +20,6 @@ CELERY_RESULT_BACKEND = env.str(
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # Embedded broker: producer and consumers meet in one folder, no server needed; each
     # message is written whole before a worker can take it (exporthub/broker_files.py).
-    CELERY_BROKER_TRANSPORT = "exporthub.broker_files:Transport"
     for folder in ("queue", "processed", "results", "control"):
         (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
