@@ -1,10 +1,11 @@
 """`make bench`: run every case against PostgreSQL and the S3 stand-in, print a table, write
 bench/results.json. Sizes: BENCH_ROWS (1 000 000), BENCH_BIG_ROWS (10 000 000; 0 skips),
 BENCH_INTEGRATIONS (10 000), BENCH_PARALLEL_ROWS (4 000 000, the hour exported by 1 and by 2
-workers; 0 skips) in slices of BENCH_SLICE_ROWS (500 000). Database: BENCH_DATABASE_URL (a
-scratch database, created). Broker: a temporary embedded (filesystem) one, or BENCH_BROKER_URL
-(a scratch broker: purged). BENCH_ONLY=case,case runs a subset (results.json then holds only
-those)."""
+workers; 0 skips) in slices of BENCH_SLICE_ROWS (500 000), BENCH_FRESH_WINDOWS (20 raw windows
+of BENCH_FRESH_WINDOW_SECONDS, 6, with ingestion running: freshness_raw_windows). Database:
+BENCH_DATABASE_URL (a scratch database, created). Broker: a temporary embedded (filesystem) one,
+or BENCH_BROKER_URL (a scratch broker: purged). BENCH_ONLY=case,case runs a subset
+(results.json then holds only those)."""
 
 from __future__ import annotations
 
@@ -106,7 +107,7 @@ def _ratios(records: list[dict[str, Any]]) -> None:
 
 def _table(records: list[dict[str, Any]]) -> str:
     extra = ("ratio_vs_csv_gz", "bound_vs_naive", "bound_vs_ceiling", "upload_seconds",
-             "cpu_seconds", "queries", "p50_ms", "p95_ms")  # fmt: skip
+             "cpu_seconds", "queries", "p50_ms", "p95_ms", "p50_s", "p95_s", "max_s")  # fmt: skip
     header = [*COLUMNS, *extra]
     lines = [header] + [[_cell(r.get(c)) for c in header] for r in records]
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
@@ -128,6 +129,7 @@ def main() -> None:
     big = int(os.environ.get("BENCH_BIG_ROWS", 10_000_000))
     integrations = int(os.environ.get("BENCH_INTEGRATIONS", 10_000))
     parallel = int(os.environ.get("BENCH_PARALLEL_ROWS", 4_000_000))
+    fresh_windows = int(os.environ.get("BENCH_FRESH_WINDOWS", 20))
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -148,7 +150,8 @@ def main() -> None:
             ("export_avro_deflate_filtered", rows),
             *((f"baselines_{k}", rows) for k in ("avro_deflate", "avro_snappy", "protobuf_snappy",
                                                 "protobuf_delimited_gzip")),
-            ("freshness", rows), ("scheduler_tick", integrations), ("pages", 1000),
+            ("freshness", rows), ("freshness_raw_windows", fresh_windows),
+            ("scheduler_tick", integrations), ("pages", 1000),
             ("ingestion", 10), ("generate", rows), ("retention_drop", rows), ("hour_read", rows),
         ]  # fmt: skip
         if big:  # peak RSS flat in rows: a raw window and a log-level hour of BENCH_BIG_ROWS

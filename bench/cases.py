@@ -12,7 +12,13 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "exporthub.settings")
 django.setup()
 
-from bench import app_cases, export_cases, parallel_cases, partition_cases  # noqa: E402
+from bench import (  # noqa: E402
+    app_cases,
+    export_cases,
+    freshness_cases,
+    parallel_cases,
+    partition_cases,
+)
 
 FORMATS = export_cases.LOG_LEVEL_FORMATS
 CASES: dict[str, Callable[[int], None]] = {
@@ -33,6 +39,7 @@ CASES: dict[str, Callable[[int], None]] = {
     "ingestion": app_cases.ingestion,
     "generate": app_cases.generate,
     "freshness": export_cases.freshness,
+    "freshness_raw_windows": freshness_cases.freshness_raw_windows,
     "retention_drop": partition_cases.retention_drop,
     "hour_read": partition_cases.hour_read,
     "parallel_hour": parallel_cases.parallel_hour,

@@ -17,6 +17,7 @@ QUEUES = (SCHEDULE, EXPORTS, VERIFY, NOTIFICATIONS)
 # missing here would go to Celery's default queue, which no worker reads (tests/test_queues.py).
 TASKS = {
     "feeds.schedule": SCHEDULE,
+    "feeds.close_windows": SCHEDULE,
     "feeds.expire_events": SCHEDULE,
     "feeds.maintain_partitions": SCHEDULE,
     "integrations.expiry_reminders": SCHEDULE,

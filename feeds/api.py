@@ -20,10 +20,11 @@ from exporthub.tenancy.auditlog import actor_for
 from integrations.catalog import FEEDS
 from integrations.models import get_integration
 
+from .ingestion.marks import IngestionTooSlow, store_marked
 from .ingestion.parsing import parse_events
 from .ingestion.store import store_events
 from .models import ExportRun
-from .runs import backfills, clock
+from .runs import backfills
 from .runs.queued import QueueFull
 from .runs.reprocessing import ReprocessingRefused, request_reprocessing
 from .tasks import export_run
@@ -52,6 +53,7 @@ class EventIngestView(APIView):
             400: {"type": "array", "items": ROW_ERROR_SCHEMA},
             404: None,
             413: None,
+            503: None,
         },
     )  # fmt: skip
     def post(self, request: Request, feed: str) -> Response:
@@ -74,8 +76,20 @@ class EventIngestView(APIView):
             return Response(
                 [error.as_json() for error in errors], status=status.HTTP_400_BAD_REQUEST
             )
-        received_at = clock.now()  # the real clock, except inside `run_exports --now`-style tests
-        count = store_events(request.auth.tenant, feed, ((row, received_at) for row in rows))  # type: ignore[union-attr]
+        tenant = request.auth.tenant  # type: ignore[union-attr]
+        try:
+            # Received when its mark is committed (ingestion.marks): the schedule closes a raw
+            # window only once no ingestion that could still add rows to it is in flight.
+            count = store_marked(
+                tenant.pk, feed, lambda at: store_events(tenant, feed, ((r, at) for r in rows))
+            )
+        except IngestionTooSlow:
+            REJECTED_BATCHES.labels(feed=feed, reason="too_slow").inc()
+            return Response(
+                {"detail": "Storing the batch took too long; nothing was stored. Send it again."},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                headers={"Retry-After": "5"},
+            )
         INGESTED_EVENTS.labels(feed=feed).inc(count)
         return Response({"accepted": count}, status=status.HTTP_202_ACCEPTED)
 

@@ -15,6 +15,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from integrations.models import State
 
 from .models import ExportRun
+from .pages.freshness import recent_raw
 from .runs.ledger import claimable
 from .runs.schedule import last_tick
 
@@ -33,6 +34,7 @@ def collect() -> Iterable[Metric]:
         "How long ago the window of the oldest due run closed (0 when none is due)",
         value=(now - oldest).total_seconds() if oldest else 0.0,
     )
+    yield from _recent_freshness(now)
     ticked = last_tick()
     if ticked is not None:
         yield GaugeMetricFamily(
@@ -50,3 +52,25 @@ def scheduler_health() -> dict[str, Any]:
     age = (timezone.now() - ticked).total_seconds()
     status = "stale" if age > settings.SCHEDULER_STALE_SECONDS else "ok"
     return {"status": status, "last_tick": ticked.isoformat(), "age_seconds": round(age)}
+
+
+def _recent_freshness(now: datetime) -> Iterable[Metric]:
+    """Each active raw integration's recent freshness, the figures its page shows (one query)."""
+    found = recent_raw(now)
+    seconds = GaugeMetricFamily(
+        "exporthub_raw_freshness_seconds",
+        "From a raw window's close to its file complete: p50 and p95 over the windows completed"
+        " in the last 24 hours, as the integration page shows them",
+        labels=["integration", "quantile"],
+    )
+    windows = GaugeMetricFamily(
+        "exporthub_raw_freshness_windows",
+        "Raw windows completed in the last 24 hours that the freshness quantiles cover",
+        labels=["integration"],
+    )
+    for integration_id, figures in sorted(found.items()):
+        seconds.add_metric([str(integration_id), "0.5"], figures.p50_seconds)
+        seconds.add_metric([str(integration_id), "0.95"], figures.p95_seconds)
+        windows.add_metric([str(integration_id)], figures.windows)
+    yield seconds
+    yield windows

@@ -214,6 +214,8 @@ class ExportRun(models.Model):
             models.Index(fields=("integration", "-window_start")),
             # The dashboard's last success and recent failures of each integration.
             models.Index(fields=("integration", "status", "-window_start")),
+            # The recent freshness /metrics reads over every integration (pages.freshness).
+            models.Index(fields=("status", "finished_at"), name="run_recently_finished"),
         )
 
     def __str__(self) -> str:
@@ -260,6 +262,25 @@ class ExportSlice(models.Model):
 
     def __str__(self) -> str:
         return f"Slice {self.number} of run {self.run_id} (attempt {self.attempt})"
+
+
+class IngestMark(models.Model):
+    """An ingestion in flight (feeds.ingestion.marks): its rows will be received at or after
+    `started_at`, so raw windows of its tenant and feed ending after that wait for it. Removed in
+    the transaction that commits its rows; one left behind by a crashed writer expires."""
+
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, related_name="+", help_text="Whose rows."
+    )
+    feed = models.CharField(max_length=50, help_text="Which feed's table.")
+    started_at = models.DateTimeField(help_text="No row of this writer is received earlier.")
+    expires_at = models.DateTimeField(help_text="After this it is taken for a crashed writer's.")
+
+    class Meta:
+        indexes = (models.Index(fields=("expires_at",), name="ingest_mark_expiry"),)
+
+    def __str__(self) -> str:
+        return f"{self.feed} of tenant {self.tenant_id} since {self.started_at:%H:%M:%S}"
 
 
 class SchedulerTick(models.Model):

@@ -76,8 +76,11 @@ def window_folders(config: dict[str, Any], start: datetime) -> tuple[str, ...]:
 
 
 def window_file_name(start: datetime, extension: str) -> str:
-    """Seed 000's file name of a raw window, whatever the layout: {YYYY-MM-DD-hh-mm}."""
-    return f"{start:%Y-%m-%d-%H-%M}.{extension}"
+    """Seed 000's file name of a raw window, whatever the layout: {YYYY-MM-DD-hh-mm}; and to
+    the second where a window does not start on a whole minute (only the bench's shortened
+    windows do), so no two windows share a name."""
+    stamp = f"{start:%Y-%m-%d-%H-%M}"
+    return f"{stamp}-{start:%S}.{extension}" if start.second else f"{stamp}.{extension}"
 
 
 def raw_key_pattern(config: dict[str, Any], extension: str) -> str:

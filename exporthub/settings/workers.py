@@ -18,7 +18,8 @@ CELERY_RESULT_BACKEND = env.str(
     "CELERY_RESULT_BACKEND", default=REDIS_URL or f"file://{BROKER_DIR / 'results'}"
 )
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    # Embedded broker: producer and consumers meet in one folder, no server needed.
+    # Embedded broker: producer and consumers meet in one folder, no server needed; each
+    # message is written whole before a worker can take it (exporthub/broker_files.py).
     for folder in ("queue", "processed", "results", "control"):
         (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
@@ -28,6 +29,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
         "store_processed": False,
+        # A worker lists the folder this often (kombu's default: every second); each hop of a
+        # raw window's export (close tick, export) waits for it (docs/exports.md).
+        "polling_interval": 0.25,
     }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -2,7 +2,9 @@
 
 Measured over the last 7 days of scheduled windows (generation 0: a reprocessed hour says
 nothing about the schedule), as p50 and p95, for the dashboard, the integration page and the
-API. File complete is when the run recorded its success, right after its manifest was written.
+API; and over recent raw windows (RECENT) for the integration page and `/metrics`, which show the
+same figures. File complete is when the run recorded its success, right after its manifest was
+written.
 """
 
 from __future__ import annotations
@@ -13,13 +15,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F
+from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, QuerySet
 
-from integrations.models import Integration
+from integrations.catalog import FEEDS, FeedKind
+from integrations.models import Integration, State
 
 from ..models import ExportRun
 
 PERIOD = timedelta(days=7)
+# Raw windows' freshness now, as the integration page and `/metrics` report it: scheduled raw
+# windows whose file completed in the last 24 hours (96 windows of an integration).
+RECENT = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -46,13 +52,30 @@ class _PercentileCont(Aggregate):
 
 def freshness(integration_ids: list[int], now: datetime) -> dict[int, Freshness]:
     """Each listed integration's freshness over PERIOD, in one query; none without windows."""
-    lateness = ExpressionWrapper(F("finished_at") - F("window_end"), output_field=DurationField())
+    return _percentiles(ExportRun.objects.filter(integration_id__in=integration_ids), now - PERIOD)
+
+
+def recent_raw(now: datetime, integration_id: int | None = None) -> dict[int, Freshness]:
+    """Freshness of recent raw windows (RECENT: completed in the last 24 hours), of one
+    integration or of every active raw one: what its page and `/metrics` both show."""
     runs = ExportRun.objects.filter(
-        integration_id__in=integration_ids,
+        integration__feed__in=[name for name, feed in FEEDS.items() if feed.kind == FeedKind.RAW]
+    )
+    if integration_id is None:
+        runs = runs.filter(integration__state=State.ACTIVE)
+    else:
+        runs = runs.filter(integration_id=integration_id)
+    return _percentiles(runs, now - RECENT)
+
+
+def _percentiles(runs: QuerySet[ExportRun], since: datetime) -> dict[int, Freshness]:
+    """p50 / p95 / count per integration of these runs' scheduled windows completed since."""
+    lateness = ExpressionWrapper(F("finished_at") - F("window_end"), output_field=DurationField())
+    runs = runs.filter(
         generation=0,
         backfill=None,  # an Admin's backfill says nothing about the schedule either
         status=ExportRun.Status.SUCCEEDED,
-        finished_at__gte=now - PERIOD,
+        finished_at__gte=since,
     )
     if connection.vendor == "postgresql":
         rows = runs.values("integration_id").annotate(

@@ -1,8 +1,9 @@
 """When an active integration's next file arrives: its window and the beat tick that exports it.
 
-Read from what the schedule itself uses (feeds.runs.windows' grace and window lengths, the
-integration's `exports_from` set at activation, and the feed kind's tick in
-CELERY_BEAT_SCHEDULE), so the page cannot promise a time the schedule does not keep."""
+Read from what the schedule itself uses (feeds.runs.windows' window lengths, the raw windows'
+close delay and the log-level grace, the integration's `exports_from` set at activation, and the
+log-level tick in CELERY_BEAT_SCHEDULE), so the page cannot promise a time the schedule does not
+keep. A raw file is due seconds after its window ends; the page says so to the second."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from django.conf import settings
 from integrations.catalog import FEEDS, FeedKind
 from integrations.models import Integration, State
 
-from ..runs.windows import GRACE, ceil, floor, window_length
+from ..runs.windows import LOG_LEVEL_GRACE, ceil, floor, raw_close_delay, window_length
 
 DAY_MINUTES = 24 * 60
 
@@ -35,9 +36,10 @@ class NextFile:
     def text(self) -> str:
         which = "First file" if self.first else "Next file"
         span = "hour" if self.kind == FeedKind.LOG_LEVEL else "window"
+        due = f"{self.due:%H:%M:%S}" if self.kind == FeedKind.RAW else f"{self.due:%H:%M}"
         return (
             f"{which}: the {self.start:%H:%M}\u2013{self.end:%H:%M} UTC {span}, "
-            f"expected about {self.due:%H:%M} UTC"
+            f"expected about {due} UTC"
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -57,13 +59,16 @@ def next_file(integration: Integration, now: datetime) -> NextFile | None:
     if integration.state != State.ACTIVE or integration.exports_from is None:
         return None
     kind = FEEDS[integration.feed].kind
-    length, grace = window_length(integration.feed), GRACE[kind]
+    length = window_length(integration.feed)
+    # A raw window closes once it has settled and no ingestion is in flight (feeds.runs.closing),
+    # and the close tick exports it within one tick: seconds after its end. A log-level hour
+    # waits for its grace and the beat tick after it.
+    delay = raw_close_delay() if kind == FeedKind.RAW else LOG_LEVEL_GRACE
     first = ceil(integration.exports_from, length)
-    # A window is due once it has closed and its grace has passed (windows.due_windows): the
-    # next one whose due time is still ahead is the one open at `now - grace`.
-    start = max(first, floor(now - grace, length))
+    # The next window whose due time is still ahead is the one open at `now - delay`.
+    start = max(first, floor(now - delay, length))
     end = start + length
-    return NextFile(start, end, _tick_at_or_after(end + grace, kind), start == first, kind)
+    return NextFile(start, end, _tick_at_or_after(end + delay, kind), start == first, kind)
 
 
 def _tick_at_or_after(due: datetime, kind: FeedKind) -> datetime:

@@ -20,7 +20,7 @@ from ..models import ExportRun
 from ..runs import backfills, clock
 from ..runs.windows import next_due
 from .charts import hourly_charts
-from .freshness import Freshness, add_freshness, freshness
+from .freshness import Freshness, add_freshness, freshness, recent_raw
 from .next_file import next_file
 
 RUNS_PER_PAGE = 25
@@ -67,6 +67,7 @@ def run_history(request: HttpRequest, integration: Integration) -> dict[str, Any
     rows_chart, bytes_chart = hourly_charts(integration.pk, now)
     return {
         "freshness": freshness([integration.pk], now).get(integration.pk),
+        "recent_freshness": recent_raw(now, integration.pk).get(integration.pk),
         "runs": Paginator(runs, RUNS_PER_PAGE).get_page(request.GET.get("page")),
         "run_status": status,
         "run_statuses": ExportRun.Status.choices,

@@ -18,14 +18,14 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from exporthub.tenancy.auditlog import Actor, record
-from integrations.catalog import FEEDS, FeedKind
+from integrations.catalog import FeedKind
 from integrations.models import Integration, State
 
 from ..ingestion.retention import retention
 from ..models import Backfill, ExportRun
-from . import clock, ledger, queued
+from . import clock, closing, ledger, queued
 from .ledger import NewRun
-from .windows import GRACE, ceil, floor, window_length
+from .windows import ceil, closed_until, floor, window_length
 
 Status = ExportRun.Status
 UNFINISHED = (Status.PENDING, Status.RUNNING, Status.FAILED)
@@ -35,11 +35,14 @@ class BackfillRefused(ValueError):
     """The range is outside the limits or a backfill is already running; the message says why."""
 
 
-def limits(feed: str, now: datetime) -> tuple[datetime, datetime]:
+def limits(
+    feed: str, now: datetime, in_flight: datetime | None = None
+) -> tuple[datetime, datetime]:
     """The earliest window start and the latest window end a backfill may ask for: events are
-    kept for EVENT_RETENTION_DAYS, and only closed windows can be exported."""
+    kept for EVENT_RETENTION_DAYS, and only closed windows can be exported, by the schedule's
+    own rule (windows.closed_until; `in_flight`: the tenant's ingestion of the feed in flight)."""
     length = window_length(feed)
-    return ceil(now - retention(), length), floor(now - GRACE[FEEDS[feed].kind], length)
+    return ceil(now - retention(), length), floor(closed_until(feed, now, in_flight), length)
 
 
 @dataclass
@@ -65,7 +68,8 @@ def check(integration: Integration, start: datetime, end: datetime, now: datetim
         )
     if start >= end:
         raise BackfillRefused("The range is empty: its start must be before its end.")
-    earliest, latest = limits(integration.feed, now)
+    writing = closing.live_flight(integration.tenant_id, integration.feed, now)
+    earliest, latest = limits(integration.feed, now, writing)
     if floor(start, window_length(integration.feed)) < earliest:
         raise BackfillRefused(
             f"Events are kept for {settings.EVENT_RETENTION_DAYS} days: start at "

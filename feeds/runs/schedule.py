@@ -11,7 +11,7 @@ from integrations.models import Integration, State
 
 from ..ingestion.retention import retention
 from ..models import EVENT_MODELS, ExportRun, SchedulerTick
-from . import backfills, ledger
+from . import backfills, closing, ledger
 from .ledger import NewRun
 from .reading import late_rows
 from .windows import BACKFILL_LIMIT, due_windows, window_length
@@ -20,11 +20,27 @@ Status = ExportRun.Status
 LOG_LEVEL_FEEDS = [name for name, feed in FEEDS.items() if feed.kind == FeedKind.LOG_LEVEL]
 
 
+def close_tick(now: datetime) -> list[int]:
+    """The beat's frequent raw tick: the raw schedule, when a window may be waiting to close
+    (closing.needs_tick); the ids of runs ready to be executed."""
+    if not closing.needs_tick(now):
+        return []
+    flights = closing.in_flight(now)
+    ready = schedule(now, (FeedKind.RAW,), flights)
+    closing.note_closed(now, flights)
+    return ready
+
+
 def schedule(
-    now: datetime, kinds: tuple[FeedKind, ...] = (FeedKind.RAW, FeedKind.LOG_LEVEL)
+    now: datetime,
+    kinds: tuple[FeedKind, ...] = (FeedKind.RAW, FeedKind.LOG_LEVEL),
+    flights: dict[tuple[int, str], datetime] | None = None,
 ) -> list[int]:
-    """Create missing runs for closed windows; return the ids of runs ready to be executed."""
+    """Create missing runs for closed windows; return the ids of runs ready to be executed.
+    `flights`: ingestion in flight (closing.in_flight), read here unless given."""
     feeds = [name for name, feed in FEEDS.items() if feed.kind in kinds]
+    if flights is None:
+        flights = closing.in_flight(now) if FeedKind.RAW in kinds else {}
     integrations = Integration.objects.filter(
         state=State.ACTIVE, feed__in=feeds, exports_from__isnull=False
     )
@@ -36,11 +52,12 @@ def schedule(
         .annotate(Max("window_start"))
     )
     new_runs: list[NewRun] = []
-    for integration in integrations.only("id", "feed", "exports_from"):
+    for integration in integrations.only("id", "tenant_id", "feed", "exports_from"):
         start_from = integration.exports_from or now
         if integration.pk in latest:
             start_from = max(start_from, latest[integration.pk] + window_length(integration.feed))
-        for start in due_windows(integration.feed, start_from, now):
+        writing = flights.get((integration.tenant_id, integration.feed))
+        for start in due_windows(integration.feed, start_from, now, writing):
             end = start + window_length(integration.feed)
             new_runs.append(NewRun(integration.pk, start, end, Status.PENDING))
     ledger.create_runs(new_runs)

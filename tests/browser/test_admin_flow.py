@@ -14,7 +14,7 @@ from django.utils import timezone
 from exporthub.tenancy.models import Tenant, User
 from feeds.demo.synthetic import Generator
 from feeds.ingestion.store import store_events
-from feeds.runs.windows import RAW_WINDOW, ceil
+from feeds.runs.windows import ceil, raw_close_delay, window_length
 from integrations.models import Integration
 from tests.conftest import PASSWORD
 from tests.feeds.export_helpers import new_bucket, objects
@@ -52,22 +52,24 @@ def test_an_admin_sets_up_an_s3_export_verifies_it_and_sees_files(
     expect(page.locator(".badge.state-active")).to_be_visible()
 
     integration = Integration.objects.get(name="Clicks to S3")
-    # The first file: the first whole 15-minute window after activation, a minute after it ends.
+    # The first file: the first whole 15-minute window after activation, seconds after it ends
+    # (settled, then the next close tick).
     activated = integration.exports_from
     assert activated is not None
     quarter = activated.replace(minute=activated.minute // 15 * 15, second=0, microsecond=0)
     first = quarter if quarter == activated else quarter + timedelta(minutes=15)
-    end, due = first + timedelta(minutes=15), first + timedelta(minutes=16)
+    end = first + timedelta(minutes=15)
+    due = end + raw_close_delay()
     window = f"{first:%H:%M}\u2013{end:%H:%M} UTC window"
     expect(page.locator("#next-file")).to_have_text(
-        f"First file: the {window}, expected about {due:%H:%M} UTC."
+        f"First file: the {window}, expected about {due:%H:%M:%S} UTC."
     )
     # Export a window of the last hour, so the 7-day chart (which ends now) shows it.
     Integration.objects.filter(pk=integration.pk).update(
         exports_from=integration.exports_from - timedelta(hours=1)  # type: ignore[operator]
     )
     integration.refresh_from_db()
-    start = ceil(integration.exports_from, RAW_WINDOW)  # type: ignore[arg-type]  # first window
+    start = ceil(integration.exports_from, window_length("clicks"))  # type: ignore[arg-type]  # first window
     store_events(
         tenant,
         "clicks",

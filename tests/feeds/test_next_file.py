@@ -1,5 +1,6 @@
 """When the next file arrives (issue 37): the first window after a Verify and when its file is
-due, told with the time, from the same grace and beat ticks the schedule uses; fixed instants."""
+due, told with the time, from the same close rule, grace and beat ticks the schedule uses; fixed
+instants."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from feeds.models import ExportRun
 from feeds.pages.next_file import next_file
 from feeds.runs import clock
 from feeds.runs.schedule import schedule
+from feeds.runs.windows import raw_close_delay, settle
 
 from .export_helpers import active
 
@@ -20,7 +22,7 @@ pytestmark = pytest.mark.django_db
 VERIFIED = datetime(2026, 11, 22, 15, 59, tzinfo=UTC)
 
 
-def test_it_tells_an_admin_who_verified_at_1559_that_the_first_file_is_1600_1615_at_1616(
+def test_it_tells_an_admin_who_verified_at_1559_that_the_first_file_is_1600_1615_seconds_later(
     tenant: Tenant,
 ) -> None:
     integration = active(tenant, "s3", "clicks", VERIFIED, bucket="not-contacted")
@@ -28,8 +30,12 @@ def test_it_tells_an_admin_who_verified_at_1559_that_the_first_file_is_1600_1615
     assert found is not None and found.first
     assert (found.start, found.end) == (VERIFIED + timedelta(minutes=1),
                                          VERIFIED + timedelta(minutes=16))  # fmt: skip
-    assert found.due == datetime(2026, 11, 22, 16, 16, tzinfo=UTC)
-    assert found.text == "First file: the 16:00\u201316:15 UTC window, expected about 16:16 UTC"
+    # Closed on knowledge (feeds.runs.closing): settled 1 s after its end, exported by the next
+    # close tick (every 2 s), not a minute later.
+    assert found.due == datetime(2026, 11, 22, 16, 15, 3, tzinfo=UTC)
+    assert found.text == (
+        "First file: the 16:00\u201316:15 UTC window, expected about 16:15:03 UTC"
+    )
 
 
 def test_it_says_a_log_level_feed_starts_in_the_next_hour(tenant: Tenant) -> None:
@@ -46,9 +52,12 @@ def test_it_predicts_the_tick_at_which_the_schedule_creates_the_first_run(
     integration = active(tenant, "s3", feed, VERIFIED, bucket="not-contacted")
     found = next_file(integration, VERIFIED)
     assert found is not None
-    schedule(found.due - timedelta(seconds=1))
+    # A raw window closes once settled and is exported by the close tick that follows: the page
+    # says the latest such tick.
+    earliest = found.due - (raw_close_delay() - settle() if feed == "clicks" else timedelta(0))
+    schedule(earliest - timedelta(microseconds=1))
     assert not ExportRun.objects.exists()
-    schedule(found.due)
+    schedule(earliest)
     assert list(ExportRun.objects.values_list("window_start", "window_end")) == [
         (found.start, found.end)
     ]
@@ -56,9 +65,13 @@ def test_it_predicts_the_tick_at_which_the_schedule_creates_the_first_run(
 
 def test_after_the_first_file_it_names_the_next_window_and_its_due_time(tenant: Tenant) -> None:
     integration = active(tenant, "s3", "clicks", VERIFIED, bucket="not-contacted")
-    found = next_file(integration, datetime(2026, 11, 22, 17, 15, 30, tzinfo=UTC))
+    found = next_file(integration, datetime(2026, 11, 22, 17, 15, 2, tzinfo=UTC))
     assert found is not None and not found.first
-    assert found.text == "Next file: the 17:00\u201317:15 UTC window, expected about 17:16 UTC"
+    assert found.text == "Next file: the 17:00\u201317:15 UTC window, expected about 17:15:03 UTC"
+    # Once that tick has passed, the window after it.
+    found = next_file(integration, datetime(2026, 11, 22, 17, 15, 30, tzinfo=UTC))
+    assert found is not None
+    assert found.text == "Next file: the 17:15\u201317:30 UTC window, expected about 17:30:03 UTC"
 
 
 def test_an_integration_that_is_not_active_has_no_next_file(tenant: Tenant) -> None:
@@ -76,10 +89,10 @@ def test_the_page_and_its_json_say_when_the_first_file_comes(
     with clock.simulated(VERIFIED + timedelta(seconds=30)):
         page = admin_client.get(url).content.decode()
         answer = admin_client.get(url + "next-file.json").json()
-    assert "First file: the 16:00\u201316:15 UTC window, expected about 16:16 UTC" in page
+    assert "First file: the 16:00\u201316:15 UTC window, expected about 16:15:03 UTC" in page
     assert answer == {
         "window_start": "2026-11-22T16:00:00Z",
         "window_end": "2026-11-22T16:15:00Z",
-        "due": "2026-11-22T16:16:00Z",
-        "text": "First file: the 16:00\u201316:15 UTC window, expected about 16:16 UTC",
+        "due": "2026-11-22T16:15:03Z",
+        "text": "First file: the 16:00\u201316:15 UTC window, expected about 16:15:03 UTC",
     }

@@ -28,6 +28,7 @@ def test_beat_schedules_raw_log_level_retries_and_archive() -> None:
     schedule = app.conf.beat_schedule
     assert {entry["task"] for entry in schedule.values()} == {
         "feeds.schedule",
+        "feeds.close_windows",
         "feeds.archive",
         "feeds.expire_events",
         "feeds.maintain_partitions",
@@ -36,9 +37,12 @@ def test_beat_schedules_raw_log_level_retries_and_archive() -> None:
         "webhooks.send_due",
     }
     kinds = {e["args"][0] for e in schedule.values() if e["task"] == "feeds.schedule"}
-    assert kinds == {"raw", "log_level", "all"}
-    assert {"feeds.schedule", "feeds.dispatch", "feeds.export", "feeds.archive",
-            "feeds.expire_events", "feeds.maintain_partitions"} <= set(app.tasks)  # fmt: skip
+    assert kinds == {"log_level", "all"}  # raw windows: the close tick, every 2 s
+    close = next(e for e in schedule.values() if e["task"] == "feeds.close_windows")
+    assert close["schedule"] == 2.0 and close["options"] == {"expires": 2.0}
+    assert {"feeds.schedule", "feeds.close_windows", "feeds.dispatch", "feeds.export",
+            "feeds.archive", "feeds.expire_events",
+            "feeds.maintain_partitions"} <= set(app.tasks)  # fmt: skip
 
 
 def test_the_beat_task_enqueues_one_task_per_due_window(s3_env: str, tenant: Tenant) -> None:

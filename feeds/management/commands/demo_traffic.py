@@ -20,6 +20,7 @@ from exporthub.tenancy.auditlog import Actor
 from exporthub.tenancy.management.commands.seed_demo import DEMO_TENANT_NAME
 from exporthub.tenancy.models import Tenant
 from feeds.demo.synthetic import Generator
+from feeds.ingestion.marks import store_marked
 from feeds.ingestion.store import store_events
 from integrations.catalog import FEEDS
 from integrations.destinations.s3.standin import create_bucket
@@ -56,6 +57,14 @@ def _demo_integration(tenant: Tenant) -> Integration:
     return save_integration(form, Actor(label="system (demo)"))
 
 
+def _store(tenant: Tenant, feed: str, rows: list[tuple[Any, ...]]) -> int:
+    """As the API stores (feeds.ingestion.marks): received when stored, never into a window the
+    schedule closed already."""
+    return store_marked(
+        tenant.pk, feed, lambda at: store_events(tenant, feed, [(row, at) for row in rows])
+    )
+
+
 class Command(BaseCommand):
     help = "Create the demo integration on the local S3 stand-in and keep synthetic events flowing."
 
@@ -76,5 +85,5 @@ class Command(BaseCommand):
             start = now - timedelta(seconds=INTERVAL_SECONDS)
             for feed, generator in generators.items():
                 count = EVENTS_PER_INTERVAL.get(feed, 40)
-                store_events(tenant, feed, list(generator.rows(count, start, now)))
+                _store(tenant, feed, [row for row, _ in generator.rows(count, start, now)])
             time.sleep(INTERVAL_SECONDS)

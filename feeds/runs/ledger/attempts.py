@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from exporthub.retry import jittered_backoff
 
 from ...models import ExportRun, ExportSlice
-from .. import clock, contention
+from .. import clock, closing, contention
 
 MAX_BACKOFF = timedelta(hours=1)
 Status = ExportRun.Status
@@ -179,8 +179,11 @@ def begin_attempt(run: ExportRun) -> tuple[datetime, datetime]:
     """A log-level attempt's processing time and data cutoff, recorded before anything is
     written. The file holds exactly the events received before the cutoff; later ones are late
     events and make a new generation (schedule.reprocess_late_events), never silently part of
-    this attempt."""
-    processed_on, data_cutoff = processing_time(run), clock.now()
+    this attempt. The cutoff stops before the tenant's ingestion of the feed still in flight
+    (closing.in_flight): its rows commit after this attempt reads, so they must count as late."""
+    now = clock.now()
+    writing = closing.in_flight(now).get((run.integration.tenant_id, run.integration.feed))
+    processed_on, data_cutoff = processing_time(run), min(now, writing or now)
     record_attempt(run, processed_on, data_cutoff)
     return processed_on, data_cutoff
 
