@@ -206,3 +206,22 @@ def test_log_level_feeds_are_named_only_in_the_registry() -> None:
             text = path.read_text()
             found += [f"{path.relative_to(ROOT)}: {name}" for name in names if name in text]
     assert found == []
+
+
+def test_the_long_runs_take_their_clouds_from_the_registry() -> None:
+    """`make reliability` names no cloud and imports no SDK: each registered cloud's stand-in,
+    fault answers and read-back live in its test folder (tests/integrations/destinations/<kind>/
+    longrun.py), found by kind (issue 34)."""
+    from integrations.destinations import REGISTRY
+
+    sdks = {sdk for cls in REGISTRY.values() for sdk in cls.sdk_modules}
+    found = [
+        f"{path.relative_to(ROOT)}: {module}"
+        for path, module in _imports("reliability")
+        if any(_within(module, sdk) for sdk in sdks)
+    ]
+    for path in (ROOT / "reliability").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Constant) and node.value in REGISTRY:
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value!r}")
+    assert found == []
