@@ -46,7 +46,9 @@ NAME_VALIDATORS = [
     lambda v: s3_names.validate_s3_region(v, custom_endpoint=True),
     contacts.clean_email_list,
     gcs_key.parse_service_account_key,
-    lambda v: export_paths.clean_path(v, macros_allowed=True, require_timestamp=True, tail_bytes=80),
+    lambda v: export_paths.clean_path(
+        v, macros_allowed=True, require_timestamp=True, tail_bytes=80
+    ),
     lambda v: export_paths.clean_path(v, macros_allowed=False, tail_bytes=40),
     lambda v: sas.parse_sas_token(v, FeedKind.RAW),
     lambda v: sas.parse_sas_token(v, FeedKind.LOG_LEVEL),
