@@ -1,11 +1,11 @@
-"""A proxy in front of a storage stand-in (S3, Azure or GCS) that answers some requests with the
-faults clouds produce: 500, 503 SlowDown / ServerBusy, 429, silence past the client's timeout, a
-reset connection, or a slow (but correct) answer."""
+"""A proxy in front of a cloud's stand-in that answers some requests with the faults clouds
+produce: 500, 503 SlowDown / ServerBusy, 429, silence past the client's timeout, a reset
+connection, or a slow (but correct) answer. Each cloud writes its errors its own way
+(`LongRunCloud.fault_answer`, in its test folder)."""
 
 from __future__ import annotations
 
 import http.client
-import json
 import random
 import socket
 import ssl
@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,13 +23,15 @@ from pathlib import Path
 from tests.support.standins import relay
 
 KINDS = ("500", "503", "429", "timeout", "reset", "slow")
-# Error bodies as S3 and Azure write them; the SDKs read the code from them.
+# The error code and message of each status, as S3 writes them; a cloud's `fault_answer` puts
+# them in its own form (and its own codes); the SDKs read the code from it.
 BODIES = {
     "500": ("InternalError", "We encountered an internal error. Please try again."),
     "503": ("SlowDown", "Please reduce your request rate."),
     "429": ("TooManyRequests", "Too many requests."),
 }
-AZURE_CODES = {"500": "InternalError", "503": "ServerBusy", "429": "ServerBusy"}
+# (status, code, message) -> content type, body, extra headers.
+FaultAnswer = Callable[[int, str, str], tuple[str, bytes, dict[str, str]]]
 
 
 @dataclass
@@ -62,7 +64,10 @@ class FaultPlan:
 
 
 def _handler(
-    upstream: tuple[str, int], plan: FaultPlan, upstream_tls: ssl.SSLContext | None, cloud: str
+    upstream: tuple[str, int],
+    plan: FaultPlan,
+    upstream_tls: ssl.SSLContext | None,
+    answer: FaultAnswer,
 ) -> type[BaseHTTPRequestHandler]:
     class Proxy(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -89,24 +94,12 @@ def _handler(
             self._forward(body)
 
         def _error(self, status: int) -> None:
-            code, message = BODIES[str(status)]
-            if cloud == "azure":
-                code = AZURE_CODES[str(status)]
-            content_type, payload = (
-                "application/xml",
-                (
-                    f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code>'
-                    f"<Message>{message}</Message></Error>"
-                ).encode(),
-            )
-            if cloud == "gcs":
-                error = {"code": status, "message": message, "errors": [{"reason": code}]}
-                content_type, payload = "application/json", json.dumps({"error": error}).encode()
+            content_type, payload, headers = answer(status, *BODIES[str(status)])
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(payload)))
-            if cloud == "azure":
-                self.send_header("x-ms-error-code", code)
+            for name, value in headers.items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(payload)
 
@@ -141,20 +134,19 @@ class _Server(ThreadingHTTPServer):
 
 @contextmanager
 def fault_proxy(
-    upstream_url: str, plan: FaultPlan, cloud: str, certificate: tuple[Path, Path] | None = None
+    upstream_url: str, plan: FaultPlan, answer: FaultAnswer, certificate: tuple[Path, Path]
 ) -> Iterator[str]:
-    """Serve on a free loopback port; yield its URL. With a certificate, TLS on both sides."""
+    """Serve on a free loopback port; yield its URL. An HTTPS upstream gets TLS on both sides,
+    with `certificate` (certificate, key)."""
     scheme, _, rest = upstream_url.partition("://")
     hostport = rest.split("/", 1)[0]
     host, _, port = hostport.partition(":")
     upstream_tls = None
     if scheme == "https":
-        upstream_tls = ssl.create_default_context(
-            cafile=str(certificate[0]) if certificate else None
-        )
-    handler = _handler((host, int(port)), plan, upstream_tls, cloud)
+        upstream_tls = ssl.create_default_context(cafile=str(certificate[0]))
+    handler = _handler((host, int(port)), plan, upstream_tls, answer)
     server = _Server(("127.0.0.1", 0), handler)
-    if certificate is not None:
+    if upstream_tls is not None:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(str(certificate[0]), str(certificate[1]))
         server.socket = context.wrap_socket(server.socket, server_side=True)

@@ -1,9 +1,11 @@
-"""`noisy_neighbour`: one tenant's webhook and S3-compatible endpoint are tarpits (they drip
-their answers a byte at a time) and a server answering a huge body, its Verify waits on the
-tarpit, while four other tenants export to the stand-ins and receive webhooks at a healthy
-receiver. The workers are make run's, one per work class. Measured twice, without the bad tenant
-and with it: the others' freshness, their webhooks, how late the tick is, the workers' memory,
-and what was recorded of the bad tenant's attempts."""
+"""`noisy_neighbour`: one tenant's webhook and storage endpoint are tarpits (they drip their
+answers a byte at a time) and a server answering a huge body, its Verify waits on the tarpit,
+while four other tenants export to the stand-in and receive webhooks at a healthy receiver. The
+cloud is the first registered one whose integrations may name their own host (S3's
+S3-compatible Endpoint URL: `LongRunCloud.tenant_endpoint`). The workers are make run's, one per
+work class. Measured twice, without the bad tenant and with it: the others' freshness, their
+webhooks, how late the tick is, the workers' memory, and what was recorded of the bad tenant's
+attempts."""
 
 from __future__ import annotations
 
@@ -37,8 +39,8 @@ BAD_MESSAGES = 12  # test events the bad tenant queues at its two hostile receiv
 @contextmanager
 def _servers(world: World) -> Iterator[dict[str, Any]]:
     """The healthy receiver, the tarpit and the huge-body server, over TLS with the world's own
-    certificate (the one the workers already trust for Azure's stand-in)."""
-    certificate = (Path(world.env["REQUESTS_CA_BUNDLE"]), world.workdir / "azurite-key.pem")
+    certificate (the one the workers already trust)."""
+    certificate = world.certificate
     with ExitStack() as stack:
         receiver = stack.enter_context(webhook_receiver(world.workdir, certificate))
         tarpit = stack.enter_context(
@@ -51,8 +53,13 @@ def _servers(world: World) -> Iterator[dict[str, Any]]:
 def _environment(world: World) -> None:
     import os
 
-    world.env.update(BOUNDS, AWS_CA_BUNDLE=world.env["REQUESTS_CA_BUNDLE"])
+    world.env.update(BOUNDS)
     os.environ.update(world.env)
+
+
+def _cloud(world: World) -> str:
+    """The kind of the first cloud whose integrations may name their own host."""
+    return next(k for k, cloud in world.clouds.items() if cloud.tenant_endpoint("x") is not None)
 
 
 def _workers(world: World) -> list[Worker]:
@@ -120,7 +127,7 @@ def _generate(slug: str, count: int, start: datetime, end: datetime) -> None:
 def _good_integrations(
     world: World, tenants: list[Any], receiver: Receiver, start: datetime, phase: str
 ) -> list[int]:
-    """One S3 clicks integration per good tenant, with a webhook to the healthy receiver."""
+    """One clicks integration per good tenant, with a webhook to the healthy receiver."""
     from exporthub.tenancy.auditlog import Actor
     from integrations.models import Integration
     from webhooks.services import add_endpoint
@@ -128,7 +135,7 @@ def _good_integrations(
     made = []
     for tenant in tenants:
         fields = {"directory": f"/{phase}/clicks", "name": f"{phase} clicks"}
-        pk = add_integration(world, tenant, "s3", "clicks", fields, start, suffix=phase)
+        pk = add_integration(world, tenant, _cloud(world), "clicks", fields, start, suffix=phase)
         integration = Integration.objects.get(pk=pk)
         url = receiver.url.replace("/hooks/exporthub", f"/hooks/{pk}")
         add_endpoint(integration, "webhook", url, ["window.delivered"], Actor.system())
@@ -218,9 +225,10 @@ def _make_noise(world: World, bad: Any, servers: dict[str, Any], start: datetime
     from webhooks.models import Endpoint
     from webhooks.services import add_endpoint, send_test
 
-    endpoint_url = f"https://localhost:{servers['tarpit'].port}"
-    pk = add_integration(world, bad, "s3", "clicks",
-                      {"directory": "/noisy", "endpoint_url": endpoint_url}, start)  # fmt: skip
+    kind = _cloud(world)
+    endpoint = world.clouds[kind].tenant_endpoint(f"https://localhost:{servers['tarpit'].port}")
+    pk = add_integration(world, bad, kind, "clicks", {"directory": "/noisy", **(endpoint or {})},
+                         start)  # fmt: skip
     integration = Integration.objects.get(pk=pk)
     hooks: list[Endpoint] = [
         add_endpoint(integration, "webhook", servers["tarpit"].url(), None, Actor.system())[0],

@@ -10,42 +10,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from .world import World, azure_service
-
-
-def _objects(world: World, integration: Any) -> dict[str, bytes]:
-    """Every object the integration's bucket or container holds, read from the stand-in itself."""
-    config = integration.config
-    if integration.destination == "s3":
-        import boto3
-
-        client = boto3.client("s3", endpoint_url=world.s3_url, region_name="us-east-1")
-        found = {}
-        for page in client.get_paginator("list_objects_v2").paginate(Bucket=config["bucket"]):
-            for item in page.get("Contents", []):
-                found[item["Key"]] = client.get_object(Bucket=config["bucket"], Key=item["Key"])[
-                    "Body"
-                ].read()
-        return found
-    if integration.destination == "gcs":
-        return _gcs_objects(world, config["bucket"])
-    container = azure_service(world).get_container_client(config["container"])
-    return {b.name: container.download_blob(b.name).readall() for b in container.list_blobs()}
-
-
-def _gcs_objects(world: World, bucket: str) -> dict[str, bytes]:
-    from urllib.parse import quote
-    from urllib.request import urlopen
-
-    base = f"{world.gcs_url}/storage/v1/b/{bucket}/o"
-    with urlopen(base, timeout=30) as answer:  # noqa: S310 - the local emulator
-        names = [item["name"] for item in json.load(answer).get("items", [])]
-    found = {}
-    for name in names:
-        url = f"{world.gcs_url}/download/storage/v1/b/{bucket}/o/{quote(name, safe='')}?alt=media"
-        with urlopen(url, timeout=30) as answer:  # noqa: S310 - the local emulator
-            found[name] = answer.read()
-    return found
+from .world import World
 
 
 def _ids(feed: str, data_format: str, data: bytes) -> Iterator[Any]:
@@ -95,7 +60,8 @@ def check(world: World) -> dict[str, int]:
     totals: Counter[str] = Counter()
     for integration in Integration.objects.filter(pk__in=world.integrations):
         feed = integration.feed
-        objects = _objects(world, integration)
+        # Every object of its bucket or container, read from the stand-in itself.
+        objects = world.clouds[integration.destination].objects(integration.config)
         expected = Counter(
             str(value)
             for value in EVENT_MODELS[feed]
@@ -165,7 +131,7 @@ def leaks(world: World) -> dict[str, int]:
         text = "".join(f.read_text(errors="replace") for f in files if f.exists())
         found[f"leaks_in_{place}"] = sum(
             text.count(c) + (text.count(quote(c, safe="")) if quote(c, safe="") != c else 0)
-            for c in world.canaries
+            for c in world.all_canaries()
         )
         found[f"bytes_searched_in_{place}"] = len(text)
     return found

@@ -305,24 +305,24 @@ def faults(world: World, hours: int, rate: float) -> dict[str, Any]:
 
 
 def _permission_lost(world: World) -> dict[str, Any]:
-    """The Azure log-level integration's token loses write permission; its next run (an Admin's
-    reprocessing of its newest hour) must deactivate it (a permanent error found by Verify), not
-    be retried as if transient."""
+    """A log-level integration's credentials lose write permission (the first whose cloud's
+    stand-in enforces it: Azurite's SAS); its next run (an Admin's reprocessing of its newest
+    hour) must deactivate it (a permanent error found by Verify), not be retried as if
+    transient."""
     from exporthub.outbox.models import OutgoingEmail
     from exporthub.tenancy.auditlog import Actor
     from feeds.models import ExportRun
     from feeds.runs.reprocessing import request_reprocessing
+    from integrations.catalog import FeedKind
     from integrations.models import Integration, State
-    from tests.support import standins
-    from tests.support.credentials import sas_token
 
-    integration = Integration.objects.get(
-        pk__in=world.integrations, destination="azure", feed="standard_feed"
+    integration, revoked = next(
+        (integration, revoked)
+        for integration in Integration.objects.filter(pk__in=world.integrations).order_by("pk")
+        if integration.feed_info.kind == FeedKind.LOG_LEVEL
+        and (revoked := world.clouds[integration.destination].write_revoked()) is not None
     )
-    token = sas_token(permission="rl", account=standins.AZURITE_ACCOUNT,
-                      account_key=standins.AZURITE_KEY)  # fmt: skip
-    world.canaries.append(token.split("sig=")[1].split("&")[0])
-    integration.set_secrets({"sas_token": token}, {"sas_token": "…"})
+    integration.set_secrets(revoked, dict.fromkeys(revoked, "…"))
     integration.save()
     newest = (
         ExportRun.objects.filter(integration=integration, status=ExportRun.Status.SUCCEEDED)

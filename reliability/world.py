@@ -1,5 +1,6 @@
-"""A whole ExportHub for the long runs: a scratch database, a private Redis, the S3 and Azure
-stand-ins behind fault proxies, tenants with integrations on both clouds, and generated events.
+"""A whole ExportHub for the long runs: a scratch database, a private Redis, every registered
+cloud's stand-in behind a fault proxy (reliability/clouds.py), a tenant with integrations on each
+cloud, and generated events.
 
 The harness process configures Django for that world before importing it; worker processes
 get the same environment, so they see the same database, broker and (proxied) clouds."""
@@ -7,13 +8,11 @@ get the same environment, so they see the same database, broker and (proxied) cl
 from __future__ import annotations
 
 import io
-import json
 import os
 import secrets
 import shutil
 import subprocess
 import tempfile
-import urllib.request
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,11 +23,11 @@ from urllib.parse import urlparse
 from tests.support import standins
 from tests.support.services import free_port, wait_for_port
 
+from .clouds import LongRunCloud, load, registered_kinds
 from .faultproxy import FaultPlan, fault_proxy
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRATCH_DB = "exporthub_reliability"
-S3_SECRET_CANARY = "reliability-secret-key-CANARY-0000000000"  # noqa: S105 - a canary
 LEASE_SECONDS = 20  # a killed worker's run is taken over after this
 # A lease must outlast any single storage request with its SDK's retries, as in production:
 # the fencing stops a worker between requests, so a final manifest still being retried when
@@ -84,17 +83,21 @@ class World:
     workdir: Path
     env: dict[str, str]
     redis: Redis
-    s3_url: str  # the stand-in itself, for reading back
-    azure_url: str  # ditto, with {account}
-    gcs_url: str  # ditto
-    gcs_token_uri: str
-    faults: dict[str, FaultPlan]
+    clouds: dict[str, LongRunCloud]  # by kind, in the registry's order
+    faults: dict[str, FaultPlan]  # by kind
     stack: ExitStack
+    # The world's own secrets; each cloud adds those of its integrations (all_canaries).
     canaries: list[str] = field(default_factory=list)
     # Secrets are stored under this key; every process also knows a newer one, first in
     # FIELD_ENCRYPTION_KEYS, so the chaos run can rotate keys while workers export.
     old_key: str = ""
     integrations: list[int] = field(default_factory=list)
+    # The loopback TLS certificate and key: the stand-ins served over HTTPS and the noisy
+    # neighbour's servers present it, and every process trusts it.
+    certificate: tuple[Path, Path] = (Path(), Path())
+
+    def all_canaries(self) -> list[str]:
+        return [*self.canaries, *(c for cloud in self.clouds.values() for c in cloud.canaries)]
 
     def close(self) -> None:
         self.stack.close()
@@ -121,31 +124,12 @@ def _database_url(workdir: Path, scenario: str) -> str:
 def build(scenario: str, seed: int = 1) -> World:
     """Start every service and write the environment; Django is not configured yet."""
     from cryptography.fernet import Fernet
-    from moto.server import ThreadedMotoServer
 
     workdir = Path(tempfile.mkdtemp(prefix="exporthub-reliability-"))
     stack = ExitStack()
     redis = Redis(workdir)
     redis.start()
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    moto.start()
-    stack.callback(moto.stop)
-    host, port = moto.get_host_and_port()
-    s3_url = f"http://{host}:{port}"
-    azurite = stack.enter_context(standins.azurite(workdir))
-    certificate = (azurite.ca_bundle, workdir / "azurite-key.pem")
-    gcs = stack.enter_context(standins.gcs_emulator(workdir))
-    # No faults until a scenario sets a rate; a silence outlasts the clients' read timeout.
-    faults = {
-        cloud: FaultPlan(seed=seed + i, silence_seconds=READ_TIMEOUT_SECONDS + 1)
-        for i, cloud in enumerate(("s3", "azure", "gcs"))
-    }
-    s3_proxy = stack.enter_context(fault_proxy(s3_url, faults["s3"], "s3"))
-    azure_direct = azurite.endpoint.removesuffix("/{account}")
-    azure_proxy = stack.enter_context(
-        fault_proxy(azure_direct, faults["azure"], "azure", certificate)
-    )
-    gcs_proxy = stack.enter_context(fault_proxy(gcs.direct, faults["gcs"], "gcs"))
+    certificate = standins.self_signed_certificate(workdir, "loopback")
     old_key = Fernet.generate_key().decode()
     mail_dir = workdir / "mail"
     mail_dir.mkdir()
@@ -159,15 +143,7 @@ def build(scenario: str, seed: int = 1) -> World:
         "REDIS_URL": redis.url,
         "CELERY_BROKER_URL": redis.url,
         "CELERY_RESULT_BACKEND": redis.url,
-        "AWS_ENDPOINT_URL_S3": s3_proxy,
-        "AWS_ENDPOINT_URL_STS": s3_proxy,
-        "AWS_ACCESS_KEY_ID": "reliability",
-        "AWS_SECRET_ACCESS_KEY": "reliability",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AZURE_BLOB_ENDPOINT": azure_proxy + "/{account}",
-        "REQUESTS_CA_BUNDLE": str(azurite.ca_bundle),
-        "STORAGE_EMULATOR_HOST": gcs_proxy,
-        "GCS_TOKEN_URI": gcs.token_uri,
+        "REQUESTS_CA_BUNDLE": str(certificate[0]),
         "EMAIL_URL": f"filemail:///{mail_dir}",  # django-environ drops one leading slash
         "ENDPOINT_URL_ALLOWED_HOSTS": "127.0.0.1",
         "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
@@ -179,13 +155,24 @@ def build(scenario: str, seed: int = 1) -> World:
         # parallel_hour: every log-level hour in slices of a few parts each (issue 19).
         **(SLICED if scenario == "parallel_hour" else {}),
         "DESTINATION_READ_TIMEOUT_SECONDS": str(READ_TIMEOUT_SECONDS),
-        "AZURE_RETRY_BACKOFF_SECONDS": "0.2",
         "VAR_DIR": str(workdir / "var"),
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    canaries = [S3_SECRET_CANARY, env["SECRET_KEY"], *env["FIELD_ENCRYPTION_KEYS"].split(",")]
-    return World(workdir, env, redis, s3_url, azurite.endpoint, gcs.direct, gcs.token_uri,
-                 faults, stack, canaries, old_key)  # fmt: skip
+    clouds = load(registered_kinds(env), workdir, certificate)
+    # No faults until a scenario sets a rate; a silence outlasts the clients' read timeout.
+    faults = {
+        kind: FaultPlan(seed=seed + i, silence_seconds=READ_TIMEOUT_SECONDS + 1)
+        for i, kind in enumerate(clouds)
+    }
+    for kind, cloud in clouds.items():
+        upstream = cloud.start(stack)
+        proxied = stack.enter_context(
+            fault_proxy(upstream, faults[kind], cloud.fault_answer, certificate)
+        )
+        env.update(cloud.environment(proxied))
+    canaries = [env["SECRET_KEY"], *env["FIELD_ENCRYPTION_KEYS"].split(",")]
+    return World(workdir, env, redis, clouds, faults, stack, canaries, old_key,
+                 certificate=certificate)  # fmt: skip
 
 
 def configure_django(world: World) -> None:
@@ -196,7 +183,10 @@ def configure_django(world: World) -> None:
     import django
 
     django.setup()
-    for noisy in ("azure", "werkzeug", "botocore", "urllib3"):
+    from integrations.destinations import REGISTRY
+
+    sdks = [sdk for cls in REGISTRY.values() for sdk in cls.sdk_modules]
+    for noisy in (*sdks, "werkzeug", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     from django.core.management import call_command
 
@@ -208,32 +198,25 @@ RAW = {"completion_manifests": "on"}
 
 
 def populate(world: World, hours: int, rows_per_hour: int, now: datetime) -> datetime:
-    """Two tenants, four integrations (S3 and Azure, raw and log-level), events for `hours`
-    closed hours; returns the first hour exported."""
+    """A tenant per cloud and its integrations (raw and log-level, as the cloud's `exports`
+    say), events for `hours` closed hours; returns the first hour exported."""
+    from django.test import override_settings
+
     from exporthub.tenancy.models import Tenant
     from feeds.runs.windows import floor
+    from integrations.catalog import FEEDS, FeedKind
 
     end = floor(now - timedelta(minutes=15), timedelta(hours=1))
     start = end - timedelta(hours=hours)
-    acme = Tenant.objects.create(name="Acme", slug="acme", seat_id=998)
-    globex = Tenant.objects.create(name="Globex", slug="globex", seat_id=1234)
-    initech = Tenant.objects.create(name="Initech", slug="initech", seat_id=4321)
-    plans: list[tuple[Tenant, str, str, dict[str, Any]]] = [
-        (acme, "s3", "clicks", RAW | {"directory": "/raw/clicks"}),
-        (acme, "s3", "standard_feed", {"format": "avro", "compression": "DEFLATE"}),
-        (globex, "azure", "conversions", RAW | {"directory": "/raw/conversions"}),
-        (globex, "azure", "standard_feed",
-         {"format": "protobuf-delimited", "compression": "GZIP"}),
-        (initech, "gcs", "clicks", RAW | {"directory": "/raw/clicks"}),
-    ]  # fmt: skip
-    from django.test import override_settings
-
-    for owner, destination, feed, fields in plans:
-        with override_settings(FIELD_ENCRYPTION_KEYS=[world.old_key]):
-            world.integrations.append(
-                add_integration(world, owner, destination, feed, fields, start)
-            )
-        _generate(owner.slug, feed, rows_per_hour * hours, start, end)
+    for kind, cloud in world.clouds.items():
+        name, slug, seat_id = cloud.tenant
+        owner = Tenant.objects.create(name=name, slug=slug, seat_id=seat_id)
+        for feed, fields in cloud.exports:
+            if FEEDS[feed].kind == FeedKind.RAW:
+                fields = RAW | fields
+            with override_settings(FIELD_ENCRYPTION_KEYS=[world.old_key]):
+                world.integrations.append(add_integration(world, owner, kind, feed, fields, start))
+            _generate(owner.slug, feed, rows_per_hour * hours, start, end)
     return start
 
 
@@ -257,37 +240,8 @@ def add_integration(
     data: dict[str, Any] = {
         "name": f"{destination} {feed}",
         "notification_emails": "ops@example.com",
+        **world.clouds[destination].new_container(container, feed),
     }
-    if destination == "s3":
-        import boto3
-
-        boto3.client("s3", endpoint_url=world.s3_url, region_name="us-east-1").create_bucket(
-            Bucket=container
-        )
-        data |= {"bucket": container, "region": "us-east-1", "auth_mode": "access_key",
-                 "access_key": "AKIARELIABILITY00000", "sse": "none",
-                 "secret_key": S3_SECRET_CANARY}  # fmt: skip
-    elif destination == "gcs":
-        from tests.support.credentials import service_account_key
-
-        request = urllib.request.Request(  # noqa: S310 - the local emulator
-            f"{world.gcs_url}/storage/v1/b?project=reliability", method="POST",
-            data=json.dumps({"name": container}).encode(),
-            headers={"Content-Type": "application/json"},
-        )  # fmt: skip
-        urllib.request.urlopen(request, timeout=10).close()  # noqa: S310 - the local emulator
-        key = service_account_key(token_uri=world.gcs_token_uri)
-        data |= {"bucket": container, "auth_mode": "key", "service_account_key": key}
-    else:
-        from tests.support.credentials import sas_token
-
-        azure_service(world).create_container(container)
-        permission = "rwdlac" if feed == "standard_feed" else "rwd"
-        token = sas_token(permission=permission, account=standins.AZURITE_ACCOUNT,
-                          account_key=standins.AZURITE_KEY)  # fmt: skip
-        world.canaries.append(token.split("sig=")[1].split("&")[0])
-        data |= {"storage_account": standins.AZURITE_ACCOUNT, "container": container,
-                 "sas_token": token}  # fmt: skip
     if feed == "standard_feed":
         data["manifest_path"] = "/manifests"
         data["feed_path"] = "/feeds/%FEED_NAME%/%YEAR%/%MONTH%/%DAY%/%HOUR%/%TIMESTAMP%"
@@ -298,15 +252,6 @@ def add_integration(
     created = save_integration(form, Actor.system())
     Integration.objects.filter(pk=created.pk).update(state=State.ACTIVE, exports_from=start)
     return int(created.pk)
-
-
-def azure_service(world: World) -> Any:
-    from azure.storage.blob import BlobServiceClient
-
-    return BlobServiceClient(
-        world.azure_url.format(account=standins.AZURITE_ACCOUNT),
-        credential={"account_name": standins.AZURITE_ACCOUNT, "account_key": standins.AZURITE_KEY},
-    )
 
 
 def _generate(slug: str, feed: str, count: int, start: datetime, end: datetime) -> None:

@@ -22,8 +22,8 @@ from feeds.models import SchedulerTick
 from feeds.tasks import schedule_exports
 from integrations.verify.runs import run_verification, start_verification
 from tests.feeds.export_helpers import active, events, new_bucket, run_exports
-from tests.integrations.conftest import api_client, make_integration
 from tests.support.events import click as _click
+from tests.support.integrations import api_client, make_integration
 
 pytestmark = pytest.mark.django_db
 TOKEN = "metrics-token-for-tests-0123456789"  # nosec B105 - a test token

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from integrations.destinations import REGISTRY
+
 
 def text(payload: dict[str, Any]) -> str:
     data = payload["data"]
@@ -30,8 +32,10 @@ def text(payload: dict[str, Any]) -> str:
     if event == "integration.reactivated":
         return f":large_green_circle: *{name}* is active again; missed windows are backfilled."
     if event == "credentials.expiring":
+        cloud = REGISTRY.get(data["integration"]["destination"])
+        credentials = cloud.expiring_credentials() if cloud else "credentials"
         return (
-            f":hourglass: *{name}*: its SAS token expires {data['expires_at']} "
+            f":hourglass: *{name}*: its {credentials} expires {data['expires_at']} "
             f"(in {data['days_left']} day(s)). Save a new one to keep exports running."
         )
     return f"*{name}*: a test event from ExportHub."

@@ -217,6 +217,9 @@ class Destination:
     # Error codes a HEAD of a missing object may answer with besides "none" (Verify reads them
     # as absent).
     absent_codes: ClassVar[frozenset[str]] = frozenset()
+    # The secret setting whose expiry `credentials_expire_at` reads: warnings and reminders name
+    # it by its label.
+    expiring_setting: ClassVar[str] = ""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -238,6 +241,13 @@ class Destination:
     def credentials_expire_at(cls, secrets: dict[str, Any]) -> datetime | None:
         """When the stored credentials stop working (reminders are sent before), if they say."""
         return None
+
+    @classmethod
+    def expiring_credentials(cls) -> str:
+        """What warnings and reminders call the credentials that expire: the label of
+        `expiring_setting`."""
+        labels = {s.name: s.label for s in cls.settings}
+        return labels.get(cls.expiring_setting, "credentials")
 
     @classmethod
     def verify_steps(cls, stage: str, checks: Any) -> list[tuple[str, Callable[[], str]]]:

@@ -25,7 +25,7 @@ from ..filters import MAX_CONDITIONS, MAX_VALUES, FilterError, as_lines, clean_f
 from ..lifecycle.uniqueness import clash
 from ..models import Integration
 from ..paths import DEFAULT_LAYOUT, LAYOUTS
-from ..validation import paths
+from ..validation import export_paths
 from ..validation.contacts import clean_email_list
 
 DEFAULT_FEED_PATH = "/feeds/%FEED_NAME%/%YEAR%/%MONTH%/%DAY%/%HOUR%/%TIMESTAMP%"
@@ -194,25 +194,25 @@ class IntegrationForm(forms.Form):
         return clean_email_list(self.cleaned_data["notification_emails"])
 
     def clean_directory(self) -> str:
-        return paths.clean_path(
+        return export_paths.clean_path(
             self.cleaned_data["directory"],
             macros_allowed=False,
-            tail_bytes=paths.DIRECTORY_TAIL_BYTES,
+            tail_bytes=export_paths.DIRECTORY_TAIL_BYTES,
         )
 
     def clean_manifest_path(self) -> str:
-        return paths.clean_path(
+        return export_paths.clean_path(
             self.cleaned_data["manifest_path"],
             macros_allowed=False,
-            tail_bytes=paths.MANIFEST_TAIL_BYTES,
+            tail_bytes=export_paths.MANIFEST_TAIL_BYTES,
         )
 
     def clean_feed_path(self) -> str:
-        return paths.clean_path(
+        return export_paths.clean_path(
             self.cleaned_data["feed_path"],
             macros_allowed=True,
             require_timestamp=True,
-            tail_bytes=paths.FEED_TAIL_BYTES,
+            tail_bytes=export_paths.FEED_TAIL_BYTES,
         )
 
     def clean(self) -> dict[str, Any]:

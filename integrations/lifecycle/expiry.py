@@ -24,9 +24,10 @@ def warning(integration: Integration, now: datetime) -> str:
     if expiry is None or expiry - now > WARN_WITHIN:
         return ""
     days = max((expiry - now).days, 0)
+    credentials = integration.destination_class.expiring_credentials()
     return (
-        f"The SAS token expires on {expiry:%Y-%m-%d %H:%M} UTC (in {days} day(s)); exports stop "
-        "then. Generate a token with a distant expiry and save it here."
+        f"The {credentials} expires on {expiry:%Y-%m-%d %H:%M} UTC (in {days} day(s)); exports "
+        "stop then. Generate a token with a distant expiry and save it here."
     )
 
 
@@ -51,16 +52,19 @@ def send_reminders(now: datetime) -> int:
             expiry_reminded_days=days
         )
         if won:
+            credentials = integration.destination_class.expiring_credentials()
             credentials_expiring.send(
                 sender=Integration, integration=integration, expires_at=expiry, days_left=left.days
             )
             notify(
                 integration,
                 "credentials.expiring",
-                f"ExportHub: the SAS token of “{integration.name}” expires in {left.days} day(s)",
+                f"ExportHub: the {credentials} of “{integration.name}” expires in {left.days} "
+                "day(s)",
                 "credentials_expiring",
                 expires_at=expiry,
                 days=left.days,
+                credentials=credentials,
             )
             sent += 1
     return sent

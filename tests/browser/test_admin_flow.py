@@ -91,7 +91,7 @@ def test_an_admin_sets_up_an_s3_export_verifies_it_and_sees_files(
 def test_a_viewer_sees_no_write_controls_and_a_forged_post_is_refused(
     page: Any, live_server: Any, s3_env: str, tenant: Tenant, viewer_user: User
 ) -> None:
-    from tests.integrations.conftest import make_integration
+    from tests.support.integrations import make_integration
 
     integration = make_integration(tenant, "s3", "clicks", bucket=new_bucket(s3_env))
     log_in(page, live_server, viewer_user.email, PASSWORD)
@@ -116,7 +116,7 @@ def test_delete_says_files_stay_in_the_bucket(
 ) -> None:
     from playwright.sync_api import expect
 
-    from tests.integrations.conftest import make_integration
+    from tests.support.integrations import make_integration
 
     integration = make_integration(tenant, "s3", "clicks", bucket=new_bucket(s3_env))
     log_in(page, live_server, admin_user.email, PASSWORD)

@@ -21,7 +21,7 @@ from feeds.models import ExportRun
 from integrations.models import Verification
 from tests.conftest import PASSWORD
 from tests.feeds.export_helpers import active, events, new_bucket, run_exports
-from tests.integrations.conftest import make_integration
+from tests.support.integrations import make_integration
 from tests.support.routes import TENANT_PREFIX, fill, patterns
 from webhooks.models import Endpoint
 

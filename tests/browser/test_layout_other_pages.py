@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from exporthub.tenancy.models import Invitation, Tenant, User
 from tests.conftest import PASSWORD
-from tests.integrations.conftest import make_integration
+from tests.support.integrations import make_integration
 from tests.support.totp import code
 from tests.support.webhook_receiver import Receiver
 

@@ -10,7 +10,7 @@ import pytest
 
 from exporthub.tenancy.models import Tenant, User
 from tests.conftest import PASSWORD
-from tests.integrations.conftest import make_integration
+from tests.support.integrations import make_integration
 from tests.support.webhook_receiver import Receiver
 
 from .conftest import log_in

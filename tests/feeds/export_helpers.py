@@ -19,7 +19,7 @@ from exporthub.tenancy.models import Tenant
 from feeds.demo.synthetic import Generator
 from feeds.ingestion.store import store_events
 from integrations.models import Integration, State
-from tests.integrations.conftest import make_integration
+from tests.support.integrations import make_integration
 
 SCHEMA = json.loads((Path(__file__).parent / "seed004_manifest.schema.json").read_text())
 

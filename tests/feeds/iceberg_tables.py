@@ -21,7 +21,7 @@ from pyiceberg.types import LongType, NestedField, StringType, TimestamptzType
 from exporthub.tenancy.models import Tenant
 from feeds.models import IcebergTable
 from integrations.models import Integration
-from tests.integrations.conftest import make_integration
+from tests.support.integrations import make_integration
 
 SCHEMA = Schema(
     NestedField(1, "event_time", TimestamptzType(), required=True),

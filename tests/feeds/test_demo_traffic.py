@@ -14,7 +14,7 @@ from feeds.models import EVENT_MODELS
 from integrations.catalog import FEEDS
 from integrations.models import Integration, State
 from tests.conftest import PASSWORD
-from tests.integrations.verify_helpers import verify
+from tests.support.verification import verify
 
 pytestmark = pytest.mark.django_db
 

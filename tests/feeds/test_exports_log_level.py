@@ -19,7 +19,9 @@ from feeds.ingestion.store import store_events
 from feeds.models import ExportRun
 from feeds.runs import clock, manifests
 from feeds.schema.columns import COLUMNS
+from integrations.destinations import REGISTRY
 from integrations.models import Integration, State
+from tests.support.clouds import live_destination
 
 from .export_helpers import (
     active,
@@ -190,36 +192,20 @@ def test_late_events_for_an_exported_hour_trigger_reprocessing(s3_env: str, tena
     assert max(hour_runs, key=lambda r: r.generation).rows == 101
 
 
-@pytest.mark.parametrize("destination", ["azure", "gcs"])
-def test_it_exports_the_same_way_to_azure_and_gcs(
+@pytest.mark.parametrize("destination", list(REGISTRY))
+def test_it_exports_the_same_way_to_every_cloud(
     destination: str, tenant: Tenant, request: pytest.FixtureRequest
 ) -> None:
-    from tests.integrations.destinations.azure.standin import ACCOUNT, azure_container, azure_sas
-    from tests.integrations.destinations.gcs.standin import gcs_bucket, gcs_objects
-    from tests.support.credentials import service_account_key
-
-    if destination == "azure":
-        request.getfixturevalue("azure_env")
-        container = azure_container()
-        fields = {"storage_account": ACCOUNT, "container": container, "sas_token": azure_sas()}
-    else:
-        gcs = request.getfixturevalue("gcs_env")
-        bucket = gcs_bucket(gcs)
-        fields = {
-            "bucket": bucket,
-            "service_account_key": service_account_key(token_uri=gcs.token_uri),
-        }
+    fields, read_back = live_destination(destination, request)
     integration = active(tenant, destination, "standard_feed", HOUR, **fields, **AVRO)
     events(tenant, "standard_feed", 200, HOUR, HOUR + timedelta(hours=1))
     run_exports("2026-11-22T11:11:00Z")
     run = ExportRun.objects.get(integration=integration)
     assert (run.status, run.rows) == ("succeeded", 200), run.error_message
-    if destination == "gcs":
-        names = gcs_objects(gcs, bucket)
-        assert any(
-            n.startswith("manifests/standard_feed-998-2026112210-") and n.endswith(".json")
-            for n in names
-        )
+    assert any(
+        n.startswith("manifests/standard_feed-998-2026112210-") and n.endswith(".json")
+        for n in read_back()
+    )
 
 
 def test_the_runs_api_lists_windows_files_and_errors(

@@ -17,7 +17,7 @@ from feeds.models import ExportRun
 from feeds.pages.freshness import _from_values, freshness
 from integrations.models import Integration
 from integrations.templatetags.durations import duration
-from tests.integrations.conftest import api_client, make_integration
+from tests.support.integrations import api_client, make_integration
 
 pytestmark = pytest.mark.django_db
 LATENESS = [60, 70, 80, 90, 600]  # seconds after each window closed

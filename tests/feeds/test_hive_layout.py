@@ -14,7 +14,7 @@ import pytest
 from exporthub.tenancy.models import Tenant
 from feeds.models import ExportRun
 from integrations.models import Integration
-from tests.integrations.conftest import make_integration
+from tests.support.integrations import make_integration
 
 from .export_helpers import active, events, new_bucket, objects, run_exports
 from .readers import read_csv_gz

@@ -13,7 +13,7 @@ from exporthub.tenancy.models import ApiKey, Role, Tenant
 from feeds.models import IcebergTable
 from integrations.models import Integration
 from tests.feeds.iceberg_tables import iceberg_integration, rows, store, write_table
-from tests.integrations.conftest import api_client
+from tests.support.integrations import api_client
 
 BASE = "/iceberg/v1"
 # A bucket that exists nowhere: the catalog answers from the row the export left.

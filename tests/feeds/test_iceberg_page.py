@@ -15,7 +15,7 @@ from feeds.iceberg_catalog.snippets import place_of, snippets
 from feeds.models import IcebergTable
 from integrations.models import Integration
 from tests.feeds.iceberg_tables import iceberg_integration, rows, store, write_table
-from tests.integrations.conftest import make_integration
+from tests.support.integrations import make_integration
 
 S3_METADATA = "s3://acme-lake/lake/ads/clicks/metadata/00002-5d1c.metadata.json"
 

@@ -75,7 +75,7 @@ def test_after_the_first_file_it_names_the_next_window_and_its_due_time(tenant: 
 
 
 def test_an_integration_that_is_not_active_has_no_next_file(tenant: Tenant) -> None:
-    from tests.integrations.conftest import make_integration
+    from tests.support.integrations import make_integration
 
     integration = make_integration(tenant, "s3", "clicks", bucket="not-contacted")
     assert next_file(integration, VERIFIED) is None

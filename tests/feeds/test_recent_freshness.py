@@ -14,7 +14,7 @@ from exporthub.tenancy.models import Tenant
 from feeds.models import ExportRun
 from integrations.models import Integration, State
 from integrations.templatetags.durations import duration
-from tests.integrations.conftest import make_integration
+from tests.support.integrations import make_integration
 from tests.test_metrics import TOKEN, figures, value
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from feeds.models import ExportRun
 from integrations.forms import form_class
 from integrations.lifecycle.services import save_integration
 from integrations.models import Integration, State
-from tests.integrations.conftest import form_data
+from tests.support.integrations import form_data
 
 from .export_helpers import active, events, new_bucket, objects, run_exports, s3
 

@@ -17,7 +17,7 @@ from feeds.models import ExportRun
 from feeds.pages.charts import HOURS, hourly_charts
 from feeds.runs.progress import RowCounter
 from integrations.models import Integration
-from tests.integrations.conftest import make_integration
+from tests.support.integrations import make_integration
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 22, 10, 20, tzinfo=UTC)

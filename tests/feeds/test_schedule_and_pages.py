@@ -126,7 +126,7 @@ def test_the_tick_queries_as_often_for_many_windows_as_for_one(tenant: Tenant) -
 
     from feeds.runs.schedule import schedule
     from integrations.models import Integration
-    from tests.integrations.conftest import make_integration
+    from tests.support.integrations import make_integration
 
     def queries_of_a_tick(now: datetime) -> tuple[int, int]:
         with CaptureQueriesContext(connection) as queries:
@@ -149,7 +149,7 @@ def test_a_waiting_run_is_sent_to_the_queue_once_per_lease(tenant: Tenant) -> No
     from feeds.runs.ledger import lease
     from feeds.runs.schedule import schedule
     from integrations.models import Integration
-    from tests.integrations.conftest import make_integration
+    from tests.support.integrations import make_integration
 
     integration = make_integration(tenant, "s3", "clicks")
     Integration.objects.filter(pk=integration.pk).update(state="active", exports_from=HOUR)

@@ -8,7 +8,6 @@ import hashlib
 import json
 import re
 from datetime import UTC, datetime, timedelta
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,9 @@ from feeds.demo.synthetic import Generator
 from feeds.runs import clock
 from feeds.schema.columns import stored_columns
 from feeds.schema.published import FOLDER
+from integrations.destinations import REGISTRY
 from integrations.models import Integration
+from tests.support.clouds import live_destination
 
 from .export_helpers import active, run_exports, valid_manifest
 from .readers import message_row, read_avro, read_delimited
@@ -56,12 +57,6 @@ def _ingest(tenant: Tenant, count: int) -> list[tuple[Any, ...]]:
     return rows
 
 
-def _destination(destination: str, request: pytest.FixtureRequest) -> tuple[dict[str, str], Any]:
-    """The integration's fields on that cloud's stand-in, and a function reading its objects
-    back (the cloud's test folder, tests/integrations/destinations/<kind>/standin.py)."""
-    return import_module(f"tests.integrations.destinations.{destination}.standin").live(request)
-
-
 def _read(data_format: str, data: bytes, tmp_path: Path, spark: Any) -> list[tuple[Any, ...]]:
     if data_format == "avro":  # the Apache avro reader, with the published schema as reader's
         return [tuple(record[n] for n in PUBLIC_COLUMNS) for record in read_avro(data)]
@@ -77,11 +72,15 @@ def _read(data_format: str, data: bytes, tmp_path: Path, spark: Any) -> list[tup
     return [message_row(FEED, m) for m in read_delimited(gzip.decompress(data), FEED)]
 
 
-@pytest.mark.parametrize(
-    ("destination", "data_format", "compression"),
-    [("s3", "avro", "DEFLATE"), ("azure", "protobuf", "SNAPPY"),
-     ("gcs", "protobuf-delimited", "GZIP")],
-)  # fmt: skip
+FORMATS = [("avro", "DEFLATE"), ("protobuf", "SNAPPY"), ("protobuf-delimited", "GZIP")]
+# Every registered cloud and every format, each at least once.
+CASES = [
+    (list(REGISTRY)[n % len(REGISTRY)], *FORMATS[n % len(FORMATS)])
+    for n in range(max(len(REGISTRY), len(FORMATS)))
+]
+
+
+@pytest.mark.parametrize(("destination", "data_format", "compression"), CASES)
 def test_the_segment_feed_reaches_every_cloud_in_every_log_level_format(
     tenant: Tenant,
     request: pytest.FixtureRequest,
@@ -90,7 +89,7 @@ def test_the_segment_feed_reaches_every_cloud_in_every_log_level_format(
     data_format: str,
     compression: str,
 ) -> None:
-    fields, read_back = _destination(destination, request)
+    fields, read_back = live_destination(destination, request)
     active(tenant, destination, FEED, HOUR, format=data_format, compression=compression, **fields)
     sent = _ingest(tenant, 300)
     run_exports("2026-11-22T11:11:00Z")

@@ -11,8 +11,7 @@ from django.test import Client
 from exporthub.tenancy.models import AuditEntry, Tenant
 from integrations.models import Integration, State
 from tests.support.credentials import sas_token
-
-from .conftest import CANARY_ACCESS_KEY, CANARY_SECRET_KEY, make_integration
+from tests.support.integrations import CANARY_ACCESS_KEY, CANARY_SECRET_KEY, make_integration
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/integrations"

@@ -15,9 +15,8 @@ from exporthub.tenancy.models import Tenant
 from integrations.lifecycle.expiry import send_reminders
 from integrations.models import Integration, State
 from tests.integrations.destinations.azure.standin import ACCOUNT, azure_container, azure_sas
-
-from .conftest import form_data
-from .verify_helpers import verify
+from tests.support.integrations import form_data
+from tests.support.verification import verify
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,7 @@ from django.utils import timezone
 from exporthub.tenancy.models import Tenant
 from feeds.models import ExportRun
 from integrations.models import Integration, State
-
-from .conftest import make_integration
+from tests.support.integrations import make_integration
 
 pytestmark = pytest.mark.django_db
 

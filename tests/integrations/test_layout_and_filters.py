@@ -15,8 +15,7 @@ from django.test import Client
 from exporthub.tenancy.models import AuditEntry, Tenant
 from integrations.models import Integration, State
 from tests.feeds.export_helpers import active
-
-from .conftest import form_data, make_integration
+from tests.support.integrations import form_data, make_integration
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/integrations"

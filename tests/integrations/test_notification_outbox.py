@@ -14,7 +14,7 @@ from exporthub.tenancy.auditlog import Actor
 from exporthub.tenancy.models import Tenant
 from integrations.lifecycle.state import deactivate
 from integrations.models import Integration, State
-from tests.integrations.conftest import make_integration
+from tests.support.integrations import make_integration
 from tests.support.services import free_port
 from tests.support.smtp import smtp_server
 

@@ -10,8 +10,7 @@ from django.test import Client
 from exporthub.tenancy.models import AuditEntry, Tenant
 from integrations.destinations import REGISTRY
 from integrations.models import Integration, State
-
-from .conftest import CANARY_SECRET_KEY, form_data
+from tests.support.integrations import CANARY_SECRET_KEY, form_data
 
 pytestmark = pytest.mark.django_db
 DESTINATIONS = list(REGISTRY)

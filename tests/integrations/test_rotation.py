@@ -11,8 +11,7 @@ from django.test import override_settings
 
 from exporthub.tenancy.models import Tenant
 from integrations.models import Integration
-
-from .conftest import CANARY_SECRET_KEY, make_integration
+from tests.support.integrations import CANARY_SECRET_KEY, make_integration
 
 pytestmark = pytest.mark.django_db
 OLD, NEW = Fernet.generate_key().decode(), Fernet.generate_key().decode()

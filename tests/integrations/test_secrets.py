@@ -12,8 +12,7 @@ from django.test import Client
 from exporthub.tenancy.models import AuditEntry, Tenant, User
 from integrations.models import Integration
 from tests.support.credentials import sas_token, service_account_key
-
-from .conftest import CANARY_ACCESS_KEY, CANARY_SECRET_KEY, form_data
+from tests.support.integrations import CANARY_ACCESS_KEY, CANARY_SECRET_KEY, form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,7 @@ import pytest
 
 from exporthub.tenancy.models import Tenant
 from integrations.models import Integration
-
-from .conftest import make_integration
+from tests.support.integrations import make_integration
 
 pytestmark = pytest.mark.django_db
 OTHER_FEED_PATH = "/other/%YEAR%/%TIMESTAMP%"
@@ -106,8 +105,7 @@ def test_it_ignores_the_integration_itself_when_editing(tenant: Tenant) -> None:
     from exporthub.tenancy.auditlog import Actor
     from integrations.forms import form_class
     from integrations.lifecycle.services import save_integration
-
-    from .conftest import form_data
+    from tests.support.integrations import form_data
 
     integration = make_integration(tenant, "s3", "standard_feed")
     form = form_class("s3")(

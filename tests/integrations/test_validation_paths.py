@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from integrations.validation.paths import FEED_TAIL_BYTES, MANIFEST_TAIL_BYTES, clean_path
+from integrations.validation.export_paths import FEED_TAIL_BYTES, MANIFEST_TAIL_BYTES, clean_path
 
 feed_path = partial(
     clean_path, macros_allowed=True, require_timestamp=True, tail_bytes=FEED_TAIL_BYTES

@@ -17,8 +17,7 @@ from exporthub.tenancy.models import Tenant
 from integrations import tasks
 from integrations.models import Integration, Verification
 from integrations.verify.runs import start_verification
-
-from .conftest import make_integration
+from tests.support.integrations import make_integration
 
 pytestmark = pytest.mark.django_db
 

@@ -13,10 +13,9 @@ from exporthub.tenancy.models import Tenant
 from integrations.models import Integration, Verification
 from tests.support.credentials import service_account_key
 from tests.support.hostile import hostile_server
+from tests.support.integrations import make_integration
 from tests.support.standins import GCSStandIn
-
-from .conftest import make_integration
-from .verify_helpers import failed_step, verify
+from tests.support.verification import failed_step, verify
 
 pytestmark = pytest.mark.django_db
 DEADLINE = 2.0

@@ -17,8 +17,7 @@ from exporthub.tenancy.auditlog import Actor
 from exporthub.tenancy.models import Tenant
 from integrations.models import Integration, State, Verification
 from integrations.verify.runs import start_verification
-
-from .conftest import make_integration
+from tests.support.integrations import make_integration
 
 pytestmark = pytest.mark.django_db
 

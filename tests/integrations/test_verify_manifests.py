@@ -13,11 +13,10 @@ import pytest
 
 from exporthub.tenancy.models import Tenant
 from tests.integrations.destinations.s3.standin import s3_bucket, s3_client
+from tests.support.integrations import make_integration
 from tests.support.s3_answers import record_requests
 from tests.support.standins import GCSStandIn
-
-from .conftest import make_integration
-from .verify_helpers import failed_step, verify
+from tests.support.verification import failed_step, verify
 
 pytestmark = pytest.mark.django_db
 ACL_STEP = "Checking meta-information access on manifest files"

@@ -1,6 +1,6 @@
 """The long runs of `make reliability`, small enough for every CI run: real Celery workers
-(Redis broker, the suite's database server), the S3 and Azure stand-ins behind fault proxies,
-and every bucket read back afterwards."""
+(Redis broker, the suite's database server), every registered cloud's stand-in behind a fault
+proxy, and every bucket read back afterwards."""
 
 from __future__ import annotations
 

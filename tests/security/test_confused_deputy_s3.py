@@ -15,9 +15,9 @@ from django.test import Client
 
 from exporthub.tenancy.models import Tenant
 from integrations.models import Integration
-from tests.integrations.conftest import make_integration
-from tests.integrations.verify_helpers import failed_step, verify
 from tests.support.iam_world import ACCOUNT, IamWorld, acting_as_platform, grant_seat_role
+from tests.support.integrations import make_integration
+from tests.support.verification import failed_step, verify
 
 pytestmark = pytest.mark.django_db
 

@@ -26,7 +26,7 @@ from integrations.destinations.gcs import key as gcs_key
 from integrations.destinations.gcs import validators as gcs_names
 from integrations.destinations.s3 import endpoints
 from integrations.destinations.s3 import validators as s3_names
-from integrations.validation import contacts, paths
+from integrations.validation import contacts, export_paths
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
 fuzz = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -46,8 +46,10 @@ NAME_VALIDATORS = [
     lambda v: s3_names.validate_s3_region(v, custom_endpoint=True),
     contacts.clean_email_list,
     gcs_key.parse_service_account_key,
-    lambda v: paths.clean_path(v, macros_allowed=True, require_timestamp=True, tail_bytes=80),
-    lambda v: paths.clean_path(v, macros_allowed=False, tail_bytes=40),
+    lambda v: export_paths.clean_path(
+        v, macros_allowed=True, require_timestamp=True, tail_bytes=80
+    ),
+    lambda v: export_paths.clean_path(v, macros_allowed=False, tail_bytes=40),
     lambda v: sas.parse_sas_token(v, FeedKind.RAW),
     lambda v: sas.parse_sas_token(v, FeedKind.LOG_LEVEL),
     sas.check_not_expired,
@@ -175,7 +177,7 @@ def test_ingestion_times_in_any_offset_are_stored_in_utc_or_refused(when: Any) -
 def test_any_reprocessing_hour_is_accepted_or_refused_with_a_reason(tenant: Any, hour: Any) -> None:
     from feeds.runs.reprocessing import ReprocessingRefused, check
     from integrations.models import Integration, State
-    from tests.integrations.conftest import make_integration
+    from tests.support.integrations import make_integration
 
     integration = Integration.objects.filter(tenant=tenant).first() or make_integration(
         tenant, "s3", "standard_feed"

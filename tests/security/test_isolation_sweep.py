@@ -22,7 +22,7 @@ from django.utils import timezone
 from exporthub.tenancy.models import ApiKey, Membership, Tenant, User
 from feeds.models import ExportRun, IcebergTable
 from integrations.models import Verification
-from tests.integrations.conftest import make_integration
+from tests.support.integrations import make_integration
 from tests.support.routes import TENANT_PREFIX, fill, patterns
 from webhooks.models import Endpoint
 

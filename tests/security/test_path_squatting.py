@@ -7,9 +7,9 @@ import pytest
 
 from exporthub.tenancy.models import Tenant
 from integrations.models import Integration, State
-from tests.integrations.conftest import make_integration
 from tests.integrations.destinations.s3.standin import s3_bucket
-from tests.integrations.verify_helpers import failed_step, verify
+from tests.support.integrations import make_integration
+from tests.support.verification import failed_step, verify
 
 pytestmark = pytest.mark.django_db
 

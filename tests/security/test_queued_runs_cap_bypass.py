@@ -12,7 +12,7 @@ import pytest
 from feeds.models import ExportRun
 from feeds.runs import clock
 from integrations.models import Integration
-from tests.security.test_throttling import _ask, _key, _throttled, exported
+from tests.support.throttles import admin_key, ask, exported, throttled
 
 pytestmark = pytest.mark.django_db
 __all__ = ["exported"]  # the fixture, used by name
@@ -32,10 +32,10 @@ def test_it_reprocessed_hours_that_failed_as_transient_still_count_against_the_c
 ) -> None:
     settings.MAX_QUEUED_RUNS_PER_TENANT = 2
     one = exported[0]
-    api = _key(one.tenant)
+    api = admin_key(one.tenant)
     answers = []
     for hour in ("10", "11", "12"):  # an hour already queued is refused by itself (below)
-        answer = _ask(api, one, "reprocess", hour=f"2026-11-22T{hour}:00Z")
+        answer = ask(api, one, "reprocess", hour=f"2026-11-22T{hour}:00Z")
         answers.append(answer.status_code)
         if answer.status_code == 202:
             _fails_as_transient(one)
@@ -43,7 +43,7 @@ def test_it_reprocessed_hours_that_failed_as_transient_still_count_against_the_c
         integration=one, generation__gt=0, status=ExportRun.Status.FAILED,
         next_attempt_at__isnull=False,
     ).count()  # fmt: skip
-    assert _throttled(answer), (
+    assert throttled(answer), (
         f"answers {answers}: {retried} reprocessed hours are waiting for a retry, past a cap of 2"
     )
 
@@ -52,8 +52,8 @@ def test_it_refuses_to_reprocess_an_hour_whose_reprocessing_waits_for_a_retry(
     exported: list[Integration], settings: Any
 ) -> None:
     one = exported[0]
-    api = _key(one.tenant)
-    assert _ask(api, one, "reprocess", hour="2026-11-22T10:00Z").status_code == 202
+    api = admin_key(one.tenant)
+    assert ask(api, one, "reprocess", hour="2026-11-22T10:00Z").status_code == 202
     _fails_as_transient(one)
-    again = _ask(api, one, "reprocess", hour="2026-11-22T10:00Z")
+    again = ask(api, one, "reprocess", hour="2026-11-22T10:00Z")
     assert again.status_code == 400, f"queued again beside its retry (HTTP {again.status_code})"

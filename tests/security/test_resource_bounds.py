@@ -10,9 +10,9 @@ from django.test import Client
 
 from exporthub.tenancy.models import ApiKey, Role, Tenant
 from integrations.models import Integration
-from tests.integrations.conftest import make_integration
 from tests.integrations.destinations.s3.standin import s3_bucket
-from tests.integrations.verify_helpers import failed_step, verify
+from tests.support.integrations import make_integration
+from tests.support.verification import failed_step, verify
 
 pytestmark = pytest.mark.django_db
 

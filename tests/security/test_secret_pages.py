@@ -10,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from exporthub.tenancy.models import Tenant
 from tests.conftest import PASSWORD
-from tests.integrations.conftest import make_integration
+from tests.support.integrations import make_integration
 from tests.support.webhook_receiver import Receiver
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ import pytest
 
 from exporthub import outbound
 from exporthub.tenancy.models import ApiKey, Role, Tenant
-from tests.integrations.conftest import api_client, make_integration
+from tests.support.integrations import api_client, make_integration
 
 pytestmark = pytest.mark.django_db
 SLOW = "slow.attacker.test"

@@ -13,11 +13,11 @@ import pytest
 from exporthub.crypto import encrypt_json
 from exporthub.tenancy.models import Tenant
 from integrations.models import Integration
-from tests.integrations.conftest import make_integration
 from tests.integrations.destinations.gcs.standin import gcs_bucket
-from tests.integrations.verify_helpers import failed_step, verify
 from tests.support.credentials import service_account_key
+from tests.support.integrations import make_integration
 from tests.support.standins import GCSStandIn, _serve
+from tests.support.verification import failed_step, verify
 
 pytestmark = pytest.mark.django_db
 

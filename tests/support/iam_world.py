@@ -14,8 +14,8 @@ import boto3
 from botocore.config import Config
 
 from integrations.destinations.s3.policy import permission_statements
-from tests.integrations.conftest import FEED_FIELDS
 from tests.support import standins
+from tests.support.integrations import FEED_FIELDS
 
 PATH_STYLE = Config(s3={"addressing_style": "path"})
 ACCOUNT = "123456789012"  # moto's

@@ -67,7 +67,7 @@ def enforce_iam(url: str) -> None:
     urllib.request.urlopen(request, timeout=10).close()
 
 
-def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+def self_signed_certificate(folder: Path, stem: str = "azurite") -> tuple[Path, Path]:
     """A throwaway certificate for 127.0.0.1, so HTTPS-only SAS tokens work as on Azure."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -92,7 +92,7 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
-    cert_path, key_path = folder / "azurite-cert.pem", folder / "azurite-key.pem"
+    cert_path, key_path = folder / f"{stem}-cert.pem", folder / f"{stem}-key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(
         key.private_bytes(
@@ -111,11 +111,12 @@ class Azurite:
 
 
 @contextmanager
-def azurite(workdir: Path) -> Iterator[Azurite]:
+def azurite(workdir: Path, certificate: tuple[Path, Path] | None = None) -> Iterator[Azurite]:
+    """Azurite over HTTPS, with `certificate` (certificate, key) or a new one of its own."""
     binary = ROOT / "node_modules" / ".bin" / "azurite-blob"
     if not binary.exists():
         raise RuntimeError("Azurite is not installed: run `npm ci` (make test does).")
-    cert, key = self_signed_certificate(workdir)
+    cert, key = certificate or self_signed_certificate(workdir)
     port = free_port()
     args = [
         str(binary), "--blobHost", "127.0.0.1", "--blobPort", str(port),

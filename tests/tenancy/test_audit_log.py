@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from exporthub.tenancy.models import AuditEntry, Tenant
-from tests.integrations.conftest import CANARY_SECRET_KEY, form_data
+from tests.support.integrations import CANARY_SECRET_KEY, form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from exporthub.tenancy.models import ApiKey, AuditEntry, Role, Tenant
-from tests.integrations.conftest import api_client, make_integration
+from tests.support.integrations import api_client, make_integration
 from tests.support.webhook_receiver import Receiver
 from webhooks.models import Endpoint
 

@@ -169,6 +169,15 @@ def test_slack_gets_a_readable_message_and_only_what_needs_a_person(
     assert "webhook-signature" not in request["headers"]
 
 
+def test_slack_names_the_expiring_credentials_as_their_cloud_declares_them() -> None:
+    from webhooks.slack import text
+
+    data = {"integration": {"name": "Conversions", "destination": "azure"},
+            "expires_at": "2026-12-20T10:00:00Z", "days_left": 13}  # fmt: skip
+    message = text({"type": "credentials.expiring", "data": data})
+    assert "*Conversions*: its SAS token expires 2026-12-20T10:00:00Z (in 13 day(s))" in message
+
+
 def test_a_url_that_turned_private_is_not_called(
     tenant: Tenant, receiver: Receiver, settings: Any
 ) -> None:

@@ -17,8 +17,8 @@ from exporthub.tenancy.models import Tenant
 from integrations.lifecycle.state import deactivate
 from integrations.models import Integration
 from tests.feeds.export_helpers import active
-from tests.integrations.conftest import make_integration
 from tests.support.hostile import MiB, attacker_dns, hostile_server
+from tests.support.integrations import make_integration
 from webhooks.delivery import deliver
 from webhooks.models import Endpoint, Message
 from webhooks.services import add_endpoint

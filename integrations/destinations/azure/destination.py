@@ -18,6 +18,7 @@ class AzureBlobDestination(Destination):
     label = "Microsoft Azure Blob Storage"
     sdk_modules = ("azure",)
     container_label = "container"
+    expiring_setting = "sas_token"
     settings: ClassVar[tuple[Setting, ...]] = (
         Setting("storage_account", "Storage account", verify=True),
         Setting("container", "Container", verify=True),

@@ -11,9 +11,9 @@ from integrations.catalog import FEEDS, FeedKind
 from integrations.destinations.azure import AzureBlobDestination
 from integrations.destinations.base import DestinationError
 from integrations.models import Integration, State
-from tests.integrations.conftest import make_integration
-from tests.integrations.verify_helpers import failed_step, verify
 from tests.support import standins
+from tests.support.integrations import make_integration
+from tests.support.verification import failed_step, verify
 
 from .standin import ACCOUNT, azure_blobs, azure_container, azure_sas
 
