@@ -77,6 +77,7 @@ FORMAT_COMPRESSIONS: dict[str, tuple[str, ...]] = {
     "protobuf": ("SNAPPY", "DEFLATE", "GZIP", "NONE"),
     "protobuf-delimited": ("GZIP", "NONE"),
     "avro": ("SNAPPY", "DEFLATE", "NONE"),
+    "iceberg": ("ZSTD", "SNAPPY"),  # its Parquet data files
 }
 # The formats of each kind of feed, the default first: raw feeds keep seed 000's CSV.gz unless
 # the admin chooses otherwise.
@@ -85,11 +86,13 @@ FORMATS: dict[FeedKind, list[tuple[str, str]]] = {
         ("csv", "CSV (gzip)"),
         ("parquet", "Parquet"),
         ("jsonl", "JSON Lines (gzip)"),
+        ("iceberg", "Apache Iceberg table (Parquet)"),
     ],
     FeedKind.LOG_LEVEL: [
         ("protobuf", "protobuf (Hadoop SequenceFile)"),
         ("protobuf-delimited", "protobuf-delimited"),
         ("avro", "avro"),
+        ("iceberg", "Apache Iceberg table (Parquet)"),
     ],
 }
 COMPRESSION_CHOICES = [(c, c) for c in ("SNAPPY", "DEFLATE", "GZIP", "ZSTD", "NONE")]

@@ -18,14 +18,17 @@ COMMON_LABELS: dict[str, str] = {
     "compression": "Compression",
     "columns": "Columns",
     "completion_manifests": "Completion manifests",
+    "table_path": "Table path",
     "notification_emails": "Notification email",
 }
 # Config keys that belong to each kind of feed, in display order.
 FEED_KEYS: dict[FeedKind, tuple[str, ...]] = {
-    FeedKind.RAW: ("directory", "format", "compression", "columns", "completion_manifests"),
-    FeedKind.LOG_LEVEL: ("manifest_path", "feed_path", "format", "compression"),
-}
-PATH_KEYS = ("directory", "manifest_path", "feed_path")
+    FeedKind.RAW: (
+        "directory", "format", "compression", "columns", "completion_manifests", "table_path",
+    ),
+    FeedKind.LOG_LEVEL: ("manifest_path", "feed_path", "format", "compression", "table_path"),
+}  # fmt: skip
+PATH_KEYS = ("directory", "manifest_path", "feed_path", "table_path")
 
 _SETTINGS = [setting for cls in REGISTRY.values() for setting in cls.settings]
 LABELS: dict[str, str] = {**{s.name: s.label for s in _SETTINGS}, **COMMON_LABELS}
@@ -39,6 +42,7 @@ CONFIG_KEYS: tuple[str, ...] = (
     "compression",
     "columns",
     "completion_manifests",
+    "table_path",
     "notification_emails",
 )
 SECRET_KEYS: tuple[str, ...] = tuple(dict.fromkeys(s.name for s in _SETTINGS if s.secret))

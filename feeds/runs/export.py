@@ -17,6 +17,7 @@ from integrations.catalog import FeedKind
 from integrations.destinations.base import Connection, DestinationError
 from integrations.models import Integration, State
 
+from ..iceberg import export as iceberg_export
 from ..models import ExportRun, ExportSlice
 from . import backfills, clock, ledger, metrics_and_signals
 from .failures import handle_destination_error
@@ -136,6 +137,10 @@ def _export(
     """This worker's step: a slice of an hour begun elsewhere, a raw window or a log-level hour."""
     if piece is not None:
         return protocol.continue_hour(piece, run, integration, conn)
+    if integration.config.get("format") == "iceberg":  # one table commit, no manifests
+        if integration.feed_info.kind == FeedKind.RAW:
+            return iceberg_export.export_window(run, integration, conn)
+        return iceberg_export.export_hour(run, integration, conn)
     if integration.feed_info.kind == FeedKind.RAW:
         return export_window(run, integration, conn)
     return protocol.export_hour(run, integration, conn, hand_out)

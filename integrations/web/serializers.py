@@ -75,6 +75,9 @@ ConfigSerializer = type(
             help_text="Raw feeds: also write a completion manifest per window under "
             "{directory}/_manifests/; false (the default): the files alone, as seed 000.",
         ),
+        "table_path": _text(
+            help_text="Format iceberg: the table's folder (metadata/ and data/ below it)."
+        ),
         "notification_emails": serializers.ListField(
             child=serializers.CharField(), required=False, allow_null=True
         ),
