@@ -20,7 +20,7 @@ from django.utils import timezone
 from pyiceberg.catalog.noop import NoopCatalog
 from pyiceberg.exceptions import CommitFailedException
 from pyiceberg.table import CommitTableResponse, Table
-from pyiceberg.table.metadata import TableMetadata, TableMetadataUtil, new_table_metadata
+from pyiceberg.table.metadata import TableMetadata, TableMetadataUtil, TableMetadataV2
 from pyiceberg.table.sorting import UNSORTED_SORT_ORDER
 from pyiceberg.table.update import TableRequirement, TableUpdate, update_table_metadata
 from typing_extensions import override
@@ -89,13 +89,29 @@ class ExportCatalog(NoopCatalog):
             row = self._locked_row()
             if row is not None and row.metadata_location.startswith(self.location + "/metadata/"):
                 return self._table(row)
-            feed, columns = self.integration.feed, self.integration.config.get("columns") or None
-            metadata = new_table_metadata(
-                table_schema(feed, columns), partition_spec(feed), UNSORTED_SORT_ORDER,
-                self.location, {"format-version": "2"}, table_uuid=uuid.uuid4(),
-            )  # fmt: skip
-            row, _ = self._publish(row, metadata, 1)
+            row, _ = self._publish(row, self._new_metadata(), 1)
             return self._table(row)
+
+    def _new_metadata(self) -> TableMetadata:
+        """Format v2 metadata with no snapshot, keeping our field ids (pyiceberg's
+        new_table_metadata would number the columns afresh)."""
+        feed, columns = self.integration.feed, self.integration.config.get("columns") or None
+        schema, spec = table_schema(feed, columns), partition_spec(feed)
+        return TableMetadataV2.model_validate(
+            {
+                "location": self.location,
+                "table-uuid": uuid.uuid4(),
+                "schemas": [schema],
+                "current-schema-id": schema.schema_id,
+                "last-column-id": schema.highest_field_id,
+                "partition-specs": [spec],
+                "default-spec-id": spec.spec_id,
+                "last-partition-id": spec.last_assigned_field_id,
+                "sort-orders": [UNSORTED_SORT_ORDER],
+                "default-sort-order-id": UNSORTED_SORT_ORDER.order_id,
+                "properties": {},
+            }
+        )
 
     def _table(self, row: IcebergTable) -> Table:
         metadata = TableMetadataUtil.parse_obj(row.metadata)

@@ -1,17 +1,22 @@
 """The `iceberg` format on S3 (issue 36): a table in the bucket, read back by pyiceberg's own
-reader, by a reader following the Iceberg spec by hand, and by DuckDB."""
+reader, by a reader following the Iceberg spec by hand (tests/support/iceberg_spec.py), and by
+DuckDB over the Parquet files the table lists."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from exporthub.tenancy.models import Tenant
-from feeds.models import IcebergTable
+from feeds.demo.synthetic import Generator
+from feeds.ingestion.store import store_events
+from feeds.models import ExportRun, IcebergTable
+from tests.support.iceberg_spec import read_rows, read_spec_table
 
 from .export_helpers import active, events, new_bucket, objects, run_exports
-from .iceberg_helpers import static_table, table_rows
+from .iceberg_helpers import duckdb_rows, static_table, table_rows
 
 pytestmark = pytest.mark.django_db
 HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)
@@ -37,3 +42,101 @@ def test_a_log_level_hour_becomes_one_snapshot_pyiceberg_reads_back(
     assert table_rows(table.scan().to_arrow(), "standard_feed") == sorted(sent)
     assert all(key.startswith("lake/standard/data/event_time_hour=2026-11-22-10/")
                for key in files if "/data/" in key)  # fmt: skip
+    assert not [key for key in files if "manifests/" in key or key.startswith("feeds/")]
+
+
+def test_each_hour_is_its_partition_and_the_spec_reader_and_duckdb_agree(
+    s3_env: str, tenant: Tenant, tmp_path: Path
+) -> None:
+    bucket = new_bucket(s3_env)
+    integration = active(tenant, "s3", "segment_feed", HOUR, bucket=bucket, **ICEBERG)
+    first = events(tenant, "segment_feed", 300, HOUR, HOUR + timedelta(hours=1))
+    second = events(tenant, "segment_feed", 200, HOUR + timedelta(hours=1),
+                    HOUR + timedelta(hours=2), seed=4)  # fmt: skip
+    run_exports("2026-11-22T12:11:00Z")
+    files = objects(s3_env, bucket)
+    spec = read_spec_table(files, f"s3://{bucket}", "lake/standard")
+    assert spec.metadata["current-snapshot-id"] == spec.snapshot["snapshot-id"]  # type: ignore[index]
+    assert spec.metadata["partition-specs"][0]["fields"] == [
+        {"source-id": 1, "field-id": 1000, "transform": "hour", "name": "date_time_hour"}
+    ]
+    hours = sorted(entry["partition"]["date_time_hour"] for entry in spec.data_files)
+    epoch_hour = int(HOUR.timestamp()) // 3600
+    assert hours == [epoch_hour, epoch_hour + 1]
+    rows = table_rows(read_rows(files, spec), "segment_feed")
+    assert rows == sorted(exported_segment(first + second))
+    assert duckdb_rows(files, spec.keys, tmp_path, "segment_feed") == rows
+    row = IcebergTable.objects.get(integration=integration)
+    pyiceberg = static_table(s3_env, row.metadata_location).scan().to_arrow()
+    assert table_rows(pyiceberg, "segment_feed") == rows
+    field_ids = {f["name"]: f["id"] for f in spec.metadata["schemas"][0]["fields"]}
+    assert field_ids["date_time"] == 1 and field_ids["partition_time_millis"] == 8
+
+
+def exported_segment(rows: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
+    """Stored segment rows as exported: partition_time_millis is the row's hour."""
+    return [(*row, int(row[0].timestamp()) // 3600 * 3_600_000) for row in rows]  # type: ignore[attr-defined]
+
+
+def test_a_late_event_generation_replaces_the_hour_in_a_new_snapshot(
+    s3_env: str, tenant: Tenant
+) -> None:
+    bucket = new_bucket(s3_env)
+    integration = active(tenant, "s3", "standard_feed", HOUR, bucket=bucket, **ICEBERG)
+    sent = events(tenant, "standard_feed", 100, HOUR, HOUR + timedelta(hours=1))
+    run_exports("2026-11-22T11:11:00Z")
+    first = IcebergTable.objects.get(integration=integration)
+    late, _ = next(Generator("standard_feed", 5).rows(1, HOUR, HOUR + timedelta(minutes=1)))
+    store_events(tenant, "standard_feed", [(late, HOUR + timedelta(hours=1, minutes=30))])
+    run_exports("2026-11-22T12:11:00Z")
+    generations = ExportRun.objects.filter(integration=integration, window_start=HOUR)
+    assert sorted(run.generation for run in generations) == [0, 1]
+    row = IcebergTable.objects.get(integration=integration)
+    table = static_table(s3_env, row.metadata_location)
+    assert table_rows(table.scan().to_arrow(), "standard_feed") == sorted([*sent, late])
+    # One snapshot per hour's run: the late generation's replaced the hour's file.
+    (snapshot,) = [
+        s for s in table.snapshots()
+        if s.summary and s.summary["exporthub.run-id"] == str(generations.get(generation=1).pk)
+    ]  # fmt: skip
+    assert snapshot.summary is not None
+    assert snapshot.summary.operation.value == "overwrite"
+    assert snapshot.summary["deleted-data-files"] == "1"
+    assert snapshot.summary["deleted-records"] == "100"
+    assert snapshot.summary["added-records"] == "101"
+    # The first generation is still there for time travel until it expires.
+    earlier = static_table(s3_env, first.metadata_location).scan().to_arrow()
+    assert table_rows(earlier, "standard_feed") == sorted(sent)
+    spec = read_spec_table(objects(s3_env, bucket), f"s3://{bucket}", "lake/standard")
+    assert table_rows(read_rows(objects(s3_env, bucket), spec), "standard_feed") == sorted(
+        [*sent, late]
+    )
+
+
+def test_raw_windows_are_partitions_of_their_window_start_and_hold_the_chosen_columns(
+    s3_env: str, tenant: Tenant
+) -> None:
+    bucket = new_bucket(s3_env)
+    integration = active(
+        tenant, "s3", "clicks", HOUR, bucket=bucket, format="iceberg", table_path="/lake/clicks",
+        columns="event_time, click_id, country",
+    )  # fmt: skip
+    sent = events(tenant, "clicks", 120, HOUR, HOUR + timedelta(minutes=30))
+    run_exports("2026-11-22T10:31:00Z")
+    files = objects(s3_env, bucket)
+    spec = read_spec_table(files, f"s3://{bucket}", "lake/clicks")
+    windows = sorted(entry["partition"]["window_start"] for entry in spec.data_files)
+    assert windows == [HOUR, HOUR + timedelta(minutes=15)]  # timestamp-micros in the manifests
+    table = read_rows(files, spec)
+    assert table.column_names == ["event_time", "click_id", "country", "window_start"]
+    field_ids = [f["id"] for f in spec.metadata["schemas"][0]["fields"]]
+    assert field_ids == [2, 1, 13, 1000]
+    row = IcebergTable.objects.get(integration=integration)
+    summaries = [snapshot["summary"] for snapshot in row.metadata["snapshots"]]
+    assert [s["exporthub.window-start"] for s in summaries] == [
+        "2026-11-22T10:00:00+00:00", "2026-11-22T10:15:00+00:00"
+    ]  # fmt: skip
+    assert sum(int(s["added-records"]) for s in summaries) == len(sent)
+    assert not [s for s in summaries if "deleted-data-files" in s]  # windows add partitions
+    read = sorted((r["click_id"], r["event_time"], r["country"]) for r in table.to_pylist())
+    assert read == sorted((r[0], r[1], r[12]) for r in sent)
