@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from integrations.catalog import FeedKind
 
+from .iceberg.maintenance import maintain_tables
 from .ingestion import partitions
 from .ingestion.retention import delete_expired, retention
 from .runs.archive import archive_manifests
@@ -77,6 +78,13 @@ def maintain_partitions() -> int:
     """Hourly: day partitions created days ahead, so ingestion never meets a missing one."""
     now = timezone.now()
     return partitions.maintain(now, now - retention())
+
+
+@shared_task(name="feeds.iceberg_maintenance")
+def iceberg_maintenance() -> int:
+    """Daily: Iceberg snapshots past ICEBERG_SNAPSHOT_RETENTION_DAYS expire, and files no
+    snapshot references any more are removed (feeds.iceberg.maintenance)."""
+    return maintain_tables(timezone.now())
 
 
 @shared_task(name="feeds.archive")

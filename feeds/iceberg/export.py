@@ -101,9 +101,12 @@ def export_hour(run: ExportRun, integration: Integration, conn: Connection) -> l
         while chunk is not None:
             with tempfile.SpooledTemporaryFile(max_size=upload.SPOOL_BYTES) as spool:
                 writer = IcebergParquetWriter(feed, spool, compression)
-                while chunk is not None and writer.bytes_written < settings.EXPORT_PART_BYTES:
+                # At least one chunk per file, or a limit below the header size never ends.
+                while chunk is not None:
                     writer.write_rows(chunk)
                     chunk = next(chunks, None)
+                    if writer.bytes_written >= settings.EXPORT_PART_BYTES:
+                        break
                 writer.close()
                 files.add(conn, spool, writer)
             ledger.extend_lease(run)

@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from exporthub.tenancy.models import Tenant
 from feeds.demo.synthetic import Generator
+from feeds.iceberg.maintenance import maintain_tables
 from feeds.ingestion.store import store_events
 from feeds.models import ExportRun, IcebergTable
 from tests.integrations.destinations.azure.standin import ACCOUNT, azure_container, azure_sas
@@ -117,4 +119,16 @@ def test_a_commit_failing_at_its_last_step_leaves_the_snapshot_and_its_retry_add
         == row.metadata_location.rsplit("/v", 1)[1].removesuffix(".metadata.json").encode()
     )
     table = mirrored_table(objects, netloc, row.metadata_location, tmp_path / "b")
+    assert table_rows(table.scan().to_arrow(), "standard_feed") == sorted([*sent, late])
+    # The failed attempt's data file is in no snapshot: maintenance removes it (and the
+    # manifests of its commit), while the first generation stays for time travel.
+    parquet = sorted(key for key in objects if key.endswith(".parquet"))
+    assert len(parquet) == 3
+    maintain_tables(timezone.now())
+    left = read()
+    kept = sorted(key for key in left if key.endswith(".parquet"))
+    assert len(kept) == 2 and set(kept) < set(parquet)
+    orphan = (set(parquet) - set(kept)).pop()
+    assert orphan.rsplit("/", 1)[1].startswith(f"{generation.pk}-1-")  # the failed attempt's
+    table = mirrored_table(left, netloc, row.metadata_location, tmp_path / "c")
     assert table_rows(table.scan().to_arrow(), "standard_feed") == sorted([*sent, late])

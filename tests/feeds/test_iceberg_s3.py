@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from exporthub.tenancy.models import Tenant
 from feeds.demo.synthetic import Generator
+from feeds.iceberg.maintenance import maintain_tables
 from feeds.ingestion.store import store_events
-from feeds.models import ExportRun, IcebergTable
+from feeds.models import ExportRun, ExportSlice, IcebergTable
 from tests.support.iceberg_spec import read_rows, read_spec_table
 
 from .export_helpers import active, events, new_bucket, objects, run_exports
@@ -140,3 +143,51 @@ def test_raw_windows_are_partitions_of_their_window_start_and_hold_the_chosen_co
     assert not [s for s in summaries if "deleted-data-files" in s]  # windows add partitions
     read = sorted((r["click_id"], r["event_time"], r["country"]) for r in table.to_pylist())
     assert read == sorted((r[0], r[1], r[12]) for r in sent)
+
+
+def test_expired_snapshots_and_the_files_only_they_referenced_are_removed(
+    s3_env: str, tenant: Tenant, settings: Any
+) -> None:
+    bucket = new_bucket(s3_env)
+    integration = active(tenant, "s3", "standard_feed", HOUR, bucket=bucket, **ICEBERG)
+    sent = events(tenant, "standard_feed", 60, HOUR, HOUR + timedelta(hours=1))
+    run_exports("2026-11-22T11:11:00Z")
+    late, _ = next(Generator("standard_feed", 5).rows(1, HOUR, HOUR + timedelta(minutes=1)))
+    store_events(tenant, "standard_feed", [(late, HOUR + timedelta(hours=1, minutes=30))])
+    run_exports("2026-11-22T12:11:00Z")
+    before = objects(s3_env, bucket)
+    first = IcebergTable.objects.get(integration=integration).metadata["snapshots"][0]
+    assert len([key for key in before if key.endswith(".parquet")]) == 2
+    settings.ICEBERG_SNAPSHOT_RETENTION_DAYS = 7  # nothing is that old: only orphans would go
+    assert maintain_tables(timezone.now()) == 0
+    settings.ICEBERG_SNAPSHOT_RETENTION_DAYS = 0
+    removed = maintain_tables(timezone.now())
+    row = IcebergTable.objects.get(integration=integration)
+    assert len(row.metadata["snapshots"]) == 1  # the current one only
+    after = objects(s3_env, bucket)
+    gone = set(before) - set(after)
+    assert len(gone) == removed
+    assert first["manifest-list"].removeprefix(f"s3://{bucket}/") in gone
+    assert len([key for key in gone if key.endswith(".parquet")]) == 1  # the replaced generation
+    spec = read_spec_table(after, f"s3://{bucket}", "lake/standard")
+    assert table_rows(read_rows(after, spec), "standard_feed") == sorted([*sent, late])
+    table = static_table(s3_env, row.metadata_location)
+    assert table_rows(table.scan().to_arrow(), "standard_feed") == sorted([*sent, late])
+
+
+def test_a_large_hour_is_never_sliced_and_commits_its_data_files_once(
+    s3_env: str, tenant: Tenant, settings: Any
+) -> None:
+    settings.EXPORT_SLICE_ROWS = 10  # manifests' hours of 50 rows would go in five slices
+    settings.EXPORT_PART_BYTES = 1  # a data file per chunk of rows
+    bucket = new_bucket(s3_env)
+    integration = active(tenant, "s3", "standard_feed", HOUR, bucket=bucket, **ICEBERG)
+    sent = events(tenant, "standard_feed", 2500, HOUR, HOUR + timedelta(hours=1))
+    run_exports("2026-11-22T11:11:00Z")
+    assert not ExportSlice.objects.filter(run__integration=integration).exists()
+    row = IcebergTable.objects.get(integration=integration)
+    (snapshot,) = row.metadata["snapshots"]
+    assert snapshot["summary"]["added-data-files"] == "3"  # 1000 + 1000 + 500 rows
+    assert snapshot["summary"]["added-records"] == "2500"
+    table = static_table(s3_env, row.metadata_location)
+    assert table_rows(table.scan().to_arrow(), "standard_feed") == sorted(sent)

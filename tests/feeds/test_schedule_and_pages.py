@@ -29,6 +29,7 @@ def test_beat_schedules_raw_log_level_retries_and_archive() -> None:
     assert {entry["task"] for entry in schedule.values()} == {
         "feeds.schedule",
         "feeds.archive",
+        "feeds.iceberg_maintenance",
         "feeds.expire_events",
         "feeds.maintain_partitions",
         "outbox.send_due",
@@ -38,7 +39,8 @@ def test_beat_schedules_raw_log_level_retries_and_archive() -> None:
     kinds = {e["args"][0] for e in schedule.values() if e["task"] == "feeds.schedule"}
     assert kinds == {"raw", "log_level", "all"}
     assert {"feeds.schedule", "feeds.dispatch", "feeds.export", "feeds.archive",
-            "feeds.expire_events", "feeds.maintain_partitions"} <= set(app.tasks)  # fmt: skip
+            "feeds.expire_events", "feeds.maintain_partitions",
+            "feeds.iceberg_maintenance"} <= set(app.tasks)  # fmt: skip
 
 
 def test_the_beat_task_enqueues_one_task_per_due_window(s3_env: str, tenant: Tenant) -> None:
