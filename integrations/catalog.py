@@ -64,8 +64,16 @@ OPERATIONS: dict[FeedKind, frozenset[Operation]] = {
 }
 
 
-def operations(feed: str) -> frozenset[Operation]:
-    """The storage operations a feed (by name) needs: destinations ask this, not its kind."""
+# An Iceberg table (format `iceberg`, any feed): data and metadata files are written, read back
+# (manifests, the current metadata), listed and deleted by the daily maintenance; no renames.
+ICEBERG_OPERATIONS = frozenset({Operation.WRITE, Operation.READ, Operation.DELETE, Operation.LIST})
+
+
+def operations(feed: str, data_format: object = None) -> frozenset[Operation]:
+    """The storage operations a feed (by name) needs in a format (the integration's
+    `config.format`): destinations ask this, not its kind."""
+    if data_format == "iceberg":
+        return ICEBERG_OPERATIONS
     return OPERATIONS[FEEDS[feed].kind]
 
 

@@ -32,7 +32,7 @@ from ..formats.values import to_micros
 from ..models import ExportRun
 from ..runs import clock, ledger, upload
 from ..runs.progress import RowCounter
-from ..runs.reading import hour_rows, write_window
+from ..runs.reading import hour_values, write_window
 from .commits import ExportCatalog
 from .fileio import ConnectionFileIO
 from .schema import is_raw, partition_spec
@@ -91,11 +91,9 @@ def export_hour(run: ExportRun, integration: Integration, conn: Connection) -> l
     feed, compression = integration.feed, integration.config["compression"]
     processed_on, data_cutoff = ledger.begin_attempt(run)
     files = Files(table, fileio, run, Partition.of(feed, run.window_start))
-    rows, _ = hour_rows(
-        IcebergParquetWriter, feed, integration.tenant_id, run.window_start, run.window_end,
-        data_cutoff,
-    )  # fmt: skip
-    with contextlib.closing(rows):
+    rows = hour_values(feed, integration.tenant_id, run.window_start, run.window_end, data_cutoff)
+    # Closed here, error or not: on PostgreSQL the hour is read on a connection of its own.
+    with contextlib.closing(rows):  # type: ignore[type-var]
         chunks = _chunks(RowCounter(run.pk).count(rows))
         chunk = next(chunks, None)
         while chunk is not None:

@@ -26,8 +26,9 @@ from pyiceberg.typedef import Record
 from ..formats.base import FormatWriter, Row
 from .schema import table_columns, table_schema
 
-BATCH_ROWS = 16_384
-ROW_GROUP_ROWS = 131_072
+BATCH_ROWS = 8_192
+# Bounds memory (bench/: peak RSS of a 1 M-row hour); larger row groups compress a little better.
+ROW_GROUP_ROWS = 65_536
 
 
 class _Sink:

@@ -307,6 +307,16 @@ def hour_rows(
     return window_rows(feed, tenant_id, "event_time", start, end, received_before), False
 
 
+def hour_values(
+    feed: str, tenant_id: int, start: datetime, end: datetime, received_before: datetime
+) -> Iterator[tuple[Any, ...]]:
+    """An hour's rows (as `hour_rows`) as Python values, for writers that convert them in bulk
+    (an Iceberg table's Parquet): on PostgreSQL streamed in binary on a connection of its own."""
+    if connection.vendor != "postgresql":
+        return window_rows(feed, tenant_id, "event_time", start, end, received_before)
+    return _prepared_rows(select_statement(feed, tenant_id, start, end, received_before, {}))
+
+
 def _prepared_rows(statement: sql.Composed) -> Iterator[tuple[Any, ...]]:
     if connection.in_atomic_block:
         return _in_transaction(statement)

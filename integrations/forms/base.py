@@ -169,15 +169,16 @@ class IntegrationForm(forms.Form):
             tail_bytes=paths.FEED_TAIL_BYTES,
         )
 
-    def clean_table_path(self) -> str:
+    def clean_table_path(self) -> str | None:
         value = self.cleaned_data["table_path"]
         if not value.strip():
-            return ""
+            return None  # null in the API, like the other formats' unused keys
         return paths.clean_path(value, macros_allowed=False, tail_bytes=paths.TABLE_TAIL_BYTES)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("format") == "iceberg" and not cleaned.get("table_path"):
+        missing = not cleaned.get("table_path") and "table_path" not in self.errors
+        if cleaned.get("format") == "iceberg" and missing:
             self.add_error("table_path", "The Iceberg format needs a table path.")
         # A format or compression that is not a choice has its field's error already; the pair
         # is checked only when both are choices (a raw feed's '' then means the default).

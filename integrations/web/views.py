@@ -115,7 +115,7 @@ def integration_detail(request: TenantRequest, pk: int) -> HttpResponse:
     ]
     help_context = {
         "feed": integration.feed,
-        "operations": operations(integration.feed),
+        "operations": operations(integration.feed, integration.config.get("format")),
         "external_id": request.tenant.external_id,
         "seat_id": request.tenant.seat_id,
     }
