@@ -142,7 +142,7 @@ def main() -> None:
                        env=env, cwd=ROOT, check=True)  # fmt: skip
         plan: list[tuple[str, int]] = [
             ("ceiling_csv_copy", rows), ("export_csv_gz", rows), ("naive_csv_gz", rows),
-            ("export_parquet", rows), ("export_jsonl", rows),
+            ("export_parquet", rows), ("export_jsonl", rows), ("export_iceberg", rows),
             *((f"export_{k}", rows) for k in ("avro_deflate", "avro_snappy", "protobuf_snappy",
                                              "protobuf_delimited_gzip")),
             *((f"baselines_{k}", rows) for k in ("avro_deflate", "avro_snappy", "protobuf_snappy",

@@ -19,7 +19,7 @@ class FeedsConfig(AppConfig):
         from integrations.web import pages
 
         from .metrics import collect, scheduler_health
-        from .pages.sections import BACKFILL, FIGURES, NEXT_FILE, RUN_HISTORY
+        from .pages.sections import BACKFILL, FIGURES, ICEBERG_TABLE, NEXT_FILE, RUN_HISTORY
         from .schema.columns import COLUMNS
 
         catalog.COLUMN_NAMES.update(
@@ -27,7 +27,7 @@ class FeedsConfig(AppConfig):
         )
         pages.FIGURES.append(FIGURES)
         pages.DETAIL_SECTIONS += [RUN_HISTORY, BACKFILL]
-        pages.SUMMARY_SECTIONS.append(NEXT_FILE)
+        pages.SUMMARY_SECTIONS += [NEXT_FILE, ICEBERG_TABLE]
         # The project's /metrics and /healthz report the scheduler and the queue the same way.
         metrics.COLLECTORS.append(collect)
         health.REPORTS["scheduler"] = scheduler_health

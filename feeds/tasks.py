@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from integrations.catalog import FeedKind
 
-from .iceberg.maintenance import maintain_tables
 from .ingestion import partitions
 from .ingestion.retention import delete_expired, retention
 from .runs.archive import archive_manifests
@@ -84,6 +83,8 @@ def maintain_partitions() -> int:
 def iceberg_maintenance() -> int:
     """Daily: Iceberg snapshots past ICEBERG_SNAPSHOT_RETENTION_DAYS expire, and files no
     snapshot references any more are removed (feeds.iceberg.maintenance)."""
+    from .iceberg.maintenance import maintain_tables  # pyiceberg only where it is used
+
     return maintain_tables(timezone.now())
 
 

@@ -21,6 +21,7 @@ from ..runs import backfills, clock
 from ..runs.windows import next_due
 from .charts import hourly_charts
 from .freshness import Freshness, add_freshness, freshness
+from .iceberg_table import iceberg_section
 from .next_file import next_file
 
 RUNS_PER_PAGE = 25
@@ -95,3 +96,4 @@ FIGURES = Figures(annotate=annotate_figures, complete=complete_figures, as_json=
 RUN_HISTORY = Section("feeds/run_history.html", run_history)
 BACKFILL = Section("feeds/backfill.html", backfill_section)
 NEXT_FILE = Section("feeds/next_file.html", next_file_section)
+ICEBERG_TABLE = Section("feeds/iceberg_table.html", iceberg_section)

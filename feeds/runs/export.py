@@ -17,7 +17,6 @@ from integrations.catalog import FeedKind
 from integrations.destinations.base import Connection, DestinationError
 from integrations.models import Integration, State
 
-from ..iceberg import export as iceberg_export
 from ..models import ExportRun, ExportSlice
 from . import backfills, clock, ledger, metrics_and_signals
 from .failures import handle_destination_error
@@ -138,6 +137,9 @@ def _export(
     if piece is not None:
         return protocol.continue_hour(piece, run, integration, conn)
     if integration.config.get("format") == "iceberg":  # one table commit, no manifests
+        # Imported here: pyiceberg costs a worker ~45 MB, only for the integrations using it.
+        from ..iceberg import export as iceberg_export
+
         if integration.feed_info.kind == FeedKind.RAW:
             return iceberg_export.export_window(run, integration, conn)
         return iceberg_export.export_hour(run, integration, conn)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from exporthub.tenancy.models import Tenant
@@ -27,7 +28,7 @@ ICEBERG = {"format": "iceberg", "compression": "ZSTD", "table_path": "/lake/stan
 
 
 def test_a_log_level_hour_becomes_one_snapshot_pyiceberg_reads_back(
-    s3_env: str, tenant: Tenant
+    s3_env: str, tenant: Tenant, admin_client: Client
 ) -> None:
     bucket = new_bucket(s3_env)
     integration = active(tenant, "s3", "standard_feed", HOUR, bucket=bucket, **ICEBERG)
@@ -46,6 +47,9 @@ def test_a_log_level_hour_becomes_one_snapshot_pyiceberg_reads_back(
     assert all(key.startswith("lake/standard/data/event_time_hour=2026-11-22-10/")
                for key in files if "/data/" in key)  # fmt: skip
     assert not [key for key in files if "manifests/" in key or key.startswith("feeds/")]
+    page = admin_client.get(f"/t/{tenant.slug}/integrations/{integration.pk}/").content.decode()
+    assert row.metadata_location in page
+    assert "does not use the manifest protocol" in page
 
 
 def test_each_hour_is_its_partition_and_the_spec_reader_and_duckdb_agree(
