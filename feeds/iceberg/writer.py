@@ -26,8 +26,8 @@ from pyiceberg.typedef import Record
 from ..formats.base import FormatWriter, Row
 from .schema import table_columns, table_schema
 
-BATCH_ROWS = 8_192
-# Bounds memory: an hour of 1 M standard-feed rows peaks under 250 MB (bench/); row groups of
+BATCH_ROWS = 4_096
+# Bound memory (bench/: an hour of 1 M standard-feed rows; README "Performance"); row groups of
 # 128 k rows would make files ~40 % smaller but peak ~100 MB higher.
 ROW_GROUP_ROWS = 32_768
 
