@@ -145,6 +145,7 @@ def main() -> None:
         plan: list[tuple[str, int]] = [
             ("ceiling_csv_copy", rows), ("export_csv_gz", rows), ("naive_csv_gz", rows),
             ("export_csv_gz_filtered", rows), ("export_parquet", rows), ("export_jsonl", rows),
+            ("export_iceberg", rows),
             *((f"export_{k}", rows) for k in ("avro_deflate", "avro_snappy", "protobuf_snappy",
                                              "protobuf_delimited_gzip")),
             ("export_avro_deflate_filtered", rows),

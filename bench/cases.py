@@ -27,6 +27,7 @@ CASES: dict[str, Callable[[int], None]] = {
     "export_jsonl": export_cases.export_raw("jsonl"),
     "export_csv_gz_filtered": export_cases.filtered("csv_gz"),
     "export_avro_deflate_filtered": export_cases.filtered("avro_deflate"),
+    "export_iceberg": export_cases.export_iceberg,
     "naive_csv_gz": export_cases.naive_csv_gz,
     "ceiling_csv_copy": export_cases.ceiling_csv_copy,
     **{f"export_{key}": export_cases.log_level(key) for key in FORMATS},

@@ -108,6 +108,13 @@ def filtered(case: str) -> Callable[[int], None]:
     return lambda rows: _export(f"{case}_filtered", "standard_feed", rows, filters=kept, **fields)
 
 
+def export_iceberg(rows: int) -> None:
+    """A standard-feed hour as one Iceberg commit: Parquet data files through the destination
+    connection, metadata and manifests by pyiceberg (issue 36); peak RSS must stay flat."""
+    _export("iceberg", "standard_feed", rows, format="iceberg", compression="ZSTD",
+            table_path="/iceberg/standard_feed")  # fmt: skip
+
+
 def naive_csv_gz(rows: int) -> None:
     """What a first version does: ORM objects → csv.writer → gzip level 6 → one upload."""
     import boto3

@@ -28,6 +28,7 @@ TASKS = {
     "feeds.export_slice": EXPORTS,
     # It lists and renames in every tenant's bucket: a slow one must not hold the tick.
     "feeds.archive": EXPORTS,
+    "feeds.iceberg_maintenance": EXPORTS,  # lists and deletes in every Iceberg table's bucket
     "integrations.verify": VERIFY,
     "webhooks.deliver": NOTIFICATIONS,
     "webhooks.send_due": NOTIFICATIONS,

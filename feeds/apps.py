@@ -18,7 +18,7 @@ class FeedsConfig(AppConfig):
         from integrations import catalog, filters
         from integrations.web import pages
 
-        from .formats import writer_class
+        from .formats import WRITERS, writer_class
         from .metrics import collect, scheduler_health
         from .pages.iceberg import ICEBERG
         from .pages.sections import BACKFILL, FIGURES, NEXT_FILE, RUN_HISTORY
@@ -31,6 +31,7 @@ class FeedsConfig(AppConfig):
             {
                 name: writer_class(name).extension
                 for name, _ in catalog.FORMATS[catalog.FeedKind.RAW]
+                if name in WRITERS  # an Iceberg table has no file name pattern of its own
             }
         )
         filters.FILTER_COLUMNS.update(

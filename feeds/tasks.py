@@ -98,6 +98,15 @@ def maintain_partitions() -> int:
     return partitions.maintain(now, now - retention())
 
 
+@shared_task(name="feeds.iceberg_maintenance")
+def iceberg_maintenance() -> int:
+    """Daily: Iceberg snapshots past ICEBERG_SNAPSHOT_RETENTION_DAYS expire, and files no
+    snapshot references any more are removed (feeds.iceberg.maintenance)."""
+    from .iceberg.maintenance import maintain_tables  # pyiceberg only where it is used
+
+    return maintain_tables(timezone.now())
+
+
 @shared_task(name="feeds.archive")
 def archive() -> int:
     return archive_manifests(timezone.now())

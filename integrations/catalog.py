@@ -64,8 +64,16 @@ OPERATIONS: dict[FeedKind, frozenset[Operation]] = {
 }
 
 
-def operations(feed: str) -> frozenset[Operation]:
-    """The storage operations a feed (by name) needs: destinations ask this, not its kind."""
+# An Iceberg table (format `iceberg`, any feed): data and metadata files are written, read back
+# (manifests, the current metadata), listed and deleted by the daily maintenance; no renames.
+ICEBERG_OPERATIONS = frozenset({Operation.WRITE, Operation.READ, Operation.DELETE, Operation.LIST})
+
+
+def operations(feed: str, data_format: object = None) -> frozenset[Operation]:
+    """The storage operations a feed (by name) needs in a format (the integration's
+    `config.format`): destinations ask this, not its kind."""
+    if data_format == "iceberg":
+        return ICEBERG_OPERATIONS
     return OPERATIONS[FEEDS[feed].kind]
 
 
@@ -77,6 +85,7 @@ FORMAT_COMPRESSIONS: dict[str, tuple[str, ...]] = {
     "protobuf": ("SNAPPY", "DEFLATE", "GZIP", "NONE"),
     "protobuf-delimited": ("GZIP", "NONE"),
     "avro": ("SNAPPY", "DEFLATE", "NONE"),
+    "iceberg": ("ZSTD", "SNAPPY"),  # its Parquet data files
 }
 # The formats of each kind of feed, the default first: raw feeds keep seed 000's CSV.gz unless
 # the admin chooses otherwise.
@@ -85,11 +94,13 @@ FORMATS: dict[FeedKind, list[tuple[str, str]]] = {
         ("csv", "CSV (gzip)"),
         ("parquet", "Parquet"),
         ("jsonl", "JSON Lines (gzip)"),
+        ("iceberg", "Apache Iceberg table (Parquet)"),
     ],
     FeedKind.LOG_LEVEL: [
         ("protobuf", "protobuf (Hadoop SequenceFile)"),
         ("protobuf-delimited", "protobuf-delimited"),
         ("avro", "avro"),
+        ("iceberg", "Apache Iceberg table (Parquet)"),
     ],
 }
 COMPRESSION_CHOICES = [(c, c) for c in ("SNAPPY", "DEFLATE", "GZIP", "ZSTD", "NONE")]

@@ -20,6 +20,7 @@ COMMON_LABELS: dict[str, str] = {
     "completion_manifests": "Completion manifests",
     "layout": "Layout",
     "filters": "Row filters",
+    "table_path": "Table path",
     "notification_emails": "Notification email",
 }
 # Config keys that belong to each kind of feed, in display order.
@@ -31,11 +32,14 @@ FEED_KEYS: dict[FeedKind, tuple[str, ...]] = {
         "compression",
         "columns",
         "completion_manifests",
+        "table_path",
         "filters",
     ),
-    FeedKind.LOG_LEVEL: ("manifest_path", "feed_path", "format", "compression", "filters"),
-}
-PATH_KEYS = ("directory", "manifest_path", "feed_path")
+    FeedKind.LOG_LEVEL: (
+        "manifest_path", "feed_path", "format", "compression", "table_path", "filters",
+    ),
+}  # fmt: skip
+PATH_KEYS = ("directory", "manifest_path", "feed_path", "table_path")
 
 _SETTINGS = [setting for cls in REGISTRY.values() for setting in cls.settings]
 LABELS: dict[str, str] = {**{s.name: s.label for s in _SETTINGS}, **COMMON_LABELS}
@@ -51,6 +55,7 @@ CONFIG_KEYS: tuple[str, ...] = (
     "completion_manifests",
     "layout",
     "filters",
+    "table_path",
     "notification_emails",
 )
 # What a config key meant before it existed: an integration saved before it reads as this, so

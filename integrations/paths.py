@@ -114,7 +114,9 @@ def worst_case_bytes(path: str) -> int:
 
 def export_roots(config: dict[str, Any], feed: str) -> list[str]:
     """The canonical paths an export writes under: its Directory (raw), or its Manifest path
-    and the fixed part of its Feed path (log-level)."""
+    and the fixed part of its Feed path (log-level); an Iceberg table's folder."""
+    if config.get("format") == "iceberg":
+        return [config["table_path"]]
     if FEEDS[feed].kind == FeedKind.RAW:
         return [config["directory"]]
     return [config["manifest_path"], static_root(config["feed_path"])]

@@ -27,6 +27,7 @@ CLASSES = {
     "feeds.export": queues.EXPORTS,
     "feeds.export_slice": queues.EXPORTS,
     "feeds.archive": queues.EXPORTS,
+    "feeds.iceberg_maintenance": queues.EXPORTS,
     "integrations.verify": queues.VERIFY,
     "webhooks.deliver": queues.NOTIFICATIONS,
     "webhooks.send_due": queues.NOTIFICATIONS,

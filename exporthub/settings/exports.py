@@ -18,6 +18,11 @@ EXPORT_RETRY_BASE_SECONDS = env.float("EXPORT_RETRY_BASE_SECONDS", default=30.0)
 EXPORT_SLICE_ROWS = env.int("EXPORT_SLICE_ROWS", default=1_000_000)
 if EXPORT_SLICE_ROWS < 0:
     raise ImproperlyConfigured("EXPORT_SLICE_ROWS must be 0 (never split) or a row count.")
+# Snapshots of an Iceberg table (format `iceberg`) older than this are expired daily and the
+# files only they referenced removed (feeds.iceberg.maintenance); the current one always stays.
+ICEBERG_SNAPSHOT_RETENTION_DAYS = env.float("ICEBERG_SNAPSHOT_RETENTION_DAYS", default=7.0)
+if ICEBERG_SNAPSHOT_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured("ICEBERG_SNAPSHOT_RETENTION_DAYS cannot be negative.")
 # How far back events are kept, so how far back an Admin's backfill may reach (docs/exports.md,
 # "Backfill"). Never less than the 3-day backfill after a re-Verify plus a day in which late
 # events still reprocess its oldest hour.

@@ -26,7 +26,8 @@ RAW_CLOSE_TICK_SECONDS = env.float("RAW_CLOSE_TICK_SECONDS", default=2.0)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Raw windows are closed by a tick every RAW_CLOSE_TICK_SECONDS (its messages expire rather than
 # pile up behind a slow task), log-level hours ten minutes after every hour, a catch-up/retry
-# sweep every 5 minutes, the archive and the expiry of events past their retention daily, the
+# sweep every 5 minutes, the archive, the Iceberg tables' snapshot expiry and the expiry of
+# events past their retention daily, the
 # event tables' day partitions hourly; the email outbox's retries every minute.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "raw-windows": {
@@ -41,6 +42,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     "catch-up-and-retries": {"task": "feeds.schedule", "schedule": 300.0, "args": ("all",)},
     "archive-manifests": {"task": "feeds.archive", "schedule": crontab(hour="3", minute="30")},
+    "iceberg-maintenance": {
+        "task": "feeds.iceberg_maintenance",
+        "schedule": crontab(hour="3", minute="45"),
+    },
     "expire-events": {"task": "feeds.expire_events", "schedule": crontab(hour="4", minute="15")},
     "event-partitions": {"task": "feeds.maintain_partitions", "schedule": crontab(minute="20")},
     # Notification emails whose first try failed (mail server down) are retried from here.

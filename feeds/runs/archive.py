@@ -22,6 +22,8 @@ def archive_manifests(now: datetime) -> int:
     for integration in Integration.objects.filter(
         state=State.ACTIVE, feed__in=log_level
     ).select_related("tenant"):
+        if integration.config.get("format") == "iceberg":
+            continue  # a table, no manifests (feeds.iceberg)
         conn: Connection | None = None
         try:
             conn = integration.connect()

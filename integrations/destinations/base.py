@@ -287,6 +287,12 @@ class Destination:
         return f"{location}/{key.lstrip('/')}"
 
     @classmethod
+    def warehouse_uri(cls, config: dict[str, Any]) -> str:
+        """The bucket or container as table engines name it (the root of an Iceberg table's
+        locations, e.g. s3://bucket), without a trailing "/"."""
+        return cls.object_url(cls.location(config), "").rstrip("/")
+
+    @classmethod
     def authorization_help(cls, config: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
         """Template context telling the admin how to grant ExportHub access."""
         return {}

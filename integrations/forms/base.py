@@ -39,7 +39,10 @@ HELP = {
     "macros. Do not create it by hand: ExportHub creates it.",
     "feed_path": "Feed path with macros: %FEED_NAME% %YEAR% %MONTH% %DAY% %HOUR% and the "
     "required %TIMESTAMP% (processing time), e.g. " + DEFAULT_FEED_PATH,
-    "format": "Data format of the files.",
+    "format": "Data format of the files; an Apache Iceberg table is written under the Table path "
+    "instead, with no manifests.",
+    "table_path": "Iceberg format only: the table's folder, e.g. /lake/clicks (metadata/ and "
+    "data/ go below it). This path does not support macros.",
     "completion_manifests": "Also write a JSON manifest listing each window's file, once it is "
     "complete, under {Directory}/_manifests/ (never beside the files).",
     "compression": compression_help() + ".",
@@ -138,6 +141,7 @@ class IntegrationForm(forms.Form):
             self.fields["layout"] = forms.ChoiceField(
                 choices=list(LAYOUTS.items()), initial=DEFAULT_LAYOUT, required=False
             )
+            self.fields["table_path"] = forms.CharField(max_length=1024, required=False)
             self._add_filters_field()
             return
         self.fields["manifest_path"] = forms.CharField(max_length=1024, initial="/manifests")
@@ -146,6 +150,7 @@ class IntegrationForm(forms.Form):
             choices=FORMATS[FeedKind.LOG_LEVEL], initial="protobuf"
         )
         self.fields["compression"] = forms.ChoiceField(choices=COMPRESSION_CHOICES)
+        self.fields["table_path"] = forms.CharField(max_length=1024, required=False)
         self._add_filters_field()
 
     def _add_filters_field(self) -> None:
@@ -215,8 +220,19 @@ class IntegrationForm(forms.Form):
             tail_bytes=export_paths.FEED_TAIL_BYTES,
         )
 
+    def clean_table_path(self) -> str | None:
+        value = self.cleaned_data["table_path"]
+        if not value.strip():
+            return None  # null in the API, like the other formats' unused keys
+        return export_paths.clean_path(
+            value, macros_allowed=False, tail_bytes=export_paths.TABLE_TAIL_BYTES
+        )
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        missing = not cleaned.get("table_path") and "table_path" not in self.errors
+        if cleaned.get("format") == "iceberg" and missing:
+            self.add_error("table_path", "The Iceberg format needs a table path.")
         # A format or compression that is not a choice has its field's error already; the pair
         # is checked only when both are choices (a raw feed's '' then means the default).
         if "format" in cleaned and "compression" in cleaned:

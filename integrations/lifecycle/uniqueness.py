@@ -17,6 +17,11 @@ from ..paths import resolve_feed_name
 def clash(feed: str, config: dict[str, Any], tenant_id: int, other: Integration) -> str | None:
     """The field that clashes with `other` (same destination), or None."""
     same_tenant = other.tenant_id == tenant_id
+    mine_table, theirs_table = config.get("table_path"), other.config.get("table_path")
+    if config.get("format") == "iceberg" or other.config.get("format") == "iceberg":
+        # One table per folder: two exports committing to one table would replace each other.
+        both = config.get("format") == other.config.get("format") == "iceberg"
+        return "table_path" if both and mine_table == theirs_table else None
     if FEEDS[feed].kind == FeedKind.RAW:
         # Raw files are named by window only: two exports in one directory overwrite.
         return "directory" if other.config.get("directory") == config["directory"] else None

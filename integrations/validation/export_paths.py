@@ -18,6 +18,9 @@ LONGEST_FEED_NAME = max(len(name) for name in FEEDS)
 MANIFEST_TAIL_BYTES = len("/archive/") + LONGEST_FEED_NAME
 MANIFEST_TAIL_BYTES += len("-2147483647-2017013109-20170131132522.json-processing")
 FEED_TAIL_BYTES = len("/2147483647-99999-ccd5774e8fc785b4df3d63627f992c4b-2147483647")
+# An Iceberg table's longest key: a log-level partition folder and a data file's name.
+TABLE_TAIL_BYTES = len("/data/partition_time_millis_hour=YYYY-MM-DD-HH/")
+TABLE_TAIL_BYTES += len("2147483647-2147483647-") + 32 + len(".parquet")
 MACRO_LIST = ", ".join(f"%{name}%" for name in MACROS)
 
 

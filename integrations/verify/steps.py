@@ -228,7 +228,7 @@ class Checks:
     @property
     def needs(self) -> frozenset[Operation]:
         """What the export does in storage: Verify proves exactly that."""
-        return operations(self.integration.feed)
+        return operations(self.integration.feed, self.integration.config.get("format"))
 
     def plan(self) -> list[tuple[str, Callable[[], str]]]:
         destination = self.integration.destination_class

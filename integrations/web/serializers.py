@@ -92,6 +92,9 @@ ConfigSerializer = type(
             f"not_in); ops: {', '.join(OPERATORS)}. Values typed as the column (numbers, "
             "true/false, text). [] or absent: every row.",
         ),
+        "table_path": _text(
+            help_text="Format iceberg: the table's folder (metadata/ and data/ below it)."
+        ),
         "notification_emails": serializers.ListField(
             child=serializers.CharField(), required=False, allow_null=True
         ),

@@ -118,15 +118,17 @@ def integration_detail(request: TenantRequest, pk: int) -> HttpResponse:
     rows = [
         (LABELS[key], _shown(config[key], choices.get(key, {}))) for key in keys if config.get(key)
     ]
-    if integration.feed_info.kind == FeedKind.RAW:
-        extension = EXTENSIONS[file_format(config)[0]]
+    data_format = file_format(config)[0]
+    if integration.feed_info.kind == FeedKind.RAW and data_format in EXTENSIONS:
+        # (an Iceberg table's files are named by the table: its section says where)
+        extension = EXTENSIONS[data_format]
         after = next(
             (i + 1 for i, (label, _) in enumerate(rows) if label == LABELS["directory"]), 0
         )
         rows.insert(after, ("Files", raw_key_pattern(config, extension)))
     help_context = {
         "feed": integration.feed,
-        "operations": operations(integration.feed),
+        "operations": operations(integration.feed, integration.config.get("format")),
         "external_id": request.tenant.external_id,
         "seat_id": request.tenant.seat_id,
     }

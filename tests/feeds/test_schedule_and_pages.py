@@ -30,6 +30,7 @@ def test_beat_schedules_raw_log_level_retries_and_archive() -> None:
         "feeds.schedule",
         "feeds.close_windows",
         "feeds.archive",
+        "feeds.iceberg_maintenance",
         "feeds.expire_events",
         "feeds.maintain_partitions",
         "outbox.send_due",
@@ -42,7 +43,7 @@ def test_beat_schedules_raw_log_level_retries_and_archive() -> None:
     assert close["schedule"] == 2.0 and close["options"] == {"expires": 2.0}
     assert {"feeds.schedule", "feeds.close_windows", "feeds.dispatch", "feeds.export",
             "feeds.archive", "feeds.expire_events",
-            "feeds.maintain_partitions"} <= set(app.tasks)  # fmt: skip
+            "feeds.maintain_partitions", "feeds.iceberg_maintenance"} <= set(app.tasks)  # fmt: skip
 
 
 def test_the_beat_task_enqueues_one_task_per_due_window(s3_env: str, tenant: Tenant) -> None:

@@ -58,6 +58,11 @@ class AzureBlobDestination(Destination):
         return f"{connection.account_url(account)}/{container}/{key.lstrip('/')}"
 
     @classmethod
+    def warehouse_uri(cls, config: dict[str, Any]) -> str:
+        """ADLS Gen2's URI, the one Spark, Trino and DuckDB read Iceberg tables by."""
+        return f"abfss://{config['container']}@{config['storage_account']}.dfs.core.windows.net"
+
+    @classmethod
     def authorization_help(cls, config: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
         letters = required_letters(context["operations"])
         return {"sas_permissions": [PERMISSION_NAMES[letter][1] for letter in letters]}

@@ -41,7 +41,7 @@ def export_prefixes(config: dict[str, Any], feed: str) -> list[str]:
 
 def permission_statements(config: dict[str, Any], feed: str) -> list[dict[str, Any]]:
     bucket_arn = f"arn:{_partition(config.get('region', ''))}:s3:::{config['bucket']}"
-    prefixes, needs = export_prefixes(config, feed), operations(feed)
+    prefixes, needs = export_prefixes(config, feed), operations(feed, config.get("format"))
     statements: list[dict[str, Any]] = [
         {
             "Sid": "ExportHubObjects",
