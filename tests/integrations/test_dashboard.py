@@ -87,7 +87,7 @@ def test_it_shows_each_active_integrations_next_window_and_when_its_file_is_due(
     activated = (timezone.now() + timedelta(days=2)).replace(hour=15, minute=59, second=0)
     Integration.objects.filter(pk=integration.pk).update(state=State.ACTIVE, exports_from=activated)
     page = admin_client.get(f"/t/{tenant.slug}/").content.decode()
-    assert "16:00\u201316:15, file about 16:16 UTC" in page
+    assert "16:00\u201316:15, file about 16:15 UTC" in page  # seconds after it closes
 
 
 def test_an_empty_dashboard_names_every_registered_cloud(
