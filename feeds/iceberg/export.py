@@ -32,7 +32,7 @@ from ..formats.values import to_micros
 from ..models import ExportRun
 from ..runs import clock, ledger, upload
 from ..runs.progress import RowCounter
-from ..runs.reading import hour_values, window_values
+from ..runs.value_rows import hour_values, window_values
 from .commits import ExportCatalog
 from .fileio import ConnectionFileIO
 from .schema import is_raw, partition_spec

@@ -26,12 +26,10 @@ exactly the rows the filter keeps.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Generator, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import psycopg
 from django.db import connection
 from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
@@ -48,9 +46,6 @@ if TYPE_CHECKING:
     from .progress import RowCounter
 
 CHUNK_ROWS = 5000
-BATCH_ROWS = 5000
-# Chunked streaming needs libpq 17 (the psycopg[binary] wheels ship it); older: row by row.
-STREAM_SIZE = BATCH_ROWS if psycopg.pq.version() >= 170000 else 1
 # COPY text handed to a writer at once: a compressor call per row cost more than compressing.
 CHUNK_BYTES = 1024 * 1024
 TIMESTAMP_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
@@ -429,76 +424,3 @@ def hour_rows(
         return binary_copy.batches(statement, copy_widths(feed, writer.prepared_types)), True
     rows = window_rows(feed, tenant_id, "event_time", start, end, received_before, filters=filters)
     return rows, False
-
-
-def hour_values(
-    feed: str,
-    tenant_id: int,
-    start: datetime,
-    end: datetime,
-    received_before: datetime,
-    *,
-    filters: Conditions,
-) -> Iterator[tuple[Any, ...]]:
-    """An hour's rows (as `hour_rows`) as Python values, for writers that convert them in bulk
-    (an Iceberg table's Parquet): on PostgreSQL streamed in binary on a connection of its own."""
-    if connection.vendor != "postgresql":
-        return window_rows(
-            feed, tenant_id, "event_time", start, end, received_before, filters=filters
-        )
-    statement = select_statement(feed, tenant_id, start, end, received_before, {}, filters=filters)
-    return _prepared_rows(statement)
-
-
-def window_values(
-    feed: str,
-    tenant_id: int,
-    start: datetime,
-    end: datetime,
-    columns: Sequence[Column] | None,
-    *,
-    filters: Conditions,
-) -> Iterator[tuple[Any, ...]]:
-    """A raw window's rows (as `window_rows`, by received time) as Python values, for the same
-    writers; on PostgreSQL streamed in binary on a connection of its own."""
-    if connection.vendor != "postgresql":
-        return window_rows(
-            feed, tenant_id, "received_at", start, end, columns=columns, filters=filters
-        )
-    statement = select_statement(
-        feed, tenant_id, start, end, None, {}, field="received_at", columns=columns,
-        filters=filters,
-    )  # fmt: skip
-    return _prepared_rows(statement)
-
-
-def _prepared_rows(statement: sql.Composed) -> Iterator[tuple[Any, ...]]:
-    if connection.in_atomic_block:
-        return _in_transaction(statement)
-    return _streamed(statement)
-
-
-def _streamed(statement: sql.Composed) -> Iterator[tuple[Any, ...]]:
-    """On a connection of its own: one statement, one snapshot, streamed as the server sends.
-
-    Django's connection stays free meanwhile for the ledger (progress, lease), and the server
-    keeps no copy of the window as a WITH HOLD cursor would."""
-    raw = connection.get_new_connection(connection.get_connection_params())
-    try:
-        raw.autocommit = True
-        yield from psycopg.Cursor(raw).stream(statement, binary=True, size=STREAM_SIZE)
-    finally:
-        raw.close()
-
-
-def _in_transaction(statement: sql.Composed) -> Iterator[tuple[Any, ...]]:
-    """Inside the caller's transaction (which may hold the rows): a server-side cursor in it,
-    fetched in batches, so the connection serves other queries between them."""
-    connection.ensure_connection()
-    cursor = connection.connection.cursor(name=f"window_{uuid.uuid4().hex}", binary=True)
-    try:
-        cursor.execute(statement)
-        while batch := cursor.fetchmany(BATCH_ROWS):
-            yield from batch
-    finally:
-        cursor.close()
