@@ -26,9 +26,10 @@ def written_paths(feed: str, config: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def table_clash(feed: str, config: dict[str, Any], other: Integration) -> str | None:
-    """With an Iceberg table on either side, any overlap clashes: the table's clean-up deletes
-    every file under its folder that no snapshot references, and a table inside another's
-    folder would be read as its files."""
+    """With an Iceberg table on either side, any overlap clashes: two tables in one folder
+    would replace each other's commits, the table's clean-up deletes every file under its
+    folder that no snapshot references, and a table inside another export's folder would be
+    read as its files."""
     theirs = [path for _, path in written_paths(other.feed, other.config)]
     for field, path in written_paths(feed, config):
         if any(overlaps(path, their_path) for their_path in theirs):
@@ -66,11 +67,9 @@ def where_clashing(
     mine = dict(written_paths(feed, config))[field]
     theirs = {path for _, path in written_paths(other.feed, other.config)}
     iceberg = "iceberg" in (config.get("format"), other.config.get("format"))
-    return (
-        f"a folder inside or around this {label}"
-        if iceberg and mine not in theirs
-        else (f"this {label}")
-    )
+    if iceberg and mine not in theirs:
+        return f"a folder inside or around this {label}"
+    return f"this {label}"
 
 
 def verified_clash(integration: Integration) -> str | None:
