@@ -120,3 +120,12 @@ def export_roots(config: dict[str, Any], feed: str) -> list[str]:
     if FEEDS[feed].kind == FeedKind.RAW:
         return [config["directory"]]
     return [config["manifest_path"], static_root(config["feed_path"])]
+
+
+def overlaps(path: str, other: str) -> bool:
+    """Whether two canonical paths are the same folder or one holds the other (by whole
+    segments: /a/b holds /a/b/c, not /a/bc; the root holds every path)."""
+    mine, theirs = key_prefix(path), key_prefix(other)
+    if not mine or not theirs or mine == theirs:
+        return True
+    return mine.startswith(theirs + "/") or theirs.startswith(mine + "/")

@@ -19,10 +19,12 @@ from django.db import transaction
 from django.utils import timezone
 from pyiceberg.catalog.noop import NoopCatalog
 from pyiceberg.exceptions import CommitFailedException
-from pyiceberg.table import CommitTableResponse, Table
+from pyiceberg.schema import Schema
+from pyiceberg.table import CommitTableResponse, Table, Transaction
 from pyiceberg.table.metadata import TableMetadata, TableMetadataUtil, TableMetadataV2
 from pyiceberg.table.sorting import UNSORTED_SORT_ORDER
 from pyiceberg.table.update import TableRequirement, TableUpdate, update_table_metadata
+from pyiceberg.table.update.schema import UpdateSchema
 from typing_extensions import override
 
 from integrations.models import Integration
@@ -48,6 +50,38 @@ def _version(metadata_location: str) -> int:
 
 def _dump(metadata: TableMetadata) -> bytes:
     return metadata.model_dump_json(exclude_none=True).encode()
+
+
+class _RegistryIds(UpdateSchema):
+    """pyiceberg's schema update, adding each column under the field id it has in the data
+    files (its registry id, schema.py) instead of the table's next free id."""
+
+    def __init__(self, transaction: Transaction, ids: list[int]) -> None:
+        super().__init__(transaction)
+        self._ids = iter(ids)
+
+    @override
+    def assign_new_column_id(self) -> int:
+        return next(self._ids)
+
+
+def evolve_schema(transaction: Transaction, written: Schema) -> None:
+    """Make the table's schema hold the columns of the data files this commit adds: a column
+    new to the table is added (optional: earlier files have no value for it), a column no
+    longer written becomes optional and stays; nothing changes when the columns are the same.
+    Staged in the commit's transaction, so a window's schema change and its rows are one
+    snapshot, and a concurrent schema change fails the commit (AssertCurrentSchemaId)."""
+    current = transaction.table_metadata.schema()
+    known, wanted = set(current.field_ids), set(written.field_ids)
+    added = [field for field in written.fields if field.field_id not in known]
+    dropped = [f for f in current.fields if f.field_id not in wanted and f.required]
+    if not added and not dropped:
+        return
+    with _RegistryIds(transaction, [field.field_id for field in added]) as update:
+        for field in added:
+            update.add_column(field.name, field.field_type, doc=field.doc, required=False)
+        for field in dropped:
+            update.make_column_optional(field.name)
 
 
 class ExportCatalog(NoopCatalog):

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from pyiceberg.manifest import DataFile
+from pyiceberg.schema import Schema
 from pyiceberg.table import Table
 from pyiceberg.typedef import Record
 
@@ -33,9 +34,9 @@ from ..models import ExportRun
 from ..runs import clock, ledger, upload
 from ..runs.progress import RowCounter
 from ..runs.value_rows import hour_values, window_values
-from .commits import ExportCatalog
+from .commits import ExportCatalog, evolve_schema
 from .fileio import ConnectionFileIO
-from .schema import is_raw, partition_spec
+from .schema import is_raw, partition_spec, table_schema
 from .writer import IcebergParquetWriter
 
 CHUNK_ROWS = 1000  # rows written between two looks at a data file's size
@@ -68,11 +69,11 @@ def export_window(run: ExportRun, integration: Integration, conn: Connection) ->
     feed, start = integration.feed, run.window_start.astimezone(UTC)
     _, compression = file_format(integration.config)
     processed_on = clock.now()
-    files = Files(table, fileio, run, Partition.of(feed, start))
+    columns = integration.config.get("columns") or None
+    files = Files(table, fileio, run, Partition.of(feed, start), table_schema(feed, columns))
     with tempfile.SpooledTemporaryFile(max_size=upload.SPOOL_BYTES) as spool:
         writer = IcebergParquetWriter(
-            feed, spool, compression, columns=integration.config.get("columns") or None,
-            window_start=start,
+            feed, spool, compression, columns=columns, window_start=start,
         )  # fmt: skip
         rows = window_values(
             feed, integration.tenant_id, run.window_start, run.window_end, writer.columns,
@@ -93,7 +94,7 @@ def export_hour(run: ExportRun, integration: Integration, conn: Connection) -> l
     table, fileio = open_table(integration, conn)
     feed, compression = integration.feed, integration.config["compression"]
     processed_on, data_cutoff = ledger.begin_attempt(run)
-    files = Files(table, fileio, run, Partition.of(feed, run.window_start))
+    files = Files(table, fileio, run, Partition.of(feed, run.window_start), table_schema(feed))
     rows = hour_values(
         feed, integration.tenant_id, run.window_start, run.window_end, data_cutoff,
         filters=run.filters or [],
@@ -130,9 +131,15 @@ class Files:
     """The data files one attempt adds to its partition, and the commit replacing it."""
 
     def __init__(
-        self, table: Table, fileio: ConnectionFileIO, run: ExportRun, partition: Partition
+        self,
+        table: Table,
+        fileio: ConnectionFileIO,
+        run: ExportRun,
+        partition: Partition,
+        schema: Schema,
     ) -> None:
         self.table, self.fileio, self.run, self.partition = table, fileio, run, partition
+        self.schema = schema  # the data files' columns, which the commit's schema must hold
         self.folder = f"{table.metadata.location}/data/{partition.folder}"
         self.added: list[DataFile] = []
         self.listed: list[dict[str, Any]] = []
@@ -172,14 +179,13 @@ class Files:
             "exporthub.window-start": run.window_start.astimezone(UTC).isoformat(),
             "exporthub.processed-on": processed_on.astimezone(UTC).isoformat(),
         }
-        with (
-            self.table.transaction() as txn,
-            txn.update_snapshot(snapshot_properties=properties).overwrite() as snapshot,
-        ):
-            for data_file in self.current():
-                snapshot.delete_data_file(data_file)
-            for data_file in self.added:
-                snapshot.append_data_file(data_file)
+        with self.table.transaction() as txn:
+            evolve_schema(txn, self.schema)
+            with txn.update_snapshot(snapshot_properties=properties).overwrite() as snapshot:
+                for data_file in self.current():
+                    snapshot.delete_data_file(data_file)
+                for data_file in self.added:
+                    snapshot.append_data_file(data_file)
 
     def outcome(self, processed_on: datetime, data_cutoff: datetime) -> ledger.Outcome:
         return ledger.Outcome(

@@ -22,7 +22,7 @@ from ..catalog import (
 from ..destinations.base import Destination
 from ..fields import FEED_KEYS, LABELS
 from ..filters import MAX_CONDITIONS, MAX_VALUES, FilterError, as_lines, clean_filters, filterable
-from ..lifecycle.uniqueness import clash
+from ..lifecycle.uniqueness import clash, where_clashing
 from ..models import Integration
 from ..paths import DEFAULT_LAYOUT, LAYOUTS
 from ..validation import export_paths
@@ -296,7 +296,8 @@ class IntegrationForm(forms.Form):
             field = clash(self.feed, config, self.tenant.pk, other)
             if field:
                 where = "directory" if field == "directory" else LABELS[field].lower()
+                where = where_clashing(self.feed, config, other, field, where)
                 self.add_error(
-                    field, f"The integration “{other.name}” already exports to this {where} here."
+                    field, f"The integration “{other.name}” already exports to {where} here."
                 )
                 return
