@@ -19,7 +19,7 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import IO, Any, ClassVar
-from urllib.parse import parse_qs, quote, unquote, unquote_plus
+from urllib.parse import parse_qs, quote, unquote, unquote_plus, urlsplit
 
 SIG_RE = re.compile(r"(sig=)[^&\s\"'<]+", re.IGNORECASE)
 
@@ -105,6 +105,14 @@ def too_large(key: str, limit: int) -> DestinationError:
         "back (DESTINATION_READ_MAX_BYTES); the rest was not read.",
         permanent=True,
     )
+
+
+def url_host(url: str) -> str | None:
+    """The host of an operator's endpoint URL ("{account}." in front: every name below)."""
+    host = urlsplit(url if "//" in url else f"//{url}").hostname
+    if host and host.startswith("{account}."):
+        return host.removeprefix("{account}")
+    return host
 
 
 def _size(count: int) -> str:
@@ -324,6 +332,13 @@ class Destination:
     def datalists(cls) -> dict[str, list[str]]:
         """Suggestions the form's inputs name by id (e.g. the cloud's regions)."""
         return {}
+
+    @classmethod
+    def platform_hosts(cls) -> set[str]:
+        """Hosts ExportHub itself connects to for this cloud (its endpoints, the operator's
+        stand-ins; ".example.com" for every name below): no tenant may name them as its own
+        endpoint (`exporthub.outbound.platform`)."""
+        return set()
 
     @classmethod
     def standin_notice(cls) -> str:

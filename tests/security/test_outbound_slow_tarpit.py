@@ -5,17 +5,14 @@ rests in its pool must not be."""
 
 from __future__ import annotations
 
-import http.server
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 import urllib3
 
 from exporthub import outbound
+from tests.support.healthy_store import healthy_store
 from tests.support.hostile import forgets_tenant_hosts, hostile_server
 
 __all__ = ["forgets_tenant_hosts"]  # autouse here: tenant hosts are process-wide
@@ -52,45 +49,13 @@ def test_it_cools_down_a_tarpit_dripping_slower_than_half_the_limit_after_its_fi
         urllib3.util.connection.create_connection((HOST, tarpit.port), timeout=5)
 
 
-@contextmanager
-def healthy_storage() -> Iterator[list[int]]:
-    """A store answering every request at once on kept-alive connections; the port, and how
-    many connections it accepted."""
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def setup(self) -> None:
-            super().setup()
-            state[1] += 1
-
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer((HOST, 0), Handler)
-    server.daemon_threads = True
-    state = [server.server_address[1], 0]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def test_it_does_not_cool_down_a_healthy_store_whose_idle_pooled_connection_is_cut() -> None:
     with (
-        healthy_storage() as state,
-        urllib3.HTTPConnectionPool(HOST, state[0], maxsize=1) as pool,
+        healthy_store(HOST) as store,
+        urllib3.HTTPConnectionPool(HOST, store.port, maxsize=1) as pool,
     ):
         assert pool.request("GET", "/a", retries=False).status == 200
         time.sleep(LIMIT + 1)  # the answer came whole; the connection rests in the pool, cut
         assert pool.request("GET", "/b", retries=1).status == 200
-        assert state[1] == 2, "the connection was not cut at its limit"
-        urllib3.util.connection.create_connection((HOST, state[0]), timeout=5).close()
+        assert store.accepted == 2, "the connection was not cut at its limit"
+        urllib3.util.connection.create_connection((HOST, store.port), timeout=5).close()
