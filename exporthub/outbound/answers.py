@@ -1,10 +1,11 @@
 """Whether a request on a connection to a tenant's host still awaits its complete answer.
 
 Every SDK sends its requests through urllib3's HTTPConnection and gives a connection back to its
-pool only once the answer is complete, so both are marked here, for all of them: a request that
-went out (awaiting), a connection back in its pool (not). `lifetimes` reads the mark when it
-cuts a connection: a tarpit dripping slower than the limit sends nothing between two cuts, so
-only the mark tells it from a connection resting in a pool.
+pool only once the answer is complete, so both are marked here, for all of them: a request's
+bytes going out (awaiting; marked as they are sent, since botocore waits for an answer to
+`Expect: 100-continue` before `request` returns), a connection back in its pool (not).
+`lifetimes` reads the mark when it cuts a connection: a tarpit dripping slower than the limit
+sends nothing between two cuts, so only the mark tells it from a connection resting in a pool.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from urllib3.connectionpool import HTTPConnectionPool
 
 from . import lifetimes
 
-_request = HTTPConnection.request
+_send = HTTPConnection.send
 _put_conn = HTTPConnectionPool._put_conn
 
 
-def _sent(conn: HTTPConnection, *args: Any, **kwargs: Any) -> None:
-    _request(conn, *args, **kwargs)
+def _sent(conn: HTTPConnection, data: Any) -> None:
+    _send(conn, data)
     if conn.sock is not None:
         lifetimes.awaiting(conn.sock, True)
 
@@ -35,5 +36,5 @@ def _rests(pool: HTTPConnectionPool, conn: Any) -> None:
 
 def install() -> None:
     """Mark requests and returns to a pool from now on (idempotent)."""
-    HTTPConnection.request = _sent  # type: ignore[method-assign,assignment]
+    HTTPConnection.send = _sent  # type: ignore[method-assign,assignment]
     HTTPConnectionPool._put_conn = _rests  # type: ignore[method-assign,assignment]
