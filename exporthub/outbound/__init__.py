@@ -8,6 +8,7 @@ Endpoint URLs, anything later).
 - `sockets` is where every SDK and `requests` open their sockets (urllib3's create_connection):
   a tenant's host is checked there, at the moment of connecting, and the socket goes to the
   address just checked; a `Deadline` ends every socket opened under it when it passes.
+- `platform` knows the hosts ExportHub itself connects to, which no tenant may name.
 - `http.post` sends one request to a tenant's URL: no redirects, a total deadline (connect, TLS,
   headers and body together) and a capped body.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from .addresses import is_public, public_address
 from .http import Answer, post
+from .platform import is_platform_host, platform_hosts
 from .sockets import Deadline, DeadlinePassed, HeldTooLong, Refused, trust_tenant_host
 from .urls import Target, parse
 
@@ -26,8 +28,10 @@ __all__ = [
     "HeldTooLong",
     "Refused",
     "Target",
+    "is_platform_host",
     "is_public",
     "parse",
+    "platform_hosts",
     "post",
     "public_address",
     "trust_tenant_host",

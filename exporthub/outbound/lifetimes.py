@@ -5,7 +5,11 @@ a host a tenant chose (an S3-compatible Endpoint URL) is shut down TENANT_CONNEC
 after it opened, whatever it is doing; the SDK retries the request it cut. When the cut finds the
 server still answering a request sent long ago, that host and port are cooled down for as long
 again in this process: the door refuses to connect there (`HeldTooLong`, which no SDK retries),
-so a tarpit costs a worker one cut per cool-down, not one per SDK retry.
+so a tarpit costs a worker one cut per cool-down, not one per SDK retry. A server counts as
+still answering when data kept arriving long after the last request went out, or when the answer
+to a request sent long ago was still not complete (`awaiting`, kept by `answers`): a tarpit that
+drips slower than the limit sends nothing between two cuts, and would otherwise look like a
+connection idle in a pool.
 
 One watcher thread keeps every connection's end in a heap. It holds no descriptor of its own:
 at the end it asks whether the descriptor still names the same socket (its inode), and only then
@@ -27,6 +31,8 @@ import time
 _lock = threading.Condition()
 _cooling: dict[tuple[str, int], float] = {}  # (host, port) -> monotonic end of its cool-down
 _ends: list[tuple[float, int, int, int, str, int, float]] = []  # due, n, fd, inode, host, port, s
+# (fd, inode) of each watched connection -> whether a request on it awaits its complete answer
+_awaiting: dict[tuple[int, int], bool] = {}
 _numbers = itertools.count()
 _watcher: threading.Thread | None = None
 
@@ -45,10 +51,24 @@ def watch(sock: socket.socket, host: str, port: int, seconds: float) -> None:
              host.lower().rstrip("."), port, seconds)  # fmt: skip
     with _lock:
         heapq.heappush(_ends, entry)
+        _awaiting[(fd, entry[3])] = False
         if _watcher is None or not _watcher.is_alive():
             _watcher = threading.Thread(target=_watch, name="tenant-connections", daemon=True)
             _watcher.start()
         _lock.notify()
+
+
+def awaiting(sock: socket.socket, waits: bool) -> None:
+    """Record whether a request on this connection awaits its complete answer (for watched
+    connections only: a request went out, or the connection went back to its pool)."""
+    try:
+        fd = sock.fileno()
+        key = (fd, os.fstat(fd).st_ino)
+    except (OSError, ValueError):
+        return
+    with _lock:
+        if key in _awaiting:
+            _awaiting[key] = waits
 
 
 def _watch() -> None:
@@ -61,6 +81,8 @@ def _watch() -> None:
 
 
 def _end(fd: int, inode: int, host: str, port: int, seconds: float) -> None:
+    with _lock:
+        waits = _awaiting.pop((fd, inode), False)
     try:
         if os.fstat(fd).st_ino != inode:
             return  # closed, and the number given to another file since
@@ -70,7 +92,7 @@ def _end(fd: int, inode: int, host: str, port: int, seconds: float) -> None:
     with duplicate:
         if os.fstat(duplicate.fileno()).st_ino != inode:
             return
-        if _dripping(duplicate, seconds):
+        if _still_answering(duplicate, seconds, waits):
             with _lock:
                 _cooling[(host, port)] = time.monotonic() + seconds
         with contextlib.suppress(OSError):
@@ -83,11 +105,12 @@ _LAST_DATA_SENT_OFFSET = 8 + 9 * 4
 _LAST_DATA_RECV_OFFSET = _LAST_DATA_SENT_OFFSET + 2 * 4
 
 
-def _dripping(sock: socket.socket, seconds: float) -> bool:
-    """Whether the server kept answering a request for more than half the connection's life
-    (False where TCP_INFO is not known). A connection idle in a pool got its last answer right
-    after its last request; a busy one sends request after request: neither is a tarpit, even on
-    a host other tenants share. A tarpit's last byte came long after the request, however
+def _still_answering(sock: socket.socket, seconds: float, waits: bool) -> bool:
+    """Whether the server was still answering a request sent more than half the connection's
+    life ago (False where TCP_INFO is not known): data kept arriving long after the request,
+    or the request still awaits its complete answer. A connection idle in a pool got its whole
+    answer right after its last request; a busy one sends request after request: neither is a
+    tarpit, even on a host other tenants share. A tarpit's answer is never complete, however
     slowly it drips."""
     tcp_info = getattr(socket, "TCP_INFO", None)
     if tcp_info is None:
@@ -100,4 +123,5 @@ def _dripping(sock: socket.socket, seconds: float) -> bool:
         return False
     (last_sent,) = struct.unpack_from("I", info, _LAST_DATA_SENT_OFFSET)
     (last_received,) = struct.unpack_from("I", info, _LAST_DATA_RECV_OFFSET)
-    return bool(last_sent - last_received > seconds * 1000 / 2)
+    half = seconds * 1000 / 2
+    return bool(last_sent - last_received > half or (waits and last_sent > half))

@@ -9,7 +9,7 @@ webhooks all connect through it, so two rules hold for all of them in one place:
   with `trust_tenant_host` (an S3 Endpoint URL), or when the connection is opened in a thread
   under a `Deadline` given `allowed` (a webhook: every connection in it is the tenant's).
 - A connection to a tenant's host lives at most TENANT_CONNECTION_SECONDS, and a tarpit's host
-  is cooled down (`lifetimes`).
+  is cooled down (`lifetimes`, told by `answers` which requests still await their answer).
 - A `Deadline` is a total wall-clock bound: when it passes, every socket opened under it is shut
   down (whatever a slow server is dripping) and every new one is refused with `DeadlinePassed`.
   A Deadline without `allowed` covers sockets from every thread of the process (the S3 SDK
@@ -33,7 +33,7 @@ from typing import Any
 from django.conf import settings
 from urllib3.util import connection as urllib3_connection
 
-from . import lifetimes
+from . import answers, lifetimes
 from .addresses import DNS_SECONDS, is_public, resolve
 
 
@@ -198,3 +198,4 @@ def _checked(host: str, port: int, seconds: float) -> str:
 def _install() -> None:
     with _lock:
         urllib3_connection.create_connection = _connect
+        answers.install()

@@ -20,6 +20,11 @@ VERIFY_DEADLINE_SECONDS = env.float("VERIFY_DEADLINE_SECONDS", default=300.0)
 # How long a destination may stay silent on one request before the SDK retries it.
 DESTINATION_READ_TIMEOUT_SECONDS = env.float("DESTINATION_READ_TIMEOUT_SECONDS", default=60.0)
 
+# The most ExportHub reads back of one object from a tenant's storage (a Verify test object, a
+# manifest, Iceberg metadata): a manifest lists about 100 bytes per file, so 64 MiB holds an hour
+# of hundreds of thousands of files; a storage answering more fails the read (ObjectTooLarge).
+DESTINATION_READ_MAX_BYTES = env.int("DESTINATION_READ_MAX_BYTES", default=64 * 1024 * 1024)
+
 # --- Amazon S3 ----------------------------------------------------------------------------
 # ARN of ExportHub's own AWS principal; enables the bucket-policy and assume-role modes.
 S3_PLATFORM_PRINCIPAL_ARN = env.str("S3_PLATFORM_PRINCIPAL_ARN", default="")

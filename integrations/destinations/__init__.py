@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
+from exporthub.outbound import platform_hosts
+
 from .base import Destination
 
 DESTINATIONS = (
@@ -39,6 +41,8 @@ def _registry() -> dict[str, type[Destination]]:
 
 REGISTRY: dict[str, type[Destination]] = _registry()
 DESTINATION_CHOICES = [(kind, cls.label) for kind, cls in REGISTRY.items()]
+# No tenant names a host ExportHub itself connects to for any cloud as its own endpoint.
+platform_hosts(lambda: {host for cls in REGISTRY.values() for host in cls.platform_hosts()})
 
 
 def get_destination(kind: str) -> type[Destination]:

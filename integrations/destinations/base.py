@@ -19,7 +19,7 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import IO, Any, ClassVar
-from urllib.parse import parse_qs, quote, unquote, unquote_plus
+from urllib.parse import parse_qs, quote, unquote, unquote_plus, urlsplit
 
 SIG_RE = re.compile(r"(sig=)[^&\s\"'<]+", re.IGNORECASE)
 
@@ -97,6 +97,60 @@ class ObjectInfo:
     kms_key_id: str | None = None
 
 
+def too_large(key: str, limit: int) -> DestinationError:
+    """What a read answered with more than `limit` bytes fails with."""
+    return DestinationError(
+        "ObjectTooLarge",
+        f"The storage answered {key} with more than {_size(limit)}, the most ExportHub reads "
+        "back (DESTINATION_READ_MAX_BYTES); the rest was not read.",
+        permanent=True,
+    )
+
+
+def url_host(url: str) -> str | None:
+    """The host of an operator's endpoint URL ("{account}." in front: every name below)."""
+    host = urlsplit(url if "//" in url else f"//{url}").hostname
+    if host and host.startswith("{account}."):
+        return host.removeprefix("{account}")
+    return host
+
+
+def _size(count: int) -> str:
+    mib = count / (1024 * 1024)
+    return f"{mib:g} MiB" if mib >= 1 else f"{count} bytes"
+
+
+class ReadLimit:
+    """A writable file that keeps what a read brings, failing (ObjectTooLarge) as soon as it
+    exceeds `limit` bytes: the SDK writing into it then stops reading, and drops the rest."""
+
+    def __init__(self, key: str, limit: int) -> None:
+        self.key, self.limit = key, limit
+        self._chunks: list[bytes] = []
+        self.size = 0
+
+    def expect(self, length: int | str | None) -> None:
+        """Refuse an answer whose declared length is already too long, before reading it."""
+        if length is not None and int(length) > self.limit:
+            raise too_large(self.key, self.limit)
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise too_large(self.key, self.limit)
+        self._chunks.append(bytes(data))
+        return len(data)
+
+    def writable(self) -> bool:
+        return True
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> bytes:
+        return b"".join(self._chunks)
+
+
 class HashingReader:
     """A read-only, non-seekable view of a stream that counts and MD5-hashes what is read (or
     only counts, when the caller knows the digest).
@@ -164,7 +218,20 @@ class Connection:
         raise NotImplementedError
 
     def read(self, key: str) -> bytes:
-        """A whole (small) object."""
+        """A whole (small) object: a Verify test object, a manifest, table metadata. A storage
+        answering with more than DESTINATION_READ_MAX_BYTES fails it as ObjectTooLarge (a
+        permanent error), the rest unread: no answer can fill a worker's memory."""
+        from django.conf import settings
+
+        sink = ReadLimit(key, settings.DESTINATION_READ_MAX_BYTES)
+        with self.errors():
+            self.read_into(key, sink)
+        return sink.getvalue()
+
+    def read_into(self, key: str, sink: ReadLimit) -> None:
+        """Write the object to `sink` as its answer arrives, and stop reading (closing the
+        answer) when the sink refuses more; refuse an answer that says it is longer than
+        `sink.limit` before reading it, where the SDK lets you."""
         raise NotImplementedError
 
     def head(self, key: str) -> ObjectInfo | None:
@@ -265,6 +332,13 @@ class Destination:
     def datalists(cls) -> dict[str, list[str]]:
         """Suggestions the form's inputs name by id (e.g. the cloud's regions)."""
         return {}
+
+    @classmethod
+    def platform_hosts(cls) -> set[str]:
+        """Hosts ExportHub itself connects to for this cloud (its endpoints, the operator's
+        stand-ins; ".example.com" for every name below): no tenant may name them as its own
+        endpoint (`exporthub.outbound.platform`)."""
+        return set()
 
     @classmethod
     def standin_notice(cls) -> str:

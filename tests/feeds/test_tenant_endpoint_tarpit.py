@@ -94,3 +94,22 @@ def test_a_busy_connection_cut_at_its_limit_does_not_cool_a_shared_host_down(
                 time.sleep(0.1)
         busy.close()
         urllib3_connection.create_connection((host, server.port), timeout=10).close()
+
+
+def test_an_export_to_an_endpoint_dripping_slower_than_half_the_limit_is_cut_once(
+    tenant: Tenant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """A byte, then nothing until after the cut: the SDK's retries are refused at once, as for
+    any tarpit, rather than each waiting for its own cut."""
+    settings.ENDPOINT_URL_ALLOWED_HOSTS, settings.TENANT_CONNECTION_SECONDS = ["localhost"], 2.0
+    with hostile_server("drip", tmp_path, interval=3.0, drip_for=60) as tarpit:
+        monkeypatch.setenv("AWS_CA_BUNDLE", str(tmp_path / "azurite-cert.pem"))
+        endpoint = f"https://localhost:{tarpit.port}"
+        integration = active(tenant, "s3", "clicks", T0, endpoint_url=endpoint)
+        events(tenant, "clicks", 20, T0, T0 + timedelta(minutes=15))
+        run_exports("2026-11-22T10:16:00Z")
+    run = ExportRun.objects.get(integration=integration)
+    assert run.status == ExportRun.Status.FAILED and run.next_attempt_at is not None
+    assert run.error_code == "HeldTooLong" and tarpit.accepted == 1, (
+        f"cut {tarpit.accepted} times ({run.error_code})"
+    )

@@ -9,7 +9,7 @@ from typing import IO, Any
 
 from django.conf import settings
 
-from ..base import Connection, DestinationError, HashingReader, ObjectInfo, scrub
+from ..base import Connection, DestinationError, HashingReader, ObjectInfo, ReadLimit, scrub
 
 PERMANENT_CODES = {
     "AuthorizationPermissionMismatch", "AuthorizationResourceTypeMismatch", "AuthorizationFailure",
@@ -70,9 +70,25 @@ class AzureConnection(Connection):
             )  # fmt: skip
         return ObjectInfo(key=key, size=reader.size, md5=reader.md5)
 
-    def read(self, key: str) -> bytes:
-        with self.errors():
-            return bytes(self.container.download_blob(key).readall())
+    def read_into(self, key: str, sink: ReadLimit) -> None:
+        def refuse_long(pipeline_response: Any) -> None:
+            # The SDK reads its first answer whole (up to 32 MiB a range, or all of an answer
+            # that ignores the range): its declared length is checked before. Blob storage
+            # always declares it; an answer that does not is not read.
+            response = pipeline_response.http_response
+            total = str(response.headers.get("Content-Range", "")).rpartition("/")[2]
+            length = total if total.isdigit() else response.headers.get("Content-Length")
+            try:
+                sink.expect(length if length is not None else sink.limit + 1)
+            except DestinationError:
+                with contextlib.suppress(Exception):
+                    response.internal_response.close()
+                raise
+
+        downloader = self.container.download_blob(
+            key, max_concurrency=1, raw_response_hook=refuse_long
+        )
+        downloader.readinto(sink)
 
     def head(self, key: str) -> ObjectInfo | None:
         from azure.core.exceptions import ResourceNotFoundError

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 
-from ..base import Destination, DestinationError, Setting
+from ..base import Destination, DestinationError, Setting, url_host
 from . import connection, sas
 from .sas import PERMISSION_NAMES, check_not_expired, required_letters
 
@@ -42,6 +42,11 @@ class AzureBlobDestination(Destination):
         "SasTokenExpired": "The SAS token has expired: generate one with a distant expiry.",
         "*": "Azure answered with an error; if it persists, check the storage account's settings.",
     }
+
+    @classmethod
+    def platform_hosts(cls) -> set[str]:
+        host = url_host(connection.account_url("{account}"))
+        return {".blob.core.windows.net", *([host] if host else [])}
 
     @classmethod
     def destination_key(cls, config: dict[str, Any]) -> str:

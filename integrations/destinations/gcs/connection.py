@@ -10,7 +10,7 @@ from typing import IO, Any
 
 from django.conf import settings
 
-from ..base import Connection, DestinationError, HashingReader, ObjectInfo, scrub
+from ..base import Connection, DestinationError, HashingReader, ObjectInfo, ReadLimit, scrub
 
 GRANT_ROLE = "roles/storage.objectAdmin"
 SCOPES = ["https://www.googleapis.com/auth/devstorage.read_write"]
@@ -93,11 +93,10 @@ class GCSConnection(Connection):
             )
         return ObjectInfo(key=key, size=reader.size, md5=reader.md5)
 
-    def read(self, key: str) -> bytes:
-        with self.errors():
-            return bytes(
-                self.bucket.blob(key).download_as_bytes(timeout=_timeout(), retry=_retry())
-            )
+    def read_into(self, key: str, sink: ReadLimit) -> None:
+        # The SDK writes the answer to the sink as it arrives, and closes it when the sink
+        # refuses more (an error it does not retry).
+        self.bucket.blob(key).download_to_file(sink, timeout=_timeout(), retry=_retry())
 
     def head(self, key: str) -> ObjectInfo | None:
         with self.errors():

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from ..base import Destination, Setting
+from ..base import Destination, Setting, url_host
 from . import connection
 from .connection import GRANT_ROLE
 
@@ -40,6 +40,17 @@ class GCSDestination(Destination):
         "token_uri and other addresses must be Google's.",
         "*": "Google Cloud Storage answered with an error; check the bucket's permissions.",
     }
+
+    @classmethod
+    def platform_hosts(cls) -> set[str]:
+        import os
+
+        from django.conf import settings
+
+        configured = (os.environ.get("STORAGE_EMULATOR_HOST", ""), settings.GCS_TOKEN_URI,
+                      settings.GCS_IAM_CREDENTIALS_ENDPOINT)  # fmt: skip
+        hosts = {url_host(url) for url in configured if url}
+        return {".googleapis.com", *(host for host in hosts if host)}
 
     @classmethod
     def verify_steps(cls, stage: str, checks: Any) -> list[tuple[str, Callable[[], str]]]:

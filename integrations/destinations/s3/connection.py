@@ -8,7 +8,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from ..base import Connection, DestinationError, HashingReader, ObjectInfo, scrub
+from ..base import Connection, DestinationError, HashingReader, ObjectInfo, ReadLimit, scrub
 from . import policy as s3_policy
 
 PERMANENT_CODES = {
@@ -34,6 +34,7 @@ MULTIPART_THRESHOLD = 5 * 1024 * 1024
 # Parts in flight: 2 uploaded 130 MB to the stand-in faster than 4 (0.85 vs 1.0-1.1 s) with
 # half the memory (+21 vs +42 MB), and two 5 MiB parts at once outrun what one worker writes.
 UPLOAD_CONCURRENCY = 2
+READ_CHUNK = 64 * 1024
 
 
 def map_error(exc: Exception, secrets: dict[str, Any]) -> DestinationError:
@@ -113,9 +114,15 @@ class S3Connection(Connection):
             self.client.upload_fileobj(reader, self.bucket, key, ExtraArgs=extra, Config=transfer)
         return ObjectInfo(key=key, size=reader.size, md5=reader.md5)
 
-    def read(self, key: str) -> bytes:
-        with self.errors():
-            return bytes(self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read())
+    def read_into(self, key: str, sink: ReadLimit) -> None:
+        answer = self.client.get_object(Bucket=self.bucket, Key=key)
+        body = answer["Body"]
+        try:
+            sink.expect(answer.get("ContentLength"))
+            for chunk in body.iter_chunks(READ_CHUNK):
+                sink.write(chunk)
+        finally:
+            body.close()  # what was not read is dropped with the connection
 
     def head(self, key: str) -> ObjectInfo | None:
         from botocore.exceptions import ClientError

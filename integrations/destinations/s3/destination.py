@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from django.conf import settings as django_settings
 from django.utils.html import format_html
 
-from ..base import Destination, Setting
+from ..base import Destination, Setting, url_host
 from . import connection
 from . import policy as s3_policy
 from .validators import s3_regions
@@ -19,6 +19,9 @@ AUTH_MODES = {
     "assume_role": "IAM role assumed by ExportHub (with External ID)",
 }
 SSE_CHOICES = {"none": "None", "sse-s3": "SSE-S3", "sse-kms": "SSE-KMS"}
+# Where ExportHub's own S3, STS and IAM requests go: a tenant's Endpoint URL never names them
+# (for Amazon S3 it is left empty).
+AWS_DOMAINS = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
 # What a HEAD of an object written with each server-side encryption reports.
 SSE_REPORTED = {"sse-s3": "AES256", "sse-kms": "aws:kms"}
 
@@ -72,6 +75,15 @@ class S3Destination(Destination):
     @classmethod
     def datalists(cls) -> dict[str, list[str]]:
         return {"s3-regions": sorted(s3_regions())}
+
+    @classmethod
+    def platform_hosts(cls) -> set[str]:
+        import os
+
+        configured = [os.environ.get(f"AWS_ENDPOINT_URL{suffix}", "") for suffix in
+                      ("", "_S3", "_STS", "_IAM")]  # fmt: skip
+        hosts = {url_host(url) for url in configured if url}
+        return {*AWS_DOMAINS, *(host for host in hosts if host)}
 
     @classmethod
     def standin_notice(cls) -> str:

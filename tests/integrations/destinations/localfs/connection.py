@@ -8,7 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from integrations.destinations.base import Connection, DestinationError, HashingReader, ObjectInfo
+from integrations.destinations.base import (
+    Connection,
+    DestinationError,
+    HashingReader,
+    ObjectInfo,
+    ReadLimit,
+)
 
 
 def map_error(exc: Exception, secrets: dict[str, Any]) -> DestinationError:
@@ -50,9 +56,11 @@ class LocalFolderConnection(Connection):
                 shutil.copyfileobj(reader, out)
         return ObjectInfo(key=key, size=reader.size, md5=reader.md5)
 
-    def read(self, key: str) -> bytes:
-        with self.errors():
-            return self._path(key).read_bytes()
+    def read_into(self, key: str, sink: ReadLimit) -> None:
+        path = self._path(key)
+        sink.expect(path.stat().st_size)
+        with path.open("rb") as source:
+            shutil.copyfileobj(source, sink)
 
     def head(self, key: str) -> ObjectInfo | None:
         path = self._path(key)

@@ -1,0 +1,105 @@
+"""A bucket that answers reads of its objects with a body of gigabytes: a relay on loopback in
+front of the S3 or GCS stand-in, passing every request on except a GET of an object, which it
+answers itself with `size` bytes streamed as long as the client reads them."""
+
+from __future__ import annotations
+
+import http.client
+import http.server
+import resource
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+GiB = 1024 * 1024 * 1024
+BLOCK = b"\0" * (64 * 1024)
+
+
+@dataclass
+class HugeBucket:
+    url: str
+    sent: int = 0  # bytes of huge bodies written
+    answered: int = 0  # object reads answered with a huge body
+
+
+def peak_rss_mib() -> float:
+    """The most memory this process has held so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@contextmanager
+def huge_bucket(
+    upstream: str, host: str = "127.0.0.2", size: int = 4 * GiB
+) -> Iterator[HugeBucket]:
+    """Reads of objects answered with `size` bytes; everything else relayed to `upstream`."""
+    target = urlsplit(upstream)
+
+    class Relay(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _is_object_read(self) -> bool:
+            # S3's GET /bucket/key, GCS's GET …/o/key?alt=media
+            path = urlsplit(self.path)
+            media = "alt=media" in path.query.split("&")
+            keyed = not path.query and path.path.strip("/").count("/") > 0
+            return self.command == "GET" and (media or keyed)
+
+        def _huge(self) -> None:
+            state.answered += 1
+            self.send_response(200)
+            self.send_header("Content-Length", str(size))
+            self.send_header("Content-Type", "application/octet-stream")
+            self.end_headers()
+            with suppress(OSError):  # the client hung up: what it should do
+                while state.sent < size:
+                    self.wfile.write(BLOCK)
+                    state.sent += len(BLOCK)
+            self.close_connection = True
+
+        def _relay(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            headers = {k: v for k, v in self.headers.items() if k.lower() != "expect"}
+            upstream_conn = http.client.HTTPConnection(
+                target.hostname or "127.0.0.1", target.port, timeout=30
+            )
+            try:
+                upstream_conn.request(self.command, self.path, body=body, headers=headers)
+                answer = upstream_conn.getresponse()
+                content = answer.read()
+            finally:
+                upstream_conn.close()
+            self.send_response(answer.status)
+            for name, value in answer.getheaders():
+                if name.lower() not in ("transfer-encoding", "connection", "content-length"):
+                    self.send_header(name, value)
+            # A HEAD's length is the object's, as the stand-in said it.
+            declared = answer.getheader("Content-Length") if self.command == "HEAD" else None
+            self.send_header("Content-Length", declared or str(len(content)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(content)
+
+        def _handle(self) -> None:
+            if self._is_object_read():
+                self._huge()
+            else:
+                self._relay()
+
+        do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _handle
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer((host, 0), Relay)
+    server.daemon_threads = True
+    state = HugeBucket(url=f"http://{host}:{server.server_address[1]}")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
