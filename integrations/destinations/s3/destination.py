@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from django.conf import settings as django_settings
 from django.utils.html import format_html
 
 from ..base import Destination, Setting
 from . import connection
 from . import policy as s3_policy
+from . import settings as s3_settings
 from .validators import s3_regions
 
 AUTH_MODES = {
@@ -66,6 +66,10 @@ class S3Destination(Destination):
     absent_codes = frozenset({"AccessDenied"})
 
     @classmethod
+    def settings_errors(cls) -> list[str]:
+        return s3_settings.errors()
+
+    @classmethod
     def expected_encryption(cls, config: dict[str, Any]) -> str | None:
         return SSE_REPORTED.get(config.get("sse", ""))
 
@@ -75,13 +79,14 @@ class S3Destination(Destination):
 
     @classmethod
     def standin_notice(cls) -> str:
-        if not django_settings.S3_STANDIN_URL:
+        standin = s3_settings.S3_STANDIN_URL.get()
+        if not standin:
             return ""
         return format_html(
             "This ExportHub sends every S3 request to a <strong>local stand-in</strong> at "
             "<code>{}</code> (<code>AWS_ENDPOINT_URL_S3</code>), not to Amazon: files land "
             "there, not in AWS.",
-            django_settings.S3_STANDIN_URL,
+            standin,
         )
 
     @classmethod
