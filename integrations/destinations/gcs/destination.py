@@ -38,6 +38,11 @@ class GCSDestination(Destination):
         ),
         "KeyEndpointNotAllowed": "Paste the key file exactly as Google Cloud created it: its "
         "token_uri and other addresses must be Google's.",
+        "ManifestAclDenied": "Do not revoke object-level access on non-archived manifests: "
+        "ExportHub must be able to read their ACL (gcloud storage objects describe).",
+        "ManifestGrantMissing": "Every non-archived manifest must grant ExportHub's identity "
+        "OWNER, as the manifests ExportHub writes do: restore that grant, or delete manifests "
+        "that were copied in by hand.",
         "*": "Google Cloud Storage answered with an error; check the bucket's permissions.",
     }
 

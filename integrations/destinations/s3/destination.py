@@ -54,6 +54,11 @@ class S3Destination(Destination):
         "NoCredentials": "The operator has not configured ExportHub's AWS credentials.",
         "ManifestInGlacier": "Set lifecycle rules to move manifest objects to Glacier only "
         "outside the manifest path (its archive/ folder is fine).",
+        "ManifestAclDenied": "Do not revoke object-level access on non-archived manifests: "
+        "ExportHub must be able to read their ACL (aws s3api get-object-acl).",
+        "ManifestGrantMissing": "Every non-archived manifest must grant ExportHub's identity "
+        "FULL_CONTROL, as the manifests ExportHub writes do: restore that grant, or delete "
+        "manifests that were copied in by hand.",
         "EncryptionNotApplied": "The object was stored without the configured server-side "
         "encryption: check the bucket's encryption settings and the KMS key.",
         "*": "S3 answered with an error; if it persists, check the bucket's policy and settings.",
