@@ -12,7 +12,12 @@ import pytest
 
 from exporthub.tenancy.models import Tenant
 from feeds.models import ExportRun
-from tests.support.iam_world import IamWorld, acting_as_platform, client, grant_seat_role
+from tests.integrations.destinations.s3.iam_world import (
+    IamWorld,
+    acting_as_platform,
+    client,
+    grant_seat_role,
+)
 from tests.support.s3_answers import record_requests
 
 from .export_helpers import active, events, run_exports
