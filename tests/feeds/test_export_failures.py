@@ -25,8 +25,8 @@ from integrations.models import Integration, State
 from tests.integrations.destinations.azure.standin import Azurite
 from tests.integrations.destinations.gcs.emulator import GCSStandIn
 from tests.integrations.destinations.s3.standin import enforce_iam, moto_server
+from tests.support.exports import active, events, new_bucket, objects, run_exports
 
-from .export_helpers import active, events, new_bucket, objects, run_exports
 from .races import claimed_twice
 
 HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)

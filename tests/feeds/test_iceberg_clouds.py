@@ -26,8 +26,8 @@ from tests.integrations.destinations.azure.standin import (
 )
 from tests.integrations.destinations.gcs.standin import gcs_bucket, gcs_read
 from tests.support.credentials import service_account_key
+from tests.support.exports import active, events, run_exports
 
-from .export_helpers import active, events, run_exports
 from .iceberg_helpers import mirrored_table, table_rows
 
 pytestmark = pytest.mark.django_db
