@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from integrations.destinations.azure.settings import AZURE_BLOB_ENDPOINT
 from tests.support.credentials import sas_token
 from tests.support.services import free_port
 from tests.support.standins import ROOT, background_process, self_signed_certificate
@@ -51,6 +50,9 @@ def azurite(workdir: Path, certificate: tuple[Path, Path] | None = None) -> Iter
 
 def azure_endpoint() -> str:
     """The stand-in's account, as the operator's AZURE_BLOB_ENDPOINT names it."""
+    # Imported here: the long runs import this module before Django is configured.
+    from integrations.destinations.azure.settings import AZURE_BLOB_ENDPOINT
+
     return AZURE_BLOB_ENDPOINT.get().format(account=ACCOUNT)
 
 
