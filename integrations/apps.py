@@ -9,5 +9,6 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the tasks in every process (web included), so verification.py can queue
-        # "integrations.verify" by name instead of importing the module that imports it.
-        from . import tasks  # noqa: F401
+        # "integrations.verify" by name instead of importing the module that imports it; and the
+        # check of the clouds' operator settings, which stops `manage.py` (so `make run`).
+        from . import checks, tasks  # noqa: F401

@@ -1,4 +1,5 @@
-"""Shared fixtures: two tenants, an Admin and a Viewer of the first, and an outsider."""
+"""Shared fixtures: two tenants, an Admin and a Viewer of the first, and an outsider; each
+cloud's stand-in fixtures come from its test folder's fixtures.py."""
 
 from __future__ import annotations
 
@@ -12,10 +13,15 @@ import pytest
 from django.test import Client
 
 from exporthub.tenancy.models import Membership, Role, Tenant, User
-from tests.support import standins
-from tests.support.iam_world import IamWorld, iam_world
 
 PASSWORD = "correct-horse-battery-staple"
+CLOUD_TESTS = Path(__file__).resolve().parent / "integrations" / "destinations"
+
+# A cloud's stand-ins are fixtures in its own folder, so adding one edits nothing here.
+pytest_plugins = sorted(
+    f"tests.integrations.destinations.{path.parent.name}.fixtures"
+    for path in CLOUD_TESTS.glob("*/fixtures.py")
+)
 
 
 @pytest.fixture(autouse=True)
@@ -79,72 +85,6 @@ def viewer_client(viewer_user: User) -> Client:
 @pytest.fixture
 def outsider_client(outsider: User) -> Client:
     return _logged_in(outsider)
-
-
-# --- Cloud stand-ins, started once per test session when a test asks for them ------------
-@pytest.fixture(scope="session")
-def moto_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """An S3/STS stand-in that accepts any credentials."""
-    with standins.moto_server(tmp_path_factory.mktemp("moto")) as url:
-        yield url
-
-
-@pytest.fixture(scope="session")
-def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[standins.Azurite]:
-    with standins.azurite(tmp_path_factory.mktemp("azurite")) as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
-def gcs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[standins.GCSStandIn]:
-    with standins.gcs_emulator(tmp_path_factory.mktemp("gcs")) as server:
-        yield server
-
-
-@pytest.fixture
-def s3_env(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Point botocore at the permissive S3 stand-in, as an operator would with the env var."""
-    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", moto_url)
-    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", moto_url)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAPLATFORM00000000")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "platform-secret")
-    return moto_url
-
-
-@pytest.fixture
-def azure_env(
-    azurite: standins.Azurite, monkeypatch: pytest.MonkeyPatch, settings: Any
-) -> standins.Azurite:
-    settings.AZURE_BLOB_ENDPOINT = azurite.endpoint
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(azurite.ca_bundle))
-    return azurite
-
-
-@pytest.fixture
-def gcs_env(
-    gcs: standins.GCSStandIn, monkeypatch: pytest.MonkeyPatch, settings: Any
-) -> Iterator[standins.GCSStandIn]:
-    monkeypatch.setenv("STORAGE_EMULATOR_HOST", gcs.host)
-    settings.GCS_TOKEN_URI = gcs.token_uri  # the operator's stand-in token endpoint
-    gcs.faults.count = 0
-    gcs.faults.grants.clear()
-    yield gcs
-    gcs.faults.count = 0
-    gcs.faults.grants.clear()
-
-
-@pytest.fixture(scope="session")
-def iam(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IamWorld]:
-    """An S3/STS stand-in that enforces IAM: real AccessDenied answers."""
-    with iam_world(tmp_path_factory.mktemp("moto-iam")) as world:
-        yield world
-
-
-@pytest.fixture
-def iam_env(iam: IamWorld, monkeypatch: pytest.MonkeyPatch) -> IamWorld:
-    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", iam.url)
-    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", iam.url)
-    return iam
 
 
 @pytest.fixture

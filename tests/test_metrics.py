@@ -14,19 +14,18 @@ from unittest import mock
 import pytest
 from django.test import Client
 from django.utils import timezone
-from prometheus_client.parser import text_string_to_metric_families
 
 from exporthub.tenancy.auditlog import Actor
 from exporthub.tenancy.models import ApiKey, Role, Tenant
 from feeds.models import SchedulerTick
 from feeds.tasks import schedule_exports
 from integrations.verify.runs import run_verification, start_verification
-from tests.feeds.export_helpers import active, events, new_bucket, run_exports
 from tests.support.events import click as _click
+from tests.support.exports import active, events, new_bucket, run_exports
 from tests.support.integrations import api_client, make_integration
+from tests.support.metrics import TOKEN, figures, value
 
 pytestmark = pytest.mark.django_db
-TOKEN = "metrics-token-for-tests-0123456789"  # nosec B105 - a test token
 T0 = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
 
@@ -34,25 +33,6 @@ T0 = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 def scrape(settings: object) -> Client:
     settings.METRICS_TOKEN = TOKEN  # type: ignore[attr-defined]
     return Client(HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
-
-
-Figures = dict[tuple[str, tuple[tuple[str, str], ...]], float]
-
-
-def figures(client: Client) -> Figures:
-    response = client.get("/metrics")
-    assert response.status_code == 200, response.content
-    return {
-        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
-        for family in text_string_to_metric_families(response.content.decode())
-        for sample in family.samples
-    }
-
-
-def value(
-    found: dict[tuple[str, tuple[tuple[str, str], ...]], float], name: str, **labels: str
-) -> float:
-    return found.get((name, tuple(sorted(labels.items()))), 0.0)
 
 
 def test_metrics_are_off_without_a_token(client: Client, settings: object) -> None:

@@ -30,10 +30,12 @@ def _manage(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProce
         }
     }
     clean.update(
-        ENV_FILE=str(tmp_path / "absent.env"),
-        VAR_DIR=str(tmp_path / "var"),
-        DJANGO_SETTINGS_MODULE="exporthub.settings",
-        **env,
+        {
+            "ENV_FILE": str(tmp_path / "absent.env"),
+            "VAR_DIR": str(tmp_path / "var"),
+            "DJANGO_SETTINGS_MODULE": "exporthub.settings",
+            **env,
+        }
     )
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -103,6 +105,34 @@ def test_a_seat_role_arn_without_the_seat_id_is_refused_at_startup(tmp_path: Pat
     )  # fmt: skip
     assert result.returncode != 0
     assert "S3_SEAT_ROLE_ARN must contain {seat_id}" in result.stderr
+
+
+def test_a_shared_seat_role_in_the_settings_module_is_refused_at_startup(tmp_path: Path) -> None:
+    # A deployment's own settings module may set the role instead of the environment: the same
+    # role for every tenant must stop the start there too.
+    (tmp_path / "shared_role_settings.py").write_text(
+        "from exporthub.settings import *  # noqa: F403\n"
+        "S3_SEAT_ROLE_ARN = 'arn:aws:iam::123456789012:role/exporthub-seats'\n"
+    )
+    result = _manage(
+        tmp_path, "check", DEBUG="false", SECRET_KEY=STRONG_SECRET,
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        DJANGO_SETTINGS_MODULE="shared_role_settings", PYTHONPATH=str(tmp_path),
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "S3_SEAT_ROLE_ARN must contain {seat_id}" in result.stderr
+
+
+def test_make_run_stops_at_its_first_step_on_a_shared_seat_role(tmp_path: Path) -> None:
+    """`make run` migrates first: the shared role stops it there, before any worker starts."""
+    shared = "arn:aws:iam::123456789012:role/exporthub-seats"
+    result = _manage(
+        tmp_path, "migrate", "--noinput", DEBUG="false", SECRET_KEY=STRONG_SECRET,
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(), S3_SEAT_ROLE_ARN=shared,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "S3_SEAT_ROLE_ARN must contain {seat_id}" in result.stderr
+    assert "Applying" not in result.stdout
 
 
 def test_a_tenant_cap_of_zero_is_refused_at_startup(tmp_path: Path) -> None:

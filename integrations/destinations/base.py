@@ -18,8 +18,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import IO, Any, ClassVar
+from typing import IO, Any, ClassVar, Generic, TypeVar, cast
 from urllib.parse import parse_qs, quote, unquote, unquote_plus, urlsplit
+
+import environ
+from django.conf import settings as django_settings
+
+T = TypeVar("T")
+# Reads a cloud's operator settings from the environment (and the `.env` file the project's
+# settings loaded into it), as the project's settings read theirs.
+env = environ.Env()
 
 SIG_RE = re.compile(r"(sig=)[^&\s\"'<]+", re.IGNORECASE)
 
@@ -71,6 +79,19 @@ class Setting:
     verify: bool = False
     read_only: bool = False
     choices: dict[str, str] = field(default_factory=dict)
+
+
+class OperatorSetting(Generic[T]):
+    """One operator setting of a cloud, kept in its folder's `settings.py` and read where it is
+    used: the Django setting of that name when the settings define one (tests override it so),
+    else the default the folder read from the environment at start."""
+
+    def __init__(self, name: str, default: T) -> None:
+        self.name = name
+        self.default = default
+
+    def get(self) -> T:
+        return cast(T, getattr(django_settings, self.name, self.default))
 
 
 class DestinationError(Exception):
@@ -293,6 +314,11 @@ class Destination:
         cls.secret_fields = tuple(s.name for s in cls.settings if s.secret)
         cls.destination_fields = tuple(s.name for s in cls.settings if s.verify)
         cls.display_fields = tuple(s.name for s in cls.settings if not s.secret)
+
+    @classmethod
+    def settings_errors(cls) -> list[str]:
+        """What is wrong with the operator's settings of this cloud; any stops the start."""
+        return []
 
     @classmethod
     def destination_key(cls, config: dict[str, Any]) -> str:

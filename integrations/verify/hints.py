@@ -11,10 +11,10 @@ GENERIC_HINTS = {
     "created by hand have other ACLs and can deny ExportHub access. ExportHub creates what it "
     "needs.",
     "ManifestAclDenied": "Do not revoke object-level access on non-archived manifests: ExportHub "
-    "must be able to read their ACL (aws s3api get-object-acl).",
+    "must be able to read their ACL.",
     "ManifestGrantMissing": "Every non-archived manifest must grant ExportHub's identity full "
-    "control (S3: FULL_CONTROL; Google Cloud Storage: OWNER), as the manifests ExportHub writes "
-    "do: restore that grant, or delete manifests that were copied in by hand.",
+    "control, as the manifests ExportHub writes do: restore that grant, or delete manifests that "
+    "were copied in by hand.",
     "PathsInUse": "Choose another Directory, Manifest path or Feed path: two exports writing to "
     "the same place would overwrite each other's files.",
     "ChecksumMismatch": "The object read back differs from what was written: something between "

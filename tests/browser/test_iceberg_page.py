@@ -10,7 +10,7 @@ import pytest
 
 from exporthub.tenancy.models import Tenant, User
 from tests.conftest import PASSWORD
-from tests.feeds.iceberg_tables import iceberg_integration, rows, store, write_table
+from tests.support.iceberg_tables import iceberg_integration, rows, store, write_table
 
 from .conftest import log_in
 from .layout import measure, report

@@ -20,7 +20,7 @@ from django.core.management import call_command  # noqa: E402
 
 from exporthub.tenancy.models import Tenant  # noqa: E402
 from feeds.models import ExportRun, IcebergTable  # noqa: E402
-from tests.feeds.export_helpers import active, events, run_exports  # noqa: E402
+from tests.support.exports import active, events, run_exports  # noqa: E402
 
 HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)
 FIRST_DONE = "2026-11-22T11:11:00Z"  # the first hour's run

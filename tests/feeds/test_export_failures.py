@@ -22,9 +22,11 @@ from feeds.runs.export import execute
 from feeds.runs.schedule import schedule
 from integrations.destinations.gcs import connection as gcs_module
 from integrations.models import Integration, State
-from tests.support import standins
+from tests.integrations.destinations.azure.standin import Azurite
+from tests.integrations.destinations.gcs.emulator import GCSStandIn
+from tests.integrations.destinations.s3.standin import enforce_iam, moto_server
+from tests.support.exports import active, events, new_bucket, objects, run_exports
 
-from .export_helpers import active, events, new_bucket, objects, run_exports
 from .races import claimed_twice
 
 HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)
@@ -43,7 +45,7 @@ def _client(url: str, service: str, key: str = "AKIAADMIN00000000000", secret: s
 
 @pytest.fixture(scope="module")
 def iam_s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    with standins.moto_server(tmp_path_factory.mktemp("moto-revoke")) as url:
+    with moto_server(tmp_path_factory.mktemp("moto-revoke")) as url:
         _client(url, "s3").create_bucket(
             Bucket="revoked", CreateBucketConfiguration={"LocationConstraint": "us-west-2"}
         )
@@ -57,7 +59,7 @@ def iam_s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
             iam.put_user_policy(UserName=user, PolicyName="all", PolicyDocument=json.dumps(policy))
             key = iam.create_access_key(UserName=user)["AccessKey"]
             keys[user] = (key["AccessKeyId"], key["SecretAccessKey"])
-        standins.enforce_iam(url)
+        enforce_iam(url)
         yield {"url": url, "keys": keys}
 
 
@@ -90,7 +92,7 @@ def test_a_revoked_iam_policy_deactivates_with_one_email(
 
 @pytest.mark.django_db
 def test_a_sas_without_write_deactivates_with_one_email(
-    azure_env: standins.Azurite,
+    azure_env: Azurite,
     tenant: Tenant,
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
@@ -118,7 +120,7 @@ def test_a_sas_without_write_deactivates_with_one_email(
 
 @pytest.mark.django_db
 def test_injected_503s_are_retried_without_deactivation_or_duplicates(
-    gcs_env: standins.GCSStandIn, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+    gcs_env: GCSStandIn, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tests.integrations.destinations.gcs.standin import gcs_bucket, gcs_objects
     from tests.support.credentials import service_account_key

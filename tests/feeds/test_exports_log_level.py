@@ -22,8 +22,7 @@ from feeds.schema.columns import COLUMNS
 from integrations.destinations import REGISTRY
 from integrations.models import Integration, State
 from tests.support.clouds import live_destination
-
-from .export_helpers import (
+from tests.support.exports import (
     active,
     events,
     manifest_files,
@@ -34,6 +33,7 @@ from .export_helpers import (
     s3,
     valid_manifest,
 )
+
 from .readers import read_avro
 
 pytestmark = pytest.mark.django_db

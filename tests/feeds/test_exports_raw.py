@@ -14,8 +14,8 @@ from feeds.formats.values import csv_text
 from feeds.ingestion.store import store_events
 from feeds.models import ExportRun
 from feeds.schema.derived import csv_header
+from tests.support.exports import active, events, new_bucket, objects, run_exports
 
-from .export_helpers import active, events, new_bucket, objects, run_exports
 from .readers import read_csv_gz
 
 pytestmark = pytest.mark.django_db

@@ -14,9 +14,9 @@ import pytest
 from exporthub.tenancy.models import Tenant
 from feeds.models import ExportRun
 from integrations.models import Integration
+from tests.support.exports import active, events, new_bucket, objects, run_exports
 from tests.support.integrations import make_integration
 
-from .export_helpers import active, events, new_bucket, objects, run_exports
 from .readers import read_csv_gz
 
 pytestmark = pytest.mark.django_db

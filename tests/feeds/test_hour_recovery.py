@@ -13,9 +13,7 @@ from feeds.demo.synthetic import Generator
 from feeds.ingestion.store import store_events
 from feeds.models import ExportRun
 from integrations.models import Integration, State
-from tests.support.s3_answers import missing_keys_answer_403
-
-from .export_helpers import (
+from tests.support.exports import (
     active,
     events,
     manifest_files,
@@ -24,6 +22,7 @@ from .export_helpers import (
     run_exports,
     s3,
 )
+from tests.support.s3_answers import missing_keys_answer_403
 
 pytestmark = pytest.mark.django_db
 HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)

@@ -14,7 +14,7 @@ from pyiceberg.catalog.rest import RestCatalog
 from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError, UnauthorizedError
 
 from exporthub.tenancy.models import ApiKey, Role, Tenant
-from tests.feeds.iceberg_tables import iceberg_integration, rows, store, write_table
+from tests.support.iceberg_tables import iceberg_integration, rows, store, write_table
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -17,12 +17,17 @@ from feeds.demo.synthetic import Generator
 from feeds.iceberg.maintenance import maintain_tables
 from feeds.ingestion.store import store_events
 from feeds.models import ExportRun, IcebergTable
-from tests.integrations.destinations.azure.standin import ACCOUNT, azure_container, azure_sas
+from tests.integrations.destinations.azure.standin import (
+    ACCOUNT,
+    AZURITE_KEY,
+    azure_container,
+    azure_endpoint,
+    azure_sas,
+)
 from tests.integrations.destinations.gcs.standin import gcs_bucket, gcs_read
-from tests.support import standins
 from tests.support.credentials import service_account_key
+from tests.support.exports import active, events, run_exports
 
-from .export_helpers import active, events, run_exports
 from .iceberg_helpers import mirrored_table, table_rows
 
 pytestmark = pytest.mark.django_db
@@ -74,11 +79,10 @@ def test_an_hour_and_a_raw_window_read_back_with_pyiceberg(
 
 def _lease(container: str, key: str) -> Any:
     from azure.storage.blob import BlobClient
-    from django.conf import settings
 
     blob = BlobClient(
-        settings.AZURE_BLOB_ENDPOINT.format(account=ACCOUNT), container, key,
-        credential={"account_name": ACCOUNT, "account_key": standins.AZURITE_KEY},
+        azure_endpoint(), container, key,
+        credential={"account_name": ACCOUNT, "account_key": AZURITE_KEY},
     )  # fmt: skip
     return blob.acquire_lease(lease_duration=-1)
 

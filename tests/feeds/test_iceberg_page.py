@@ -14,7 +14,7 @@ from exporthub.tenancy.models import Tenant
 from feeds.iceberg_catalog.snippets import place_of, snippets
 from feeds.models import IcebergTable
 from integrations.models import Integration
-from tests.feeds.iceberg_tables import iceberg_integration, rows, store, write_table
+from tests.support.iceberg_tables import iceberg_integration, rows, store, write_table
 from tests.support.integrations import make_integration
 
 S3_METADATA = "s3://acme-lake/lake/ads/clicks/metadata/00002-5d1c.metadata.json"

@@ -17,9 +17,9 @@ from feeds.schema.columns import COLUMNS
 from integrations.forms import form_class
 from integrations.lifecycle.services import save_integration
 from integrations.models import Integration, State
+from tests.support.exports import active, events, new_bucket, objects, run_exports
 from tests.support.integrations import form_data
 
-from .export_helpers import active, events, new_bucket, objects, run_exports
 from .iceberg_helpers import static_table
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,7 @@ import pytest
 
 from exporthub.tenancy.models import Tenant
 from feeds.models import ExportRun
-
-from .export_helpers import active, events, new_bucket, objects, run_exports, s3
+from tests.support.exports import active, events, new_bucket, objects, run_exports, s3
 
 pytestmark = pytest.mark.django_db
 HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)

@@ -11,8 +11,7 @@ from exporthub.tenancy.models import Tenant
 from feeds.models import ExportRun
 from feeds.runs.ledger import create_runs
 from feeds.runs.ledger.new_runs import NewRun
-
-from .export_helpers import active
+from tests.support.exports import active
 
 pytestmark = pytest.mark.django_db
 HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)

@@ -15,8 +15,7 @@ from feeds.pages.next_file import next_file
 from feeds.runs import clock
 from feeds.runs.schedule import schedule
 from feeds.runs.windows import raw_close_delay, settle
-
-from .export_helpers import active
+from tests.support.exports import active
 
 pytestmark = pytest.mark.django_db
 VERIFIED = datetime(2026, 11, 22, 15, 59, tzinfo=UTC)

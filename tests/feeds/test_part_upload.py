@@ -21,8 +21,7 @@ from exporthub.tenancy.models import Tenant
 from feeds.formats import PartResult
 from feeds.runs import upload
 from integrations.destinations.base import Connection, DestinationError
-
-from .export_helpers import active, new_bucket
+from tests.support.exports import active, new_bucket
 
 pytestmark = pytest.mark.django_db
 MB = 1024 * 1024

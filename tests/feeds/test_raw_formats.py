@@ -21,10 +21,10 @@ from exporthub.tenancy.models import ApiKey, Role, Tenant
 from feeds.formats.values import csv_text
 from feeds.schema.columns import COLUMNS
 from integrations.models import Integration
+from tests.support.exports import active, events, new_bucket, objects, run_exports
 from tests.support.integrations import api_client, form_data
 from tests.support.integrations import make_integration as make
 
-from .export_helpers import active, events, new_bucket, objects, run_exports
 from .readers import read_csv_gz
 
 pytestmark = pytest.mark.django_db

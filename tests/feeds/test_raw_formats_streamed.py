@@ -25,9 +25,9 @@ from feeds.ingestion.store import store_events
 from feeds.models import ExportRun
 from feeds.runs.reading import window_rows
 from feeds.schema.columns import COLUMNS
+from tests.support.exports import active, new_bucket, objects, run_exports
 
 from .conftest import copy_batch, edge_rows
-from .export_helpers import active, new_bucket, objects, run_exports
 
 pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)

@@ -15,7 +15,7 @@ from feeds.models import ExportRun
 from integrations.models import Integration, State
 from integrations.templatetags.durations import duration
 from tests.support.integrations import make_integration
-from tests.test_metrics import TOKEN, figures, value
+from tests.support.metrics import TOKEN, figures, value
 
 pytestmark = pytest.mark.django_db
 LATENESS = [2.0, 3.0, 4.0, 5.0, 9.0]  # seconds after each window closed

@@ -11,9 +11,8 @@ import pytest
 
 from exporthub.tenancy.models import Tenant
 from feeds.models import ExportRun
+from tests.support.exports import active, events, new_bucket, run_exports
 from tests.support.huge_bucket import GiB, huge_bucket
-
-from .export_helpers import active, events, new_bucket, run_exports
 
 pytestmark = pytest.mark.django_db
 HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)

@@ -11,8 +11,7 @@ from exporthub.tenancy.models import AuditEntry, Tenant
 from feeds.models import ExportRun
 from feeds.runs import clock
 from feeds.runs.reprocessing import request_reprocessing
-
-from .export_helpers import active
+from tests.support.exports import active
 
 pytestmark = pytest.mark.django_db
 HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)

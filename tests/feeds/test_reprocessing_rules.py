@@ -15,8 +15,7 @@ from exporthub.tenancy.models import ApiKey, Role, Tenant
 from feeds.models import ExportRun
 from feeds.runs import clock
 from integrations.models import Integration, State
-
-from .export_helpers import active, events, new_bucket, objects, run_exports
+from tests.support.exports import active, events, new_bucket, objects, run_exports
 
 pytestmark = pytest.mark.django_db
 HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)

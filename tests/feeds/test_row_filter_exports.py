@@ -27,8 +27,8 @@ from integrations.destinations.base import DestinationError
 from integrations.forms import form_class
 from integrations.lifecycle.services import save_integration
 from integrations.models import Integration
+from tests.support.exports import active, events, manifest_files, new_bucket, objects, run_exports
 
-from .export_helpers import active, events, manifest_files, new_bucket, objects, run_exports
 from .readers import read_avro, read_csv_gz
 
 pytestmark = pytest.mark.django_db

@@ -21,9 +21,9 @@ from feeds.runs import reading
 from feeds.runs.export import execute
 from feeds.runs.reading import hour_rows
 from feeds.schema.columns import COLUMNS
+from tests.support.exports import active, new_bucket, objects, valid_manifest
 
 from .conftest import HOUR, edge_rows, synthetic_rows
-from .export_helpers import active, new_bucket, objects, valid_manifest
 from .readers import message_row, read_avro, read_delimited
 
 FORMATS = [

@@ -14,9 +14,8 @@ from feeds.models import ExportRun
 from integrations.forms import form_class
 from integrations.lifecycle.services import save_integration
 from integrations.models import Integration, State
+from tests.support.exports import active, events, new_bucket, objects, run_exports, s3
 from tests.support.integrations import form_data
-
-from .export_helpers import active, events, new_bucket, objects, run_exports, s3
 
 pytestmark = pytest.mark.django_db
 HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)

@@ -15,8 +15,7 @@ from django.test import Client
 from exporthub.tenancy.models import Tenant
 from feeds.models import ExportRun
 from integrations.destinations.azure.destination import AzureBlobDestination
-
-from .export_helpers import active, events, new_bucket, objects, run_exports
+from tests.support.exports import active, events, new_bucket, objects, run_exports
 
 pytestmark = pytest.mark.django_db
 HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)

@@ -16,8 +16,7 @@ from feeds.models import ExportRun
 from feeds.runs import clock
 from feeds.runs.archive import archive_manifests
 from feeds.tasks import dispatch_runs, schedule_exports
-
-from .export_helpers import active, events, new_bucket, objects, run_exports, s3
+from tests.support.exports import active, events, new_bucket, objects, run_exports, s3
 
 pytestmark = pytest.mark.django_db
 HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)

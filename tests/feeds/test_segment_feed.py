@@ -22,8 +22,8 @@ from feeds.schema.published import FOLDER
 from integrations.destinations import REGISTRY
 from integrations.models import Integration
 from tests.support.clouds import live_destination
+from tests.support.exports import active, run_exports, valid_manifest
 
-from .export_helpers import active, run_exports, valid_manifest
 from .readers import message_row, read_avro, read_delimited
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,15 @@ from exporthub.tenancy.models import Tenant
 from feeds.demo.synthetic import Generator
 from feeds.ingestion.store import store_events
 from feeds.models import ExportRun
-
-from .export_helpers import active, events, new_bucket, objects, run_exports, s3, valid_manifest
+from tests.support.exports import (
+    active,
+    events,
+    new_bucket,
+    objects,
+    run_exports,
+    s3,
+    valid_manifest,
+)
 
 pytestmark = pytest.mark.django_db
 HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)

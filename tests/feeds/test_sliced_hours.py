@@ -21,8 +21,7 @@ from feeds.runs.hourly import slices
 from feeds.schema.columns import COLUMNS
 from integrations.destinations.base import DestinationError
 from integrations.models import Integration
-
-from .export_helpers import (
+from tests.support.exports import (
     active,
     events,
     new_bucket,
@@ -31,6 +30,7 @@ from .export_helpers import (
     run_exports,
     valid_manifest,
 )
+
 from .races import claimed_twice
 from .readers import read_avro
 

@@ -13,8 +13,15 @@ from django.db import connection
 from exporthub.tenancy.models import Tenant
 from feeds.models import ExportRun, ExportSlice
 from feeds.runs import clock
-
-from .export_helpers import active, events, new_bucket, objects, run_exports, s3, valid_manifest
+from tests.support.exports import (
+    active,
+    events,
+    new_bucket,
+    objects,
+    run_exports,
+    s3,
+    valid_manifest,
+)
 
 # Committed for real: the SDK sends a part from its transfer thread, where the stalled
 # request's `meanwhile` (another worker) runs on a database connection of its own.

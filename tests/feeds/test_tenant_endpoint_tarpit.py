@@ -15,9 +15,8 @@ import pytest
 from exporthub.tenancy.models import Tenant
 from feeds.models import ExportRun
 from integrations.models import State
+from tests.support.exports import active, events, run_exports
 from tests.support.hostile import hostile_server
-
-from .export_helpers import active, events, run_exports
 
 pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)

@@ -11,10 +11,15 @@ from django.test import Client
 from exporthub.tenancy.models import AuditEntry, Tenant
 from integrations.models import Integration, State
 from tests.support.credentials import sas_token
-from tests.support.integrations import CANARY_ACCESS_KEY, CANARY_SECRET_KEY, make_integration
+from tests.support.integrations import (
+    API,
+    CANARY_ACCESS_KEY,
+    CANARY_SECRET_KEY,
+    S3_BODY,
+    make_integration,
+)
 
 pytestmark = pytest.mark.django_db
-API = "/api/v1/integrations"
 
 
 def _post(client: Client, url: str, body: Any) -> Any:
@@ -23,25 +28,6 @@ def _post(client: Client, url: str, body: Any) -> Any:
 
 def _patch(client: Client, url: str, body: Any) -> Any:
     return client.patch(url, json.dumps(body), content_type="application/json")
-
-
-S3_BODY: dict[str, Any] = {
-    "name": "Standard feed to S3",
-    "feed": "standard_feed",
-    "destination": "s3",
-    "config": {
-        "bucket": "acme-exports",
-        "region": "eu-west-1",
-        "sse": "sse-kms",
-        "kms_key_id": "alias/exports",
-        "manifest_path": "/manifests",
-        "feed_path": "/feeds/%FEED_NAME%/%YEAR%/%MONTH%/%DAY%/%HOUR%/%TIMESTAMP%",
-        "format": "avro",
-        "compression": "DEFLATE",
-        "notification_emails": ["data@acme.example"],
-    },
-    "secrets": {"access_key": CANARY_ACCESS_KEY, "secret_key": CANARY_SECRET_KEY},
-}
 
 
 def test_it_creates_an_integration_and_returns_the_contract_shape(admin_api: Client) -> None:

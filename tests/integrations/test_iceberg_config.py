@@ -17,10 +17,8 @@ from integrations.catalog import Operation, operations
 from integrations.destinations.s3.policy import permission_statements
 from integrations.models import Integration, Verification
 from integrations.verify.runs import run_verification, start_verification
-from tests.feeds.export_helpers import new_bucket
-from tests.support.integrations import make_integration
-
-from .test_api import API, S3_BODY
+from tests.support.exports import new_bucket
+from tests.support.integrations import API, S3_BODY, make_integration
 
 pytestmark = pytest.mark.django_db
 

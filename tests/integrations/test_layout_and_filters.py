@@ -14,7 +14,7 @@ from django.test import Client
 
 from exporthub.tenancy.models import AuditEntry, Tenant
 from integrations.models import Integration, State
-from tests.feeds.export_helpers import active
+from tests.support.exports import active
 from tests.support.integrations import form_data, make_integration
 
 pytestmark = pytest.mark.django_db

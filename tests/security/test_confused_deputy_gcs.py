@@ -14,10 +14,10 @@ from django.test import Client
 
 from exporthub.tenancy.models import Tenant
 from integrations.models import Integration
+from tests.integrations.destinations.gcs.emulator import GCSStandIn
 from tests.integrations.destinations.gcs.standin import gcs_bucket
 from tests.support.credentials import service_account_key
 from tests.support.integrations import make_integration
-from tests.support.standins import GCSStandIn
 from tests.support.verification import failed_step, verify
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,12 @@ from django.test import Client
 
 from exporthub.tenancy.models import Tenant
 from integrations.models import Integration
-from tests.support.iam_world import ACCOUNT, IamWorld, acting_as_platform, grant_seat_role
+from tests.integrations.destinations.s3.iam_world import (
+    ACCOUNT,
+    IamWorld,
+    acting_as_platform,
+    grant_seat_role,
+)
 from tests.support.integrations import make_integration
 from tests.support.verification import failed_step, verify
 

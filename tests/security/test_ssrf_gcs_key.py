@@ -13,10 +13,11 @@ import pytest
 from exporthub.crypto import encrypt_json
 from exporthub.tenancy.models import Tenant
 from integrations.models import Integration
+from tests.integrations.destinations.gcs.emulator import GCSStandIn
 from tests.integrations.destinations.gcs.standin import gcs_bucket
 from tests.support.credentials import service_account_key
 from tests.support.integrations import make_integration
-from tests.support.standins import GCSStandIn, _serve
+from tests.support.standins import serve
 from tests.support.verification import failed_step, verify
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,7 @@ class _Listener(BaseHTTPRequestHandler):
 @pytest.fixture
 def inside() -> Iterator[str]:
     _Listener.calls = []
-    with _serve(_Listener) as port:
+    with serve(_Listener) as port:
         yield f"http://127.0.0.1:{port}/token"
 
 

@@ -14,8 +14,8 @@ from django.test import Client
 from exporthub.tenancy.models import Tenant
 from feeds.models import Backfill, ExportRun
 from integrations.models import Integration
-from tests.feeds.export_helpers import active
 from tests.support.events import click as _click
+from tests.support.exports import active
 from tests.support.integrations import make_integration
 from tests.support.throttles import AVRO, T0, admin_key, ask, exported, throttled
 

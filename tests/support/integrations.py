@@ -1,6 +1,6 @@
 """Integrations as the tests make them: valid form data for every destination (each cloud's own
-fields from its test folder) and feed kind, creation through the real form and service, and API
-clients."""
+fields from its test folder) and feed kind, creation through the real form and service, API
+clients and an integration as the API creates it."""
 
 from __future__ import annotations
 
@@ -26,6 +26,25 @@ FEED_FIELDS: dict[str, dict[str, str]] = {
     "conversions": {"directory": "/exports/conversions"},
     "standard_feed": LOG_LEVEL_FIELDS,
     "segment_feed": LOG_LEVEL_FIELDS,
+}
+
+API = "/api/v1/integrations"
+S3_BODY: dict[str, Any] = {
+    "name": "Standard feed to S3",
+    "feed": "standard_feed",
+    "destination": "s3",
+    "config": {
+        "bucket": "acme-exports",
+        "region": "eu-west-1",
+        "sse": "sse-kms",
+        "kms_key_id": "alias/exports",
+        "manifest_path": "/manifests",
+        "feed_path": "/feeds/%FEED_NAME%/%YEAR%/%MONTH%/%DAY%/%HOUR%/%TIMESTAMP%",
+        "format": "avro",
+        "compression": "DEFLATE",
+        "notification_emails": ["data@acme.example"],
+    },
+    "secrets": {"access_key": CANARY_ACCESS_KEY, "secret_key": CANARY_SECRET_KEY},
 }
 
 

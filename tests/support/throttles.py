@@ -15,7 +15,7 @@ from exporthub.tenancy.models import ApiKey, Role, Tenant
 from feeds.models import ExportRun
 from feeds.runs import clock
 from integrations.models import Integration
-from tests.feeds.export_helpers import active
+from tests.support.exports import active
 from tests.support.integrations import api_client
 
 T0 = datetime(2026, 11, 22, 10, tzinfo=UTC)

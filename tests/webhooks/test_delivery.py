@@ -17,7 +17,7 @@ from feeds.runs.export import execute
 from integrations.lifecycle.expiry import send_reminders
 from integrations.lifecycle.state import activate, deactivate
 from integrations.models import Integration, State
-from tests.feeds.export_helpers import active, events, new_bucket, run_exports
+from tests.support.exports import active, events, new_bucket, run_exports
 from tests.support.webhook_receiver import Receiver
 from webhooks.delivery import deliver
 from webhooks.models import Message

@@ -16,7 +16,7 @@ from exporthub.tenancy.auditlog import Actor
 from exporthub.tenancy.models import Tenant
 from integrations.lifecycle.state import deactivate
 from integrations.models import Integration
-from tests.feeds.export_helpers import active
+from tests.support.exports import active
 from tests.support.hostile import MiB, attacker_dns, hostile_server
 from tests.support.integrations import make_integration
 from webhooks.delivery import deliver

@@ -13,7 +13,7 @@ from exporthub import queues
 from exporthub.tenancy.auditlog import Actor
 from exporthub.tenancy.models import Tenant
 from integrations.lifecycle.state import deactivate
-from tests.feeds.export_helpers import active
+from tests.support.exports import active
 from tests.support.webhook_receiver import Receiver
 from webhooks import tasks
 from webhooks.delivery import ROWS

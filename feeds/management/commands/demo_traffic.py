@@ -12,7 +12,6 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -23,6 +22,7 @@ from feeds.demo.synthetic import Generator
 from feeds.ingestion.marks import store_marked
 from feeds.ingestion.store import store_events
 from integrations.catalog import FEEDS
+from integrations.destinations.s3.settings import S3_STANDIN_URL
 from integrations.destinations.s3.standin import create_bucket
 from integrations.forms import form_class
 from integrations.lifecycle.services import save_integration
@@ -70,7 +70,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         tenant = Tenant.objects.filter(name=DEMO_TENANT_NAME).first()
-        if tenant is None or not settings.S3_STANDIN_URL:
+        if tenant is None or not S3_STANDIN_URL.get():
             self.stdout.write("No demo tenant or no local S3 stand-in configured; nothing to do.")
             return
         if not create_bucket(BUCKET, DEMO_KEYS):

@@ -1,4 +1,5 @@
-"""Large log-level hours exported by several workers at once: the slices' every ledger write.
+"""Large log-level hours exported by several workers at once: how an hour is split, and the
+slice operations of the ledger (feeds/runs/ledger/slices.py) the hourly protocol uses.
 
 An attempt of an hour holding more than EXPORT_SLICE_ROWS rows (at its data cutoff) is split by
 event time into slices of about that many rows, stored with the run. Any worker claims a slice
@@ -13,24 +14,47 @@ run's own lease says (ledger.claimable, ledger.live_attempts).
 from __future__ import annotations
 
 from datetime import datetime
-from itertools import pairwise
-from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 
-from integrations.models import Integration, State
+from integrations.models import Integration
 
-from ...models import ExportRun, ExportSlice
-from .. import clock, contention, ledger
+from ...models import ExportRun
+from ..ledger.slices import (
+    SliceLost,
+    claim,
+    claim_next,
+    create,
+    fail,
+    files_of,
+    finish,
+    goes_on,
+    holds,
+    next_part,
+    ready,
+    record_part,
+    report_slice_rows,
+    restart,
+)
 from ..reading import count_hour, slice_starts
 
-Status = ExportRun.Status
-
-
-class SliceLost(Exception):
-    """Another worker took this slice over (its lease ran out); the hour's attempt goes on."""
+# The protocol and the tick call these by this module's name (slices.claim, …).
+__all__ = [
+    "SliceLost",
+    "claim",
+    "claim_next",
+    "fail",
+    "files_of",
+    "finish",
+    "goes_on",
+    "holds",
+    "next_part",
+    "plan",
+    "ready",
+    "record_part",
+    "report_slice_rows",
+    "restart",
+]
 
 
 def plan(
@@ -46,168 +70,4 @@ def plan(
     if rows <= size:
         return []
     starts = slice_starts(*hour, rows, size, filters=kept)
-    bounds = [run.window_start, *starts, run.window_end]
-    now = clock.now()
-    with transaction.atomic():
-        ledger.reset_parts(run)
-        ExportSlice.objects.filter(run=run).exclude(attempt=run.attempts).delete()
-        created = ExportSlice.objects.bulk_create(
-            [
-                ExportSlice(run=run, attempt=run.attempts, number=number, start=start, end=end,
-                            began_at=began_at, enqueued_at=now)
-                for number, (start, end) in enumerate(pairwise(bounds))
-            ]
-        )  # fmt: skip
-    if any(piece.pk is None for piece in created):  # backends that return no ids
-        return list(_of_attempt(run.pk, run.attempts).values_list("pk", flat=True))
-    return [piece.pk for piece in created]
-
-
-def _of_attempt(run_id: int, attempt: int) -> QuerySet[ExportSlice]:
-    return ExportSlice.objects.filter(run_id=run_id, attempt=attempt)
-
-
-def _claimable(now: datetime) -> Q:
-    """Waiting slices, and running ones whose worker went silent, of a run still in their
-    attempt.
-
-    The run is asked with EXISTS, not a join: a join makes Django's UPDATE choose the slice by
-    `id IN (subquery)`, and PostgreSQL, rechecking a row another claim just locked and changed,
-    rechecks only the conditions on the row itself: both claims would win."""
-    waiting = Q(status=Status.PENDING) | Q(status=Status.RUNNING, lease_expires_at__lt=now)
-    in_attempt = ExportRun.objects.filter(
-        pk=OuterRef("run_id"), status=Status.RUNNING, attempts=OuterRef("attempt")
-    )
-    return Q(Exists(in_attempt)) & waiting
-
-
-def claim(slice_id: int) -> ExportSlice | None:
-    """Own a slice for one lease, or None when another worker has it or its attempt is over."""
-    now = clock.now()
-
-    def take() -> ExportSlice | None:
-        won = ExportSlice.objects.filter(_claimable(now), pk=slice_id).update(
-            status=Status.RUNNING,
-            lease_expires_at=now + ledger.lease(),
-            claims=F("claims") + 1,
-            enqueued_at=None,
-        )
-        return ExportSlice.objects.get(pk=slice_id) if won else None
-
-    return contention.claimed(take)
-
-
-def claim_next(run: ExportRun) -> ExportSlice | None:
-    """The first slice of the run's attempt this worker can own, if any is left."""
-    waiting = _of_attempt(run.pk, run.attempts).filter(_claimable(clock.now())).order_by("number")
-    for slice_id in waiting.values_list("pk", flat=True):
-        if (piece := claim(slice_id)) is not None:
-            return piece
-    return None
-
-
-def _owned(piece: ExportSlice) -> QuerySet[ExportSlice]:
-    return ExportSlice.objects.filter(
-        pk=piece.pk, status=Status.RUNNING, claims=piece.claims, lease_expires_at__gte=clock.now()
-    )
-
-
-def _run_in_attempt(piece: ExportSlice) -> QuerySet[ExportRun]:
-    return ledger.in_attempt(piece.run_id, piece.attempt)
-
-
-def next_part(piece: ExportSlice) -> int:
-    """A part number no other part of the hour has, and a renewed lease; LeaseLost when the
-    hour's attempt is over, SliceLost when only this slice was taken over."""
-    now = clock.now()
-    with transaction.atomic():
-        part = ledger.allot_part(piece.run_id, piece.attempt)
-        if not _owned(piece).update(lease_expires_at=now + ledger.lease()):
-            raise SliceLost(f"slice {piece.pk} was taken over")
-    return part
-
-
-def record_part(piece: ExportSlice, file: dict[str, Any]) -> None:
-    """A part about to be uploaded: a worker taking the slice over removes it, whether or not
-    the upload finished, so no file of a dead worker stays beside the hour's parts."""
-    piece.files.append(file)
-    piece.bytes += file["bytes"]
-    if not _owned(piece).update(files=piece.files, bytes=piece.bytes):
-        raise SliceLost(f"slice {piece.pk} was taken over")
-
-
-def holds(piece: ExportSlice) -> bool:
-    """Whether this worker still holds the slice, in its attempt, within its lease: asked after
-    each part's upload, since a worker stalled inside one may have lost the slice meanwhile."""
-    return _owned(piece).exists() and _run_in_attempt(piece).exists()
-
-
-def report_slice_rows(piece: ExportSlice, rows: int) -> None:
-    """Progress: the slice's rows, and the hour's as the sum over its slices, for the pages."""
-    ExportSlice.objects.filter(pk=piece.pk, status=Status.RUNNING).update(rows=rows)
-    total = _of_attempt(piece.run_id, piece.attempt).aggregate(rows=Sum("rows"))["rows"] or 0
-    ledger.report_hour_rows(piece.run_id, piece.attempt, total)
-
-
-def restart(piece: ExportSlice) -> list[dict[str, Any]]:
-    """Taken over: the files an earlier holder uploaded (in no manifest) are this worker's to
-    remove, and the slice starts again from nothing."""
-    left = list(piece.files)
-    if not left:
-        return []
-    piece.files, piece.bytes, piece.rows = [], 0, 0
-    if not _owned(piece).update(files=[], bytes=0, rows=0):
-        raise SliceLost(f"slice {piece.pk} was taken over")
-    return left
-
-
-def finish(piece: ExportSlice, rows: int) -> bool:
-    """Record the slice done; True when it was its attempt's last, so this worker publishes.
-
-    The decision is made under the run's row lock: two slices finishing at once are recorded
-    one after the other, and exactly one of them sees no slice left. The publisher gets a fresh
-    run lease for the manifest (ledger.extend_lease fences it as any run's)."""
-    with transaction.atomic():
-        ledger.lock_attempt(piece.run_id, piece.attempt)
-        done = _owned(piece).update(status=Status.SUCCEEDED, rows=rows, lease_expires_at=None)
-        if not done:
-            raise SliceLost(f"slice {piece.pk} was taken over")
-        if _of_attempt(piece.run_id, piece.attempt).exclude(status=Status.SUCCEEDED).exists():
-            return False
-        ledger.renew_attempt(piece.run_id, piece.attempt)
-    return True
-
-
-def fail(piece: ExportSlice) -> None:
-    """The slice's export failed: the hour fails with it (the caller fails the run)."""
-    _owned(piece).update(status=Status.FAILED, lease_expires_at=None)
-
-
-def goes_on(run: ExportRun) -> bool:
-    """The run's attempt can still be finished by the workers on its slices: it is the run's
-    current one and none of its slices failed (a failed slice never finishes)."""
-    failed = _of_attempt(run.pk, run.attempts).filter(status=Status.FAILED)
-    return ledger.owned(run).exists() and not failed.exists()
-
-
-def files_of(run: ExportRun) -> tuple[list[dict[str, Any]], int, int]:
-    """Every part of the attempt's slices in the hour's order, with rows and bytes in all."""
-    files: list[dict[str, Any]] = []
-    rows = size = 0
-    for piece in _of_attempt(run.pk, run.attempts).order_by("number"):
-        files += piece.files
-        rows, size = rows + piece.rows, size + piece.bytes
-    return files, rows, size
-
-
-def ready(now: datetime) -> list[int]:
-    """For the tick: slices no worker is on (a lost message, a worker that died), not sent in
-    the last lease, of active integrations."""
-    waiting = ExportSlice.objects.filter(
-        _claimable(now),
-        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - ledger.lease()),
-        run__integration__state=State.ACTIVE,
-    )
-    ids = list(waiting.order_by("run_id", "number").values_list("pk", flat=True))
-    ExportSlice.objects.filter(pk__in=ids).update(enqueued_at=now)
-    return ids
+    return create(run, [run.window_start, *starts, run.window_end], began_at)

@@ -1,7 +1,8 @@
 """The run ledger: every write of an export run goes through this package (one door, STYLE 12).
 
 `attempts` claims a run, holds its lease, records its attempt, a sliced hour's part numbers and
-its end; `creating` adds runs (the schedule's windows, new generations, a backfill's) and hands
+its end; `slices` creates a sliced hour's slices, claims them and records their parts, rows and
+end; `creating` adds runs (the schedule's windows, new generations, a backfill's) and hands
 them out; `new_runs` inserts many at once."""
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from typing import IO, Any
 from django.conf import settings
 
 from ..base import Connection, DestinationError, HashingReader, ObjectInfo, ReadLimit, scrub
+from .settings import AZURE_BLOB_ENDPOINT, AZURE_RETRY_BACKOFF_SECONDS
 
 PERMANENT_CODES = {
     "AuthorizationPermissionMismatch", "AuthorizationResourceTypeMismatch", "AuthorizationFailure",
@@ -42,7 +43,7 @@ def map_error(exc: Exception, secrets: dict[str, Any]) -> DestinationError:
 
 def account_url(account: str) -> str:
     """The operator may point at a stand-in; `{account}` is the storage account's name."""
-    template = settings.AZURE_BLOB_ENDPOINT or "https://{account}.blob.core.windows.net"
+    template = AZURE_BLOB_ENDPOINT.get() or "https://{account}.blob.core.windows.net"
     return template.format(account=account).rstrip("/")
 
 
@@ -163,7 +164,7 @@ def connect(
             connection_timeout=10,
             read_timeout=settings.DESTINATION_READ_TIMEOUT_SECONDS,
             retry_total=3,
-            initial_backoff=settings.AZURE_RETRY_BACKOFF_SECONDS,
+            initial_backoff=AZURE_RETRY_BACKOFF_SECONDS.get(),
             max_single_put_size=BLOCK_SIZE,
             max_block_size=BLOCK_SIZE,
         )

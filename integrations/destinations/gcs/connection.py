@@ -11,6 +11,7 @@ from typing import IO, Any
 from django.conf import settings
 
 from ..base import Connection, DestinationError, HashingReader, ObjectInfo, ReadLimit, scrub
+from .settings import GCS_IAM_CREDENTIALS_ENDPOINT, GCS_PLATFORM_SERVICE_ACCOUNT
 
 GRANT_ROLE = "roles/storage.objectAdmin"
 SCOPES = ["https://www.googleapis.com/auth/devstorage.read_write"]
@@ -164,7 +165,7 @@ class GCSConnection(Connection):
 def platform_service_account(seat_id: int) -> str:
     """The service account ExportHub acts as for this seat ("" when the operator set none, or
     one without "{seat_id}", which every tenant would share)."""
-    template = str(settings.GCS_PLATFORM_SERVICE_ACCOUNT)
+    template = str(GCS_PLATFORM_SERVICE_ACCOUNT.get())
     return template.replace("{seat_id}", str(seat_id)) if "{seat_id}" in template else ""
 
 
@@ -182,7 +183,7 @@ def _seat_credentials(seat_id: int) -> tuple[Any, str | None]:
             permanent=True,
         )
     source, project = google.auth.default(scopes=[CLOUD_PLATFORM])
-    endpoint = settings.GCS_IAM_CREDENTIALS_ENDPOINT
+    endpoint = GCS_IAM_CREDENTIALS_ENDPOINT.get()
     credentials = impersonated_credentials.Credentials(
         source_credentials=source,
         target_principal=member,

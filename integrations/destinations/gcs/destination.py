@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from ..base import Destination, Setting, url_host
 from . import connection
+from . import settings as gcs_settings
 from .connection import GRANT_ROLE
 
 AUTH_MODES = {
@@ -38,6 +39,11 @@ class GCSDestination(Destination):
         ),
         "KeyEndpointNotAllowed": "Paste the key file exactly as Google Cloud created it: its "
         "token_uri and other addresses must be Google's.",
+        "ManifestAclDenied": "Do not revoke object-level access on non-archived manifests: "
+        "ExportHub must be able to read their ACL (gcloud storage objects describe).",
+        "ManifestGrantMissing": "Every non-archived manifest must grant ExportHub's identity "
+        "OWNER, as the manifests ExportHub writes do: restore that grant, or delete manifests "
+        "that were copied in by hand.",
         "*": "Google Cloud Storage answered with an error; check the bucket's permissions.",
     }
 
@@ -45,10 +51,8 @@ class GCSDestination(Destination):
     def platform_hosts(cls) -> set[str]:
         import os
 
-        from django.conf import settings
-
-        configured = (os.environ.get("STORAGE_EMULATOR_HOST", ""), settings.GCS_TOKEN_URI,
-                      settings.GCS_IAM_CREDENTIALS_ENDPOINT)  # fmt: skip
+        configured = (os.environ.get("STORAGE_EMULATOR_HOST", ""), gcs_settings.GCS_TOKEN_URI.get(),
+                      gcs_settings.GCS_IAM_CREDENTIALS_ENDPOINT.get())  # fmt: skip
         hosts = {url_host(url) for url in configured if url}
         return {".googleapis.com", *(host for host in hosts if host)}
 

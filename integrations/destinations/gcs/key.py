@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
+
+from .settings import GCS_TOKEN_URI
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,8 @@ GOOGLE_HOSTS = ("accounts.google.com", "oauth2.googleapis.com", "www.googleapis.
 
 def allowed_token_uris() -> set[str]:
     """Google's token endpoint, and the operator's GCS_TOKEN_URI (a stand-in) if set."""
-    return {GOOGLE_TOKEN_URI, *([settings.GCS_TOKEN_URI] if settings.GCS_TOKEN_URI else [])}
+    stand_in = GCS_TOKEN_URI.get()
+    return {GOOGLE_TOKEN_URI, *([stand_in] if stand_in else [])}
 
 
 def check_endpoints(info: dict[str, Any]) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from django.conf import settings as django_settings
 from django.utils.html import format_html
 
 from ..base import Destination, Setting, url_host
 from . import connection
 from . import policy as s3_policy
+from . import settings as s3_settings
 from .validators import s3_regions
 
 AUTH_MODES = {
@@ -57,6 +57,11 @@ class S3Destination(Destination):
         "NoCredentials": "The operator has not configured ExportHub's AWS credentials.",
         "ManifestInGlacier": "Set lifecycle rules to move manifest objects to Glacier only "
         "outside the manifest path (its archive/ folder is fine).",
+        "ManifestAclDenied": "Do not revoke object-level access on non-archived manifests: "
+        "ExportHub must be able to read their ACL (aws s3api get-object-acl).",
+        "ManifestGrantMissing": "Every non-archived manifest must grant ExportHub's identity "
+        "FULL_CONTROL, as the manifests ExportHub writes do: restore that grant, or delete "
+        "manifests that were copied in by hand.",
         "EncryptionNotApplied": "The object was stored without the configured server-side "
         "encryption: check the bucket's encryption settings and the KMS key.",
         "*": "S3 answered with an error; if it persists, check the bucket's policy and settings.",
@@ -67,6 +72,10 @@ class S3Destination(Destination):
     # requests naming a prefix (a HEAD names none). So a denial reads as absent; the grant itself
     # is proved by the steps around (write, read back, list), as an export uses it.
     absent_codes = frozenset({"AccessDenied"})
+
+    @classmethod
+    def settings_errors(cls) -> list[str]:
+        return s3_settings.errors()
 
     @classmethod
     def expected_encryption(cls, config: dict[str, Any]) -> str | None:
@@ -87,13 +96,14 @@ class S3Destination(Destination):
 
     @classmethod
     def standin_notice(cls) -> str:
-        if not django_settings.S3_STANDIN_URL:
+        standin = s3_settings.S3_STANDIN_URL.get()
+        if not standin:
             return ""
         return format_html(
             "This ExportHub sends every S3 request to a <strong>local stand-in</strong> at "
             "<code>{}</code> (<code>AWS_ENDPOINT_URL_S3</code>), not to Amazon: files land "
             "there, not in AWS.",
-            django_settings.S3_STANDIN_URL,
+            standin,
         )
 
     @classmethod

@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 from django import forms
-from django.conf import settings
 
 from integrations.forms.base import IntegrationForm
 from integrations.forms.widgets import SecretInput
@@ -14,6 +13,7 @@ from integrations.forms.widgets import SecretInput
 from ..base import mask
 from .destination import AUTH_MODES, SSE_CHOICES, S3Destination
 from .endpoints import clean_endpoint_url
+from .settings import S3_PLATFORM_PRINCIPAL_ARN, S3_SEAT_ROLE_ARN
 from .validators import (
     validate_kms_key,
     validate_role_arn,
@@ -29,9 +29,9 @@ def s3_auth_choices() -> list[tuple[str, str]]:
     # Without operator credentials ExportHub has no principal of its own to grant; a bucket
     # policy may name only a principal of the tenant's seat alone (S3_SEAT_ROLE_ARN).
     modes = ["access_key"]
-    if settings.S3_PLATFORM_PRINCIPAL_ARN and settings.S3_SEAT_ROLE_ARN:
+    if S3_PLATFORM_PRINCIPAL_ARN.get() and S3_SEAT_ROLE_ARN.get():
         modes.append("platform")
-    if settings.S3_PLATFORM_PRINCIPAL_ARN:
+    if S3_PLATFORM_PRINCIPAL_ARN.get():
         modes.append("assume_role")
     return [(mode, AUTH_MODES[mode]) for mode in modes]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.conf import settings
-
 from integrations.catalog import Operation, operations
 from integrations.paths import export_roots, key_prefix
+
+from .settings import S3_PLATFORM_PRINCIPAL_ARN, S3_SEAT_ROLE_ARN
 
 # The object actions each storage operation takes, in the order policies list them; Verify
 # asks for exactly those a feed needs (least privilege). A rename is GetObject + PutObject.
@@ -22,8 +22,10 @@ OBJECT_ACTIONS: tuple[tuple[str, Operation], ...] = (
 
 
 def seat_role_arn(seat_id: int) -> str:
-    """The IAM role ExportHub acts as for this seat's bucket-policy exports ("" when unset)."""
-    return settings.S3_SEAT_ROLE_ARN.format(seat_id=seat_id) if settings.S3_SEAT_ROLE_ARN else ""
+    """The IAM role ExportHub acts as for this seat's bucket-policy exports ("" when unset, or
+    set without "{seat_id}", which every tenant would share: the start refuses that)."""
+    template = S3_SEAT_ROLE_ARN.get()
+    return template.format(seat_id=seat_id) if "{seat_id}" in template else ""
 
 
 def _partition(region: str) -> str:
@@ -72,7 +74,7 @@ def permission_statements(config: dict[str, Any], feed: str) -> list[dict[str, A
 
 
 def authorization_help(config: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
-    feed, principal = context["feed"], settings.S3_PLATFORM_PRINCIPAL_ARN
+    feed, principal = context["feed"], S3_PLATFORM_PRINCIPAL_ARN.get()
     statements = permission_statements(config, feed)
     help_: dict[str, Any] = {"kms": config.get("sse") == "sse-kms"}
     mode = config.get("auth_mode", "access_key")

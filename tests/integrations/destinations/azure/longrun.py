@@ -8,7 +8,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from tests.support import standins
+from tests.integrations.destinations.azure.standin import AZURITE_ACCOUNT, AZURITE_KEY, azurite
 from tests.support.credentials import sas_token
 
 # The codes Azure answers these statuses with (the SDK reads them from x-ms-error-code).
@@ -29,9 +29,9 @@ class Cloud:
         self.endpoint = ""  # the stand-in itself, with {account}, for reading back
 
     def start(self, stack: ExitStack) -> str:
-        azurite = stack.enter_context(standins.azurite(self.workdir, self.certificate))
-        self.endpoint = azurite.endpoint
-        return azurite.endpoint.removesuffix("/{account}")
+        server = stack.enter_context(azurite(self.workdir, self.certificate))
+        self.endpoint = server.endpoint
+        return server.endpoint.removesuffix("/{account}")
 
     def environment(self, proxied: str) -> dict[str, str]:
         return {
@@ -52,22 +52,22 @@ class Cloud:
     def _service(self) -> Any:
         from azure.storage.blob import BlobServiceClient
 
-        account, key = standins.AZURITE_ACCOUNT, standins.AZURITE_KEY
+        account, key = AZURITE_ACCOUNT, AZURITE_KEY
         return BlobServiceClient(
             self.endpoint.format(account=account),
             credential={"account_name": account, "account_key": key},
         )
 
     def _token(self, permission: str) -> str:
-        token = sas_token(permission=permission, account=standins.AZURITE_ACCOUNT,
-                          account_key=standins.AZURITE_KEY)  # fmt: skip
+        token = sas_token(permission=permission, account=AZURITE_ACCOUNT,
+                          account_key=AZURITE_KEY)  # fmt: skip
         self.canaries.append(token.split("sig=")[1].split("&")[0])
         return token
 
     def new_container(self, name: str, feed: str) -> dict[str, Any]:
         self._service().create_container(name)
         permission = "rwdlac" if feed == "standard_feed" else "rwd"
-        return {"storage_account": standins.AZURITE_ACCOUNT, "container": name,
+        return {"storage_account": AZURITE_ACCOUNT, "container": name,
                 "sas_token": self._token(permission)}  # fmt: skip
 
     def objects(self, config: dict[str, Any]) -> dict[str, bytes]:

@@ -1,32 +1,73 @@
-"""Azurite as the tests use it: its account, SAS tokens for it, new containers, their blobs, and
-a live container an export test writes to and reads back."""
+"""Azurite as the tests use it: its process, its account, SAS tokens for it, new containers, their
+blobs, and a live container an export test writes to and reads back."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
-from tests.support import standins
 from tests.support.credentials import sas_token
+from tests.support.services import free_port
+from tests.support.standins import ROOT, background_process, self_signed_certificate
 
-ACCOUNT = standins.AZURITE_ACCOUNT
+# Azurite's well-known development account (public, documented by Microsoft).
+AZURITE_ACCOUNT = "devstoreaccount1"
+AZURITE_KEY = (
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+)
+ACCOUNT = AZURITE_ACCOUNT
+
+
+@dataclass(frozen=True)
+class Azurite:
+    endpoint: str  # with {account}, as AZURE_BLOB_ENDPOINT
+    ca_bundle: Path
+
+
+@contextmanager
+def azurite(workdir: Path, certificate: tuple[Path, Path] | None = None) -> Iterator[Azurite]:
+    """Azurite over HTTPS, with `certificate` (certificate, key) or a new one of its own."""
+    binary = ROOT / "node_modules" / ".bin" / "azurite-blob"
+    if not binary.exists():
+        raise RuntimeError("Azurite is not installed: run `npm ci` (make test does).")
+    cert, key = certificate or self_signed_certificate(workdir)
+    port = free_port()
+    args = [
+        str(binary), "--blobHost", "127.0.0.1", "--blobPort", str(port),
+        "--location", str(workdir / "azurite"), "--skipApiVersionCheck", "--disableTelemetry",
+        "--cert", str(cert), "--key", str(key), "--silent",
+    ]  # fmt: skip
+    # Azurite fetches copy sources from itself, over the same HTTPS.
+    trust = {"NODE_EXTRA_CA_CERTS": str(cert)}
+    with background_process(args, port, workdir / "azurite.log", env=trust):
+        yield Azurite(endpoint=f"https://127.0.0.1:{port}/{{account}}", ca_bundle=cert)
+
+
+def azure_endpoint() -> str:
+    """The stand-in's account, as the operator's AZURE_BLOB_ENDPOINT names it."""
+    # Imported here: the long runs import this module before Django is configured.
+    from integrations.destinations.azure.settings import AZURE_BLOB_ENDPOINT
+
+    return AZURE_BLOB_ENDPOINT.get().format(account=ACCOUNT)
 
 
 def azure_sas(**kwargs: object) -> str:
-    return sas_token(account=ACCOUNT, account_key=standins.AZURITE_KEY, **kwargs)  # type: ignore[arg-type]
+    return sas_token(account=ACCOUNT, account_key=AZURITE_KEY, **kwargs)  # type: ignore[arg-type]
 
 
 def azure_container(create: bool = True) -> str:
     from azure.storage.blob import BlobServiceClient
-    from django.conf import settings
 
     name = f"verify-{uuid.uuid4().hex[:12]}"
     if create:
         service = BlobServiceClient(
-            settings.AZURE_BLOB_ENDPOINT.format(account=ACCOUNT),
-            credential={"account_name": ACCOUNT, "account_key": standins.AZURITE_KEY},
+            azure_endpoint(),
+            credential={"account_name": ACCOUNT, "account_key": AZURITE_KEY},
         )
         service.create_container(name)
     return name
@@ -34,22 +75,20 @@ def azure_container(create: bool = True) -> str:
 
 def azure_blobs(container: str) -> list[str]:
     from azure.storage.blob import ContainerClient
-    from django.conf import settings
 
     client = ContainerClient.from_container_url(
-        f"{settings.AZURE_BLOB_ENDPOINT.format(account=ACCOUNT)}/{container}",
-        credential={"account_name": ACCOUNT, "account_key": standins.AZURITE_KEY},
+        f"{azure_endpoint()}/{container}",
+        credential={"account_name": ACCOUNT, "account_key": AZURITE_KEY},
     )
     return [blob.name for blob in client.list_blobs()]
 
 
 def azure_objects(container: str) -> dict[str, bytes]:
     from azure.storage.blob import ContainerClient
-    from django.conf import settings
 
     client = ContainerClient.from_container_url(
-        f"{settings.AZURE_BLOB_ENDPOINT.format(account=ACCOUNT)}/{container}",
-        credential={"account_name": ACCOUNT, "account_key": standins.AZURITE_KEY},
+        f"{azure_endpoint()}/{container}",
+        credential={"account_name": ACCOUNT, "account_key": AZURITE_KEY},
     )
     return {b.name: client.download_blob(b.name).readall() for b in client.list_blobs()}
 

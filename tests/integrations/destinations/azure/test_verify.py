@@ -11,7 +11,7 @@ from integrations.catalog import FEEDS, FeedKind
 from integrations.destinations.azure import AzureBlobDestination
 from integrations.destinations.base import DestinationError
 from integrations.models import Integration, State
-from tests.support import standins
+from tests.integrations.destinations.azure.standin import Azurite
 from tests.support.integrations import make_integration
 from tests.support.verification import failed_step, verify
 
@@ -37,9 +37,7 @@ def _store_token(integration: Integration, token: str) -> None:
 
 
 @pytest.mark.parametrize("feed", ["clicks", "standard_feed"])
-def test_it_passes_with_the_seed_004_sas(
-    azure_env: standins.Azurite, tenant: Tenant, feed: str
-) -> None:
+def test_it_passes_with_the_seed_004_sas(azure_env: Azurite, tenant: Tenant, feed: str) -> None:
     container = azure_container()
     integration = _integration(tenant, feed, container)
     verification = verify(integration)
@@ -49,14 +47,12 @@ def test_it_passes_with_the_seed_004_sas(
     assert azure_blobs(container) == []
 
 
-def test_it_names_a_missing_container(azure_env: standins.Azurite, tenant: Tenant) -> None:
+def test_it_names_a_missing_container(azure_env: Azurite, tenant: Tenant) -> None:
     step = failed_step(verify(_integration(tenant, "clicks", azure_container(create=False))))
     assert (step["name"], step["code"]) == ("Container reachable", "ContainerNotFound")
 
 
-def test_it_names_a_token_without_delete_and_list(
-    azure_env: standins.Azurite, tenant: Tenant
-) -> None:
+def test_it_names_a_token_without_delete_and_list(azure_env: Azurite, tenant: Tenant) -> None:
     integration = _integration(tenant, "standard_feed", azure_container())
     _store_token(integration, azure_sas(permission="rwac"))
     step = failed_step(verify(integration))
@@ -64,7 +60,7 @@ def test_it_names_a_token_without_delete_and_list(
     assert "permissions listed on the integration page" in step["hint"]
 
 
-def test_it_names_an_object_only_token(azure_env: standins.Azurite, tenant: Tenant) -> None:
+def test_it_names_an_object_only_token(azure_env: Azurite, tenant: Tenant) -> None:
     integration = _integration(tenant, "clicks", azure_container())
     _store_token(integration, azure_sas(permission="rwd", resource_types="o"))
     step = failed_step(verify(integration))
@@ -74,7 +70,7 @@ def test_it_names_an_object_only_token(azure_env: standins.Azurite, tenant: Tena
     )
 
 
-def test_it_refuses_a_tampered_token(azure_env: standins.Azurite, tenant: Tenant) -> None:
+def test_it_refuses_a_tampered_token(azure_env: Azurite, tenant: Tenant) -> None:
     integration = _integration(tenant, "clicks", azure_container())
     tampered = azure_sas(permission="rwd").replace("sig=", "sig=AAAA")
     _store_token(integration, tampered)
@@ -85,7 +81,7 @@ def test_it_refuses_a_tampered_token(azure_env: standins.Azurite, tenant: Tenant
 
 
 def test_it_catches_an_expired_token_before_calling_azure(
-    azure_env: standins.Azurite, tenant: Tenant
+    azure_env: Azurite, tenant: Tenant
 ) -> None:
     integration = _integration(tenant, "clicks", azure_container())
     _store_token(
@@ -99,7 +95,7 @@ def test_it_catches_an_expired_token_before_calling_azure(
     assert "expired" in step["detail"]
 
 
-def test_azurite_refuses_an_expired_token_as_bad_credentials(azure_env: standins.Azurite) -> None:
+def test_azurite_refuses_an_expired_token_as_bad_credentials(azure_env: Azurite) -> None:
     container = azure_container()
     expired = azure_sas(permission="rwd", expiry=datetime.now(UTC) - timedelta(minutes=1))
     connection = AzureBlobDestination.connect(

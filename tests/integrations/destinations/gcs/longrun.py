@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from tests.support import standins
+from tests.integrations.destinations.gcs.emulator import gcs_emulator
 from tests.support.credentials import service_account_key
 
 
@@ -26,7 +26,7 @@ class Cloud:
         self.url = self.token_uri = ""
 
     def start(self, stack: ExitStack) -> str:
-        gcs = stack.enter_context(standins.gcs_emulator(self.workdir))
+        gcs = stack.enter_context(gcs_emulator(self.workdir))
         self.url, self.token_uri = gcs.direct, gcs.token_uri
         return self.url
 

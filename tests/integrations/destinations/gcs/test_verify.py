@@ -7,7 +7,7 @@ import pytest
 from exporthub.tenancy.models import Tenant
 from integrations.destinations.gcs import connection as gcs_module
 from integrations.models import Integration, State
-from tests.support.standins import GCSStandIn
+from tests.integrations.destinations.gcs.emulator import GCSStandIn
 from tests.support.verification import failed_step, verify
 
 from .standin import gcs_bucket, gcs_integration, gcs_objects

@@ -15,7 +15,7 @@ from django.test import Client
 from exporthub.tenancy.models import ApiKey, Role, Tenant
 from feeds.models import ExportRun
 from integrations.models import Integration, State
-from tests.feeds.export_helpers import events, run_exports
+from tests.support.exports import events, run_exports
 
 pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)

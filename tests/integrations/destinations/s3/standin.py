@@ -1,19 +1,45 @@
-"""The S3 stand-in (moto server) as the tests use it: clients, new buckets, their keys, and a
-live bucket an export test writes to and reads back."""
+"""The S3 stand-in (moto server) as the tests use it: its process, clients, new buckets, their
+keys, and a live bucket an export test writes to and reads back."""
 
 from __future__ import annotations
 
+import sys
+import urllib.request
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from botocore.config import Config
 
+from tests.support.services import free_port
+from tests.support.standins import background_process
+
 PATH_STYLE = Config(
     s3={"addressing_style": "path"}, retries={"mode": "standard", "max_attempts": 2}
 )
+
+
+@contextmanager
+def moto_server(workdir: Path) -> Iterator[str]:
+    port = free_port()
+    args = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    with background_process(args, port, workdir / f"moto-{port}.log"):
+        yield f"http://127.0.0.1:{port}"
+
+
+def enforce_iam(url: str) -> None:
+    """From now on moto checks every request against IAM (real AccessDenied etc.)."""
+    request = urllib.request.Request(
+        f"{url}/moto-api/reset-auth",
+        data=b"0",
+        method="POST",
+        headers={"Content-Type": "text/plain"},
+    )
+    urllib.request.urlopen(request, timeout=10).close()
 
 
 def s3_client(

@@ -9,7 +9,7 @@ import pytest
 
 from exporthub.tenancy.models import AuditEntry, Tenant
 from integrations.models import Integration, State
-from tests.support.iam_world import IamWorld
+from tests.integrations.destinations.s3.iam_world import IamWorld
 from tests.support.integrations import make_integration
 from tests.support.s3_answers import missing_keys_answer_403
 from tests.support.verification import failed_step, verify
@@ -118,7 +118,7 @@ def test_it_reads_the_acl_of_existing_manifests(s3_env: str, tenant: Tenant) -> 
     assert acl_step["detail"] == "Read the ACL of 1 manifest(s); ExportHub has full control."
 
 
-# --- the IAM-enforcing stand-in (tests/support/iam_world.py): real permission failures ---
+# --- the IAM-enforcing stand-in (iam_world.py): real permission failures ---
 def _as(world: IamWorld, user: str, tenant: Tenant, feed: str, **extra: str) -> Integration:
     key, secret = world.users[user]
     fields = {

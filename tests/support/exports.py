@@ -1,4 +1,5 @@
-"""Set up active integrations on the stand-ins, feed them events and read the buckets back."""
+"""Exports as the tests drive them: active integrations on the stand-ins, their events, a run of
+the exports, and the buckets and seed 004 manifests read back."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ import boto3
 from botocore.config import Config
 
 from integrations.destinations.s3.policy import permission_statements
-from tests.support import standins
+from tests.integrations.destinations.s3.standin import enforce_iam, moto_server
 from tests.support.integrations import FEED_FIELDS
 
 PATH_STYLE = Config(s3={"addressing_style": "path"})
@@ -43,7 +43,7 @@ def _policy(statements: list[dict[str, Any]]) -> str:
 
 @contextmanager
 def iam_world(workdir: Path) -> Iterator[IamWorld]:
-    with standins.moto_server(workdir) as url:
+    with moto_server(workdir) as url:
         bucket = "acme-iam-exports"
         client(url).create_bucket(Bucket=bucket)
         iam_client = client(url, "iam")
@@ -84,7 +84,7 @@ def iam_world(workdir: Path) -> Iterator[IamWorld]:
             RoleName="exporthub-writer", PolicyName="p",
             PolicyDocument=_policy(permission_statements(config, "standard_feed")),
         )  # fmt: skip
-        standins.enforce_iam(url)
+        enforce_iam(url)
         yield IamWorld(url=url, bucket=bucket, users=users, role_arn=role["Role"]["Arn"])
 
 
