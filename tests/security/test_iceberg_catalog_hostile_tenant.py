@@ -1,0 +1,81 @@
+"""A hostile tenant against the read-only Iceberg catalog: names that are not the tenant's own
+(case, unicode, encodings, traversal), keys that no longer count, odd paging and bodies. Every
+answer is the spec's error model, never a 500 and never another tenant's table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from exporthub.tenancy.models import ApiKey, Role, Tenant
+from integrations.models import Integration
+from tests.feeds.iceberg_tables import iceberg_integration, rows, store, write_table
+from tests.support.integrations import api_client
+
+BASE = "/iceberg/v1"
+
+
+@pytest.fixture
+def theirs(tmp_path: Path, other_tenant: Tenant) -> Integration:
+    integration = iceberg_integration(other_tenant, "clicks")
+    store(integration, write_table(tmp_path, "clicks", [rows(10, 7, 3)]))
+    return integration
+
+
+@pytest.fixture
+def mine(tmp_path: Path, tenant: Tenant) -> Integration:
+    (tmp_path / "mine").mkdir()
+    integration = iceberg_integration(tenant, "clicks")
+    store(integration, write_table(tmp_path / "mine", "clicks", [rows(10, 8, 2)]))
+    return integration
+
+
+@pytest.fixture
+def hostile(tenant: Tenant) -> Client:
+    return api_client(ApiKey.issue(tenant, Role.VIEWER, "probe")[1])
+
+
+def _error(response: Any, code: int, kind: str) -> None:
+    assert response.status_code == code, response.content
+    body = response.json()["error"]
+    assert (body["code"], body["type"]) == (code, kind), body
+
+
+ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "clicks_²",  # a digit to str.isdigit(), not to int()
+        "clicks_{arabic}",  # Arabic-Indic digits int() reads as the table's own number
+        "clicks_0{pk}",  # the same number, not the table's name
+        "clicks_99999999999999999999999",  # past any integer column
+        "clicks_" + "9" * 5000,  # past the digits int() converts
+        "clicks_-1",
+        "clicks_",
+        "_1",
+    ],
+)
+def test_a_table_name_with_odd_digits_is_no_such_table(
+    hostile: Client, mine: Integration, name: str
+) -> None:
+    name = name.format(pk=mine.pk, arabic=str(mine.pk).translate(ARABIC))
+    assert hostile.get(f"{BASE}/namespaces/acme_ads/tables/clicks_{mine.pk}").status_code == 200
+    for method in ("get", "head"):
+        answer = getattr(hostile, method)(f"{BASE}/namespaces/acme_ads/tables/{name}")
+        assert answer.status_code == 404, (method, answer.content)
+    _error(hostile.get(f"{BASE}/namespaces/acme_ads/tables/{name}"), 404, "NoSuchTableException")
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "9" * 5000, "-1", "1.0", " 1"])
+@pytest.mark.parametrize("parameter", ["pageSize", "pageToken"])
+def test_a_page_token_or_size_with_odd_digits_is_a_bad_request(
+    hostile: Client, mine: Integration, parameter: str, value: str
+) -> None:
+    for route in ("namespaces", "namespaces/acme_ads/tables"):
+        answer = hostile.get(f"{BASE}/{route}", {parameter: value})
+        _error(answer, 400, "BadRequestException")
