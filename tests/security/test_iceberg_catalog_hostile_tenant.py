@@ -79,3 +79,45 @@ def test_a_page_token_or_size_with_odd_digits_is_a_bad_request(
     for route in ("namespaces", "namespaces/acme_ads/tables"):
         answer = hostile.get(f"{BASE}/{route}", {parameter: value})
         _error(answer, 400, "BadRequestException")
+
+
+@pytest.mark.parametrize(
+    "namespace",
+    ["globex_media", "GLOBEX_MEDIA", "globex-media", "globex_med\u0131a", "%67lobex_media",
+     "acme_ads%2F..%2Fglobex_media", "..%2Fglobex_media", "%2e%2e", "acme_ads.globex_media",
+     "acme_ads%1Fglobex_media", "ACME_ADS", "acme_ads%00"],
+)  # fmt: skip
+def test_another_tenants_namespace_is_unreachable_by_any_spelling(
+    hostile: Client, theirs: Integration, namespace: str
+) -> None:
+    table = f"clicks_{theirs.pk}"
+    for route in (f"namespaces/{namespace}", f"namespaces/{namespace}/tables/{table}"):
+        for method in ("get", "head"):
+            answer = getattr(hostile, method)(f"{BASE}/{route}")
+            assert answer.status_code == 404, (route, method, answer.content)
+            assert theirs.iceberg_table.metadata_location.encode() not in answer.content
+    answer = hostile.get(f"{BASE}/namespaces/acme_ads/tables/{table}")
+    _error(answer, 404, "NoSuchTableException")
+
+
+def test_a_revoked_key_reads_no_table_and_gets_no_304(tenant: Tenant, mine: Integration) -> None:
+    key, raw = ApiKey.issue(tenant, Role.ADMIN, "old")
+    client = api_client(raw)
+    route = f"{BASE}/namespaces/acme_ads/tables/clicks_{mine.pk}"
+    etag = client.get(route)["ETag"]
+    ApiKey.objects.filter(pk=key.pk).update(revoked_at="2026-01-01T00:00:00Z")
+    for method in ("get", "head"):
+        answer = getattr(client, method)(route, headers={"If-None-Match": etag})
+        assert answer.status_code == 401, (method, answer.status_code)
+    _error(client.get(route), 401, "NotAuthorizedException")
+
+
+def test_load_table_never_answers_a_secret_of_the_integration(
+    hostile: Client, mine: Integration
+) -> None:
+    body = hostile.get(f"{BASE}/namespaces/acme_ads/tables/clicks_{mine.pk}").content.decode()
+    secrets = [str(value) for value in mine.get_secrets().values()]
+    assert secrets and mine.encrypted_secrets
+    for secret in [*secrets, mine.encrypted_secrets]:
+        assert secret not in body
+    assert '"config":{}' in body.replace(" ", "")
