@@ -121,3 +121,12 @@ def test_load_table_never_answers_a_secret_of_the_integration(
     for secret in [*secrets, mine.encrypted_secrets]:
         assert secret not in body
     assert '"config":{}' in body.replace(" ", "")
+
+
+def test_many_keys_of_one_tenant_share_its_catalog_rate(settings: Any, tenant: Tenant) -> None:
+    settings.THROTTLE_CATALOG_RATE, settings.THROTTLE_TENANT_CATALOG_RATE = "2/min", "3/min"
+    keys = [api_client(ApiKey.issue(tenant, Role.VIEWER, f"k{n}")[1]) for n in range(3)]
+    answers = [client.get(f"{BASE}/config").status_code for client in keys]
+    answers.append(keys[0].get(f"{BASE}/namespaces").status_code)
+    assert answers == [200, 200, 200, 429]  # each key under its own rate, the tenant past its
+    _error(keys[1].get(f"{BASE}/config"), 429, "TooManyRequestsException")
