@@ -11,7 +11,6 @@ from exporthub.tenancy.models import Tenant
 
 from ..models import IcebergTable
 
-
 # A table's name exactly as table_name() writes it: ASCII digits without a leading zero, short
 # enough for a bigint (str.isdigit() also takes "²" and "٣", and int() past 4300 digits fails).
 TABLE_NAME_RE = re.compile(r"(?P<feed>[a-z0-9_]+)_(?P<number>[1-9][0-9]{0,17})")

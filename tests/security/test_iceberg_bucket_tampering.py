@@ -71,4 +71,3 @@ def test_a_manifest_list_swapped_for_a_huge_object_is_refused_by_its_size_unread
     assert run.status != ExportRun.Status.SUCCEEDED
     assert run.error_code == "IcebergFileTooLarge", (run.error_code, run.error_message)
     assert key.rsplit("/", 1)[-1] in run.error_message and "4096" in run.error_message
-
