@@ -23,9 +23,6 @@ if EXPORT_SLICE_ROWS < 0:
 ICEBERG_SNAPSHOT_RETENTION_DAYS = env.float("ICEBERG_SNAPSHOT_RETENTION_DAYS", default=7.0)
 if ICEBERG_SNAPSHOT_RETENTION_DAYS < 0:
     raise ImproperlyConfigured("ICEBERG_SNAPSHOT_RETENTION_DAYS cannot be negative.")
-# Largest Iceberg metadata file (manifest list, manifest) a commit or the upkeep reads back from
-# the bucket, whole, into memory; a bigger one was not written by us and is refused unread.
-ICEBERG_MAX_METADATA_FILE_BYTES = env.int("ICEBERG_MAX_METADATA_FILE_BYTES", default=64 << 20)
 # How far back events are kept, so how far back an Admin's backfill may reach (docs/exports.md,
 # "Backfill"). Never less than the 3-day backfill after a re-Verify plus a day in which late
 # events still reprocess its oldest hour.

@@ -12,10 +12,9 @@ import tempfile
 from collections.abc import Iterator
 from typing import Any
 
-from django.conf import settings
 from pyiceberg.io import FileIO, InputFile, InputStream, OutputFile, OutputStream
 
-from integrations.destinations.base import Connection, DestinationError, ObjectInfo
+from integrations.destinations.base import Connection, ObjectInfo
 
 from ..runs import upload
 
@@ -69,18 +68,7 @@ class _Input(InputFile):
         return self._io.head(self.location) is not None
 
     def open(self, seekable: bool = True) -> InputStream:
-        # Manifest lists and manifests are small: read whole, once their size says so (the
-        # tenant can replace any of them in its bucket with an object of any size).
-        info, limit = self._io.head(self.location), settings.ICEBERG_MAX_METADATA_FILE_BYTES
-        if info is not None and info.size > limit:
-            name = self.location.rsplit("/", 1)[-1]
-            raise DestinationError(
-                "IcebergFileTooLarge",
-                f"The table's file {name} is {info.size} bytes, more than the {limit} an Iceberg "
-                "metadata file may be: it was replaced in the bucket. Restore it, or choose a "
-                "new table path.",
-                permanent=False,
-            )
+        # Metadata, manifest lists and manifests are small: read whole.
         return io.BytesIO(self._io.conn.read(self._io.key(self.location)))
 
 
