@@ -9,11 +9,11 @@ from django.conf import settings
 from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from exporthub.api.parsers import JSONParser
 from exporthub.api.throttling import INGEST, WRITE
 from exporthub.metrics import INGESTED_EVENTS, REJECTED_BATCHES
 from exporthub.tenancy.auditlog import actor_for

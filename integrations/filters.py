@@ -10,7 +10,7 @@ values are parameters. The web form takes the same conditions one per line
 
 from __future__ import annotations
 
-import csv
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +21,8 @@ LIST_OPERATORS = ("in", "not_in")
 # Column types a condition may name: equality on timestamps or decimals means little.
 FILTER_TYPES = ("int64", "int32", "string", "bool")
 INT_RANGES = {"int64": (-(2**63), 2**63 - 1), "int32": (-(2**31), 2**31 - 1)}
+# One value of a line and its comma: "quoted" (kept exactly, "" for a quote) or plain (trimmed).
+VALUE_RE = re.compile(r'[ \t]*(?:"(?P<quoted>(?:[^"]|"")*)"[ \t]*|(?P<plain>[^,]*))(?P<comma>,|$)')
 
 
 class FilterError(ValueError):
@@ -140,16 +142,27 @@ def _line(number: int, line: str) -> dict[str, Any]:
     column, op, rest = parts
     if len(rest) > 64 * MAX_VALUES:
         raise FilterError(f"Line {number}: too long.")
-    try:
-        texts = next(csv.reader([rest], skipinitialspace=True))
-    except csv.Error as exc:
-        raise FilterError(f"Line {number}: {exc}.") from None
-    values = [text.strip() for text in texts]
+    values = _split(rest)
     if op in LIST_OPERATORS:
         return {"column": column, "op": op, "values": values}
     if len(values) != 1:
         raise FilterError(f"Line {number}: {op} takes one value; use in for several.")
     return {"column": column, "op": op, "value": values[0]}
+
+
+def _split(rest: str) -> list[str]:
+    """`12, "a, b", " c "` into 12, `a, b` and ` c `: a quoted value keeps its spaces, as
+    as_lines writes them (csv's reader would leave them to a strip that removes them)."""
+    values, position = [], 0
+    while True:
+        found = VALUE_RE.match(rest, position)
+        if found is None:  # not reached: the plain branch matches anything, even nothing
+            raise FilterError(f"Unreadable values: {rest[:64]}")
+        quoted = found["quoted"]
+        values.append(quoted.replace('""', '"') if quoted is not None else found["plain"].strip())
+        position = found.end()
+        if not found["comma"]:
+            return values
 
 
 def typed_from_text(feed: str, conditions: list[dict[str, Any]]) -> list[dict[str, Any]]:

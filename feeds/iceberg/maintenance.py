@@ -10,6 +10,7 @@ files are unreferenced until its commit."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -23,6 +24,8 @@ from ..models import ExportRun, IcebergTable
 from .commits import HINT
 from .export import open_table
 from .fileio import ConnectionFileIO
+
+logger = logging.getLogger(__name__)
 
 
 def maintain_tables(now: datetime) -> int:
@@ -40,6 +43,11 @@ def maintain_tables(now: datetime) -> int:
             removed += maintain(integration, conn, before)
         except DestinationError:
             continue  # tomorrow tries again; export failures handle deactivation
+        except Exception:
+            # Manifests are read back from the tenant's bucket, which the tenant may rewrite:
+            # a table that cannot be read is skipped, never the end of every other table's upkeep.
+            logger.exception("upkeep of the Iceberg table of integration %s failed", integration.pk)
+            continue
         finally:
             if conn is not None:
                 conn.close()

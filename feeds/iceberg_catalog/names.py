@@ -3,11 +3,17 @@ Iceberg integration, both plain SQL identifiers that never change."""
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import QuerySet
 
 from exporthub.tenancy.models import Tenant
 
 from ..models import IcebergTable
+
+# A table's name exactly as table_name() writes it: ASCII digits without a leading zero, short
+# enough for a bigint (str.isdigit() also takes "²" and "٣", and int() past 4300 digits fails).
+TABLE_NAME_RE = re.compile(r"(?P<feed>[a-z0-9_]+)_(?P<number>[1-9][0-9]{0,17})")
 
 
 def namespace_of(tenant: Tenant) -> str:
@@ -31,7 +37,8 @@ def tables_of(tenant: Tenant) -> QuerySet[IcebergTable]:
 
 def find_table(tenant: Tenant, name: str) -> IcebergTable | None:
     """The tenant's table of that name, if any (another tenant's is never found)."""
-    feed, _, number = name.rpartition("_")
-    if not number.isdigit() or not feed:
+    found = TABLE_NAME_RE.fullmatch(name)
+    if found is None:
         return None
-    return tables_of(tenant).filter(integration_id=int(number), integration__feed=feed).first()
+    feed, number = found["feed"], int(found["number"])
+    return tables_of(tenant).filter(integration_id=number, integration__feed=feed).first()

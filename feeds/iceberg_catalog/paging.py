@@ -3,17 +3,20 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rest_framework.exceptions import ParseError
 from rest_framework.request import Request
 
 DEFAULT_SIZE, MAX_SIZE = 100, 1000
+# ASCII digits only (str.isdigit() also takes "²"), and few enough for int() and a bigint key.
+NUMBER_RE = re.compile(r"[0-9]{1,18}")
 
 
 def _number(raw: str, what: str) -> int:
-    if not raw.isdigit():
-        raise ParseError(f"{what} must be a whole number, not {raw!r}.")
+    if not NUMBER_RE.fullmatch(raw):
+        raise ParseError(f"{what} must be a whole number of at most 18 digits, not {raw[:40]!r}.")
     return int(raw)
 
 

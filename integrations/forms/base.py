@@ -224,9 +224,17 @@ class IntegrationForm(forms.Form):
         value = self.cleaned_data["table_path"]
         if not value.strip():
             return None  # null in the API, like the other formats' unused keys
-        return export_paths.clean_path(
+        path = export_paths.clean_path(
             value, macros_allowed=False, tail_bytes=export_paths.TABLE_TAIL_BYTES
         )
+        if path == "/":
+            # The clean-up removes every file under the table's data/ and metadata/ that the
+            # table does not name: at the root, those would be the bucket's own folders.
+            raise forms.ValidationError(
+                "An Iceberg table needs a folder of its own, e.g. /lake/clicks, not the root of "
+                "the bucket."
+            )
+        return path
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -138,6 +138,11 @@ def test_manifest_reader_on_whatever_a_bucket_holds(body: bytes) -> None:
     assert document is None or isinstance(document["files"], list)
 
 
+def test_a_manifest_a_tenant_nested_past_the_recursion_limit_reads_as_not_ours() -> None:
+    deep = b'{"path": "/x", "files": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    assert parse_manifest(deep) is None
+
+
 OFFSETS = st.integers(-14 * 60, 14 * 60).map(
     lambda minutes: datetime.timezone(datetime.timedelta(minutes=minutes))
 )
