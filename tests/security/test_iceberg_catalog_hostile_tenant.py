@@ -12,7 +12,7 @@ from django.test import Client
 
 from exporthub.tenancy.models import ApiKey, Role, Tenant
 from integrations.models import Integration
-from tests.feeds.iceberg_tables import iceberg_integration, rows, store, write_table
+from tests.support.iceberg_tables import iceberg_integration, rows, store, write_table
 from tests.support.integrations import api_client
 
 BASE = "/iceberg/v1"
