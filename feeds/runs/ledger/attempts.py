@@ -206,9 +206,12 @@ def report_run_rows(run_id: int, rows: int) -> None:
     ExportRun.objects.filter(pk=run_id, status=Status.RUNNING).update(rows=rows)
 
 
-def hold(run: ExportRun) -> None:
-    """No retry time: the run waits until a new Verify reactivates its integration."""
-    ExportRun.objects.filter(pk=run.pk).update(next_attempt_at=None)
+def hold(integration_id: int) -> None:
+    """No retry time: the deactivated integration's failed runs wait until a new Verify
+    reactivates it, and are retried at once then."""
+    ExportRun.objects.filter(integration_id=integration_id, status=Status.FAILED).exclude(
+        next_attempt_at=None
+    ).update(next_attempt_at=None)
 
 
 # A large hour's slices (feeds.runs.hourly.slices) write their run through these.
