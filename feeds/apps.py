@@ -55,6 +55,7 @@ class FeedsConfig(AppConfig):
         # Django does not manage declarative partitions: after each migrate, event tables that
         # are not partitioned yet become so (PostgreSQL only; feeds.ingestion.partitions).
         post_migrate.connect(_partition_event_tables, sender=self)
+        from . import receivers  # noqa: F401  (connects them)
 
 
 def _partition_event_tables(**kwargs: object) -> None:

@@ -3,6 +3,8 @@ dispatch batches."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from celery import shared_task
 from django.utils import timezone
 
@@ -10,6 +12,8 @@ from integrations.catalog import FeedKind
 
 from .ingestion import partitions
 from .ingestion.retention import delete_expired, retention
+from .models import ExportRun
+from .runs import places
 from .runs.archive import archive_manifests
 from .runs.export import execute, execute_slice
 from .runs.hourly import slices
@@ -68,15 +72,48 @@ def dispatch_runs(run_ids: list[int]) -> int:
 
 @shared_task(name="feeds.export")
 def export_run(run_id: int) -> str:
-    run = execute(run_id, hand_out=_hand_out_slices, send_next=export_run.delay)
-    return "not claimed" if run is None else run.status
+    """Within one of its tenant's places (feeds.runs.places); when all are held the run waits
+    off the queue and this worker goes on to other work."""
+    tenant_id = places.run_tenant(run_id)
+    if tenant_id is None:
+        return "not claimed"  # done, not due yet, or on another worker
+    return _in_a_place(
+        tenant_id, run_id, places.step_aside_run(run_id),
+        lambda send_next: execute(run_id, hand_out=_hand_out_slices, send_next=send_next),
+    )  # fmt: skip
 
 
 @shared_task(name="feeds.export_slice")
 def export_slice(slice_id: int) -> str:
     """A slice of a large log-level hour (feeds.runs.hourly.slices), by any worker that takes
-    it."""
-    run = execute_slice(slice_id, send_next=export_run.delay)
+    it within one of its tenant's places; without one it is left to the hour's own worker."""
+    found = places.slice_tenant(slice_id)
+    if found is None:
+        return "not claimed"
+    tenant_id, run_id = found
+    return _in_a_place(
+        tenant_id, run_id, places.step_aside_slice(slice_id),
+        lambda send_next: execute_slice(slice_id, send_next=send_next),
+    )  # fmt: skip
+
+
+def _in_a_place(
+    tenant_id: int,
+    run_id: int,
+    step_aside: Callable[[], None],
+    export: Callable[[Callable[[int], object]], ExportRun | None],
+) -> str:
+    following: list[int] = []
+    with places.held(tenant_id, run_id, step_aside) as free:
+        if not free:
+            return "waiting"
+        run = export(following.append)
+    # Sent once the place is given back, so that they find it free: a backfill's next run,
+    # then the tenant's oldest run that stepped aside.
+    for next_id in following:
+        export_run.delay(next_id)
+    if (waiting := places.next_waiting(tenant_id)) is not None:
+        export_run.delay(waiting)
     return "not claimed" if run is None else run.status
 
 

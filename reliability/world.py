@@ -36,8 +36,13 @@ LEASE_SECONDS = 20  # a killed worker's run is taken over after this
 # Without injected faults no request comes near 20 s: kills and outages keep the short lease.
 FAULTS_LEASE_SECONDS = 90
 READ_TIMEOUT_SECONDS = 2.0  # an injected silence becomes a client timeout this fast
-# parallel_hour: hours of 60 000 rows go into slices of a few parts each.
-SLICED = {"EXPORT_SLICE_ROWS": "20000", "EXPORT_PART_BYTES": "100000"}
+# parallel_hour: hours of 60 000 rows go into slices of a few parts each, and one tenant's hour
+# may be on both workers at once (its tenant's places: docs/operations.md).
+SLICED = {
+    "EXPORT_SLICE_ROWS": "20000",
+    "EXPORT_PART_BYTES": "100000",
+    "EXPORT_WORKERS_PER_TENANT": "2",
+}
 
 
 class Redis:

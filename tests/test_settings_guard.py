@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from cryptography.fernet import Fernet
 
 from exporthub.devenv import write_dev_env
@@ -135,16 +136,15 @@ def test_make_run_stops_at_its_first_step_on_a_shared_seat_role(tmp_path: Path) 
     assert "Applying" not in result.stdout
 
 
-def test_a_tenant_cap_of_zero_is_refused_at_startup(tmp_path: Path) -> None:
-    """Zero places would leave every Verify waiting for ever."""
+@pytest.mark.parametrize("cap", ["VERIFY_CONCURRENCY_PER_TENANT", "EXPORT_WORKERS_PER_TENANT"])
+def test_a_tenant_cap_of_zero_is_refused_at_startup(tmp_path: Path, cap: str) -> None:
+    """Zero places would leave every Verify, or every export, waiting for ever."""
     result = _manage(
         tmp_path, "check", DEBUG="false", SECRET_KEY=STRONG_SECRET,
-        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(), VERIFY_CONCURRENCY_PER_TENANT="0",
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(), **{cap: "0"},
     )  # fmt: skip
     assert result.returncode != 0
-    assert "VERIFY_CONCURRENCY_PER_TENANT and NOTIFY_CONCURRENCY_PER_TENANT must be at least 1" in (
-        result.stderr
-    )
+    assert cap in result.stderr and "must be at least 1" in result.stderr
 
 
 def test_it_passes_the_deployment_checks_with_production_settings(tmp_path: Path) -> None:

@@ -64,6 +64,8 @@ def _assert_one_tenant_leaves_room(workers: dict[str, list[str]]) -> None:
     for name, command in workers.items():
         if served := _queues_of(command) & TENANT_BOUND:
             assert _processes(command) > sum(caps[queue] for queue in served), name
+        if queues.EXPORTS in _queues_of(command):  # a tenant whose destinations hang
+            assert _processes(command) > settings.EXPORT_WORKERS_PER_TENANT, name
 
 
 def test_make_run_gives_the_schedule_and_the_exports_their_own_workers() -> None:

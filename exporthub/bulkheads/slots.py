@@ -19,12 +19,17 @@ from .models import Slot
 LEASE_MARGIN = timedelta(seconds=30)
 
 
-def take(tenant_id: int, work: str, places: int) -> str | None:
+def take(
+    tenant_id: int, work: str, places: int, *, lease: timedelta | None = None, tag: str = ""
+) -> str | None:
     """Hold a free one of the tenant's `places` in `work` (a conditional update: one winner per
-    place); the token that gives it back, or None when all are held."""
-    token = uuid.uuid4().hex
+    place); the token that gives it back, or None when all are held.
+
+    Without `lease` the place is held until the class's hard limit has killed the holder; with
+    one, the holder renews it (`renew`, by the `tag` its token starts with) while it works."""
+    token = f"{tag}.{uuid.uuid4().hex[:16]}" if tag else uuid.uuid4().hex
     now = timezone.now()
-    expires_at = now + queues.hard_limit(work) + LEASE_MARGIN
+    expires_at = now + (lease or queues.hard_limit(work) + LEASE_MARGIN)
     mine = Slot.objects.filter(tenant_id=tenant_id, work=work)
     if mine.filter(number__lt=places).count() < places:
         # The tenant's first use of the class, or a raised cap: its places are made once.
@@ -53,6 +58,14 @@ def free_places(tenant_ids: Iterable[int], work: str, places: int) -> dict[int, 
 
 def give_back(token: str) -> None:
     Slot.objects.filter(holder=token).update(holder="", expires_at=None)
+
+
+def renew(work: str, tag: str, lease: timedelta) -> None:
+    """The places in `work` held under `tag` are held for `lease` from now: a holder alive
+    keeps its place, one that died loses it when its last lease ends."""
+    Slot.objects.filter(work=work, holder__startswith=f"{tag}.").update(
+        expires_at=timezone.now() + lease
+    )
 
 
 @contextmanager

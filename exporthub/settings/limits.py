@@ -29,7 +29,12 @@ MAX_INTEGRATIONS_PER_TENANT = env.int("MAX_INTEGRATIONS_PER_TENANT", default=100
 # the tenant's others wait their turn (docs/operations.md, "Work classes").
 VERIFY_CONCURRENCY_PER_TENANT = env.int("VERIFY_CONCURRENCY_PER_TENANT", default=1)
 NOTIFY_CONCURRENCY_PER_TENANT = env.int("NOTIFY_CONCURRENCY_PER_TENANT", default=2)
-if min(VERIFY_CONCURRENCY_PER_TENANT, NOTIFY_CONCURRENCY_PER_TENANT) < 1:
+# Export runs and slices one tenant may have running at once, on all export workers together;
+# its others wait for one of its places. Below the export processes (make run's two), so a
+# tenant whose destinations hang leaves other tenants a worker (docs/operations.md).
+EXPORT_WORKERS_PER_TENANT = env.int("EXPORT_WORKERS_PER_TENANT", default=1)
+if min(VERIFY_CONCURRENCY_PER_TENANT, NOTIFY_CONCURRENCY_PER_TENANT, EXPORT_WORKERS_PER_TENANT) < 1:
     raise ImproperlyConfigured(
-        "VERIFY_CONCURRENCY_PER_TENANT and NOTIFY_CONCURRENCY_PER_TENANT must be at least 1."
+        "VERIFY_CONCURRENCY_PER_TENANT, NOTIFY_CONCURRENCY_PER_TENANT and "
+        "EXPORT_WORKERS_PER_TENANT must be at least 1."
     )

@@ -1,8 +1,10 @@
 """Classifying a failed export (seed 004, "Failures and export deactivation").
 
-Transient errors are retried with backoff. A permission or configuration error runs the Verify
-checks: if they fail too, the integration is deactivated (one email, by `deactivate`); if they
-pass, the error is treated as transient.
+Transient errors are retried with backoff. A permission or configuration error queues a Verify,
+as the Verify button does: a Verify worker runs its checks within the tenant's Verify places,
+never this export worker. If they fail too, the integration is deactivated (one email, by
+`deactivate`) and its runs wait for its return (feeds.receivers); if they pass, the error was
+transient and the run is retried after its backoff.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from typing import Any
 
 from exporthub.tenancy.auditlog import Actor
 from integrations.destinations.base import DestinationError
-from integrations.models import Integration, State
-from integrations.verify.runs import run_verification, start_verification
+from integrations.models import Integration
+from integrations.verify.runs import start_verification
 
 from ..models import ExportRun
 from . import ledger
@@ -24,12 +26,5 @@ def handle_destination_error(
     ledger.fail(run, error.code, error.message, retry=True, **fields)
     if not error.permanent:
         return
-    verification, created = start_verification(
-        integration, Actor(label="export failure"), enqueue=False
-    )
-    if created:
-        run_verification(verification.pk)
-    integration.refresh_from_db(fields=["state"])
-    if integration.state == State.DEACTIVATED:
-        # Retried once a new Verify reactivates the integration (runs of inactive ones wait).
-        ledger.hold(run)
+    # One Verify at a time per integration: a running one answers for this failure too.
+    start_verification(integration, Actor(label="export failure"))

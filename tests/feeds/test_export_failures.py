@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -21,7 +22,7 @@ from feeds.runs import ledger
 from feeds.runs.export import execute
 from feeds.runs.schedule import schedule
 from integrations.destinations.gcs import connection as gcs_module
-from integrations.models import Integration, State
+from integrations.models import Integration, State, Verification
 from tests.integrations.destinations.azure.standin import Azurite
 from tests.integrations.destinations.gcs.emulator import GCSStandIn
 from tests.integrations.destinations.s3.standin import enforce_iam, moto_server
@@ -88,6 +89,46 @@ def test_a_revoked_iam_policy_deactivates_with_one_email(
     failed = ExportRun.objects.get(window_start=HOUR + timedelta(minutes=15))
     assert (failed.status, failed.error_code) == ("failed", "AccessDenied")
     assert not ExportRun.objects.filter(window_start=HOUR + timedelta(minutes=30)).exists()
+
+
+@pytest.mark.django_db
+def test_a_permission_error_hands_verify_to_the_verify_queue_instead_of_running_it_in_the_export(
+    iam_s3: dict[str, Any],
+    tenant: Tenant,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    """The export worker only queues the re-Verify (as the Verify button does) and returns: a
+    destination that hangs holds a Verify worker within the tenant's Verify places, never an
+    export worker."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", iam_s3["url"])
+    integration = active(
+        tenant, "s3", "clicks", HOUR, bucket="revoked", access_key=iam_s3["keys"]["writer"][0],
+        secret_key=iam_s3["keys"]["writer"][1], name="refused after this",
+    )  # fmt: skip
+    iam = _client(iam_s3["url"], "iam", *iam_s3["keys"]["admin"])
+    with contextlib.suppress(iam.exceptions.NoSuchEntityException):  # revoked by another test
+        iam.delete_user_policy(UserName="writer", PolicyName="all")
+    events(tenant, "clicks", 20, HOUR, HOUR + timedelta(minutes=15))
+    with django_capture_on_commit_callbacks() as queued:  # the messages, not yet taken
+        run_exports("2026-11-22T10:16:00Z")
+    run = ExportRun.objects.get(integration=integration)
+    assert (run.status, run.error_code) == ("failed", "AccessDenied")
+    verification = Verification.objects.get(integration=integration)
+    integration.refresh_from_db()
+    # None of the Verify steps ran in the export worker: the Verify waits for a Verify worker.
+    assert verification.state == Verification.Result.RUNNING and verification.steps == []
+    assert integration.state == State.ACTIVE and not mail.outbox
+    with django_capture_on_commit_callbacks(execute=True):  # and the email it stores
+        for message in queued:  # a Verify worker takes it (tasks run inline in tests)
+            message()
+    verification.refresh_from_db()
+    integration.refresh_from_db()
+    assert verification.state == Verification.Result.FAILED and verification.steps
+    assert integration.state == State.DEACTIVATED
+    assert len(mail.outbox) == 1 and "AccessDenied" in mail.outbox[0].body
+    # The run waits for the integration's return, not for a retry time.
+    assert ExportRun.objects.get(pk=run.pk).next_attempt_at is None
 
 
 @pytest.mark.django_db

@@ -28,6 +28,7 @@ class Hostile:
     accepted: int = 0
     sent: int = 0  # bytes of answers written
     longest_held: float = 0.0  # seconds one connection was kept
+    stopped: bool = False  # set: a drip ends and its connection is closed
 
     def url(self, host: str = "localhost", path: str = "/hook") -> str:
         return f"{self.scheme}://{host}:{self.port}{path}"
@@ -54,7 +55,7 @@ def _serve(state: Hostile, mode: str, conn: socket.socket, options: dict[str, An
         if mode == "drip":  # headers that never end, one byte at a time
             answer = b"HTTP/1.1 200 OK\r\nX-Slowly: " + b"a" * 100_000
             for byte in answer:
-                if time.monotonic() - began > options["drip_for"]:
+                if state.stopped or time.monotonic() - began > options["drip_for"]:
                     return
                 conn.sendall(bytes([byte]))
                 state.sent += 1

@@ -40,8 +40,11 @@ def background_process(
             process.wait(timeout=20)
 
 
-def self_signed_certificate(folder: Path, stem: str = "azurite") -> tuple[Path, Path]:
-    """A throwaway certificate for 127.0.0.1, so HTTPS-only SAS tokens work as on Azure."""
+def self_signed_certificate(
+    folder: Path, stem: str = "azurite", addresses: tuple[str, ...] = ("127.0.0.1",)
+) -> tuple[Path, Path]:
+    """A throwaway certificate for 127.0.0.1 (or `addresses`) and localhost, so HTTPS-only SAS
+    tokens work as on Azure."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -51,7 +54,8 @@ def self_signed_certificate(folder: Path, stem: str = "azurite") -> tuple[Path, 
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = datetime.datetime.now(datetime.UTC)
     san = x509.SubjectAlternativeName(
-        [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]
+        [x509.IPAddress(ipaddress.ip_address(address)) for address in addresses]
+        + [x509.DNSName("localhost")]
     )
     cert = (
         x509.CertificateBuilder()

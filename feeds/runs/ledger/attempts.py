@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
+from exporthub import queues
+from exporthub.bulkheads import slots
 from exporthub.retry import jittered_backoff
 
 from ...models import ExportRun, ExportSlice
@@ -78,6 +80,19 @@ def extend_lease(run: ExportRun) -> None:
     now = clock.now()
     if not owned(run).filter(lease_expires_at__gte=now).update(lease_expires_at=now + lease()):
         raise LeaseLost(f"run {run.pk} lost its lease")
+    renew_places(run.pk)
+
+
+def place_tag(run_id: int) -> str:
+    """What the tenant's places held for the run's attempt (its own, its slices') go by
+    (feeds.runs.places)."""
+    return f"run{run_id}"
+
+
+def renew_places(run_id: int) -> None:
+    """The places held for the run live one more lease, as the run does: a worker killed with
+    one frees it when the lease it renewed last ends."""
+    slots.renew(queues.EXPORTS, place_tag(run_id), lease())
 
 
 def live_attempts(integration_id: int) -> set[tuple[datetime, datetime]]:
@@ -206,9 +221,12 @@ def report_run_rows(run_id: int, rows: int) -> None:
     ExportRun.objects.filter(pk=run_id, status=Status.RUNNING).update(rows=rows)
 
 
-def hold(run: ExportRun) -> None:
-    """No retry time: the run waits until a new Verify reactivates its integration."""
-    ExportRun.objects.filter(pk=run.pk).update(next_attempt_at=None)
+def hold(integration_id: int) -> None:
+    """No retry time: the deactivated integration's failed runs wait until a new Verify
+    reactivates it, and are retried at once then."""
+    ExportRun.objects.filter(integration_id=integration_id, status=Status.FAILED).exclude(
+        next_attempt_at=None
+    ).update(next_attempt_at=None)
 
 
 # A large hour's slices (feeds.runs.hourly.slices) write their run through these.
@@ -230,6 +248,7 @@ def allot_part(run_id: int, attempt: int) -> int:
     row until it ends); LeaseLost when the attempt is over."""
     if not in_attempt(run_id, attempt).update(parts_allotted=F("parts_allotted") + 1):
         raise LeaseLost(f"run {run_id}'s attempt {attempt} is over")
+    renew_places(run_id)  # a slice's worker renews its lease with each part
     return int(ExportRun.objects.values_list("parts_allotted", flat=True).get(pk=run_id)) - 1
 
 
@@ -248,3 +267,4 @@ def lock_attempt(run_id: int, attempt: int) -> None:
 def renew_attempt(run_id: int, attempt: int) -> None:
     """A fresh run lease for the worker that publishes a sliced hour."""
     in_attempt(run_id, attempt).update(lease_expires_at=clock.now() + lease())
+    renew_places(run_id)

@@ -114,3 +114,15 @@ def revive(run_ids: list[int]) -> None:
 
 def mark_enqueued(run_ids: list[int], now: datetime) -> None:
     ExportRun.objects.filter(pk__in=run_ids).update(enqueued_at=now)
+
+
+def send_if_unsent(run_id: int, now: datetime) -> bool:
+    """Marks a run that is in no queue as sent; False when another sender marked it first."""
+    return bool(
+        ExportRun.objects.filter(pk=run_id, enqueued_at__isnull=True).update(enqueued_at=now)
+    )
+
+
+def unqueue(run_id: int) -> None:
+    """Takes a run off the queue: the next sender hands it out again."""
+    ExportRun.objects.filter(pk=run_id).update(enqueued_at=None)

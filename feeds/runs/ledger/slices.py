@@ -205,3 +205,8 @@ def ready(now: datetime) -> list[int]:
     ids = list(waiting.order_by("run_id", "number").values_list("pk", flat=True))
     ExportSlice.objects.filter(pk__in=ids).update(enqueued_at=now)
     return ids
+
+
+def unqueue(slice_id: int) -> None:
+    """Takes a slice off the queue: its hour's own worker takes it, or the tick sends it again."""
+    ExportSlice.objects.filter(pk=slice_id).update(enqueued_at=None)
