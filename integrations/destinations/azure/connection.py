@@ -9,7 +9,7 @@ from typing import IO, Any
 
 from django.conf import settings
 
-from ..base import Connection, DestinationError, HashingReader, ObjectInfo, scrub
+from ..base import Connection, DestinationError, Digest, HashingReader, ObjectInfo, scrub
 
 PERMANENT_CODES = {
     "AuthorizationPermissionMismatch", "AuthorizationResourceTypeMismatch", "AuthorizationFailure",
@@ -57,7 +57,7 @@ class AzureConnection(Connection):
         key: str,
         stream: IO[bytes],
         content_type: str = "application/octet-stream",
-        md5: str | None = None,
+        md5: Digest | None = None,
     ) -> ObjectInfo:
         from azure.storage.blob import ContentSettings
 
