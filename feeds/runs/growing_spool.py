@@ -53,6 +53,10 @@ class GrowingSpool:
             self._changed.notify_all()
         return done
 
+    @property
+    def written(self) -> int:
+        return self._written
+
     def end(self, result: PartResult) -> None:
         """The writer finished: the upload reads to the end, then completes the object."""
         with self._changed:
@@ -80,15 +84,20 @@ class GrowingSpool:
                 if self.result is not None or 0 <= size <= available:
                     break
                 self._changed.wait()
-        wanted = available if size < 0 else min(size, available)
-        chunks = []
-        while wanted > 0:  # pread may return less than asked for; never past what was written
-            chunk = os.pread(self._file.fileno(), wanted, self._read)
-            if not chunk:
-                raise WritingStopped("the spool ended before what was written to it")
-            chunks.append(chunk)
-            self._read += len(chunk)
-            wanted -= len(chunk)
+            if self.result is not None and self.result.bytes != self._written:
+                # Never an object that completes with other bytes than its writer counted.
+                raise WritingStopped("the writer counted other bytes than it wrote")
+            # Under the lock: `close` cannot hand the descriptor's number to another file
+            # while it is read here.
+            wanted = available if size < 0 else min(size, available)
+            chunks = []
+            while wanted > 0:  # pread may return less than asked; never past what was written
+                chunk = os.pread(self._file.fileno(), wanted, self._read)
+                if not chunk:
+                    raise WritingStopped("the spool ended before what was written to it")
+                chunks.append(chunk)
+                self._read += len(chunk)
+                wanted -= len(chunk)
         return b"".join(chunks) if len(chunks) != 1 else chunks[0]
 
     def readable(self) -> bool:
@@ -107,4 +116,8 @@ class GrowingSpool:
         return self.result.md5
 
     def close(self) -> None:
-        self._file.close()
+        """Stop an upload still reading (its next read raises), then drop the file."""
+        with self._changed:
+            self._stopped = True
+            self._file.close()
+            self._changed.notify_all()

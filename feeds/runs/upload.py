@@ -12,7 +12,7 @@ from exporthub import allocator
 from integrations.destinations.base import Connection, DestinationError, ObjectInfo
 
 from ..formats import PartResult
-from .growing_spool import GrowingSpool, UploadStopped
+from .growing_spool import GrowingSpool
 
 # Parts larger than this go to a temporary file, not memory: a worker's peak RSS holds it (the
 # page cache serves the upload that follows either way). Small, because a part rolling over is
@@ -74,10 +74,13 @@ def while_writing(conn: Connection, key: str, content_type: str) -> Iterator[Gro
         try:
             yield spool
         except BaseException as exc:
+            # An upload that failed first is the cause, whatever the writer made of its
+            # UploadStopped (a library may wrap it); one failing after stop() is the effect.
+            upload_failed_first = bool(failed)
             spool.stop()
             thread.join()
-            if failed and isinstance(exc, UploadStopped):
-                raise failed[0] from None
+            if upload_failed_first:
+                raise failed[0] from exc
             raise
         if spool.result is None:
             spool.stop()
@@ -87,12 +90,12 @@ def while_writing(conn: Connection, key: str, content_type: str) -> Iterator[Gro
     finally:
         spool.close()
         allocator.give_back()
-    if failed:
+    counted, spooled = spool.result.bytes, spool.written
+    if failed and counted == spooled:
         raise failed[0]
-    if uploaded[0].size != spool.result.bytes:
+    if failed or uploaded[0].size != counted:  # the spool refused to complete such a file
         raise DestinationError(
             "ShortUpload",
-            f"{key}: {uploaded[0].size} bytes read back from the spool, "
-            f"{spool.result.bytes} written.",
+            f"{key}: {spooled} bytes spooled, {counted} written.",
             permanent=False,
         )

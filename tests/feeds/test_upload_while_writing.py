@@ -22,6 +22,7 @@ from feeds.runs import upload
 from feeds.runs.progress import RowCounter
 from feeds.runs.reading import write_window
 from integrations.destinations import REGISTRY
+from integrations.destinations.base import DestinationError
 from tests.support.clouds import live_destination
 from tests.support.s3_relay import PartRelay, part_relay
 
@@ -65,6 +66,23 @@ def test_the_first_part_reaches_the_bucket_before_the_file_is_written_to_its_end
         out.write(rest)
         spool.end(_written(out))
     assert objects(s3_env, bucket) == {KEY: first + rest}
+    assert _pending_uploads(s3_env, bucket) == []
+
+
+def test_a_file_whose_writer_counted_other_bytes_never_completes(
+    s3_env: str, tenant: Tenant
+) -> None:
+    bucket = new_bucket(s3_env)
+    conn = active(tenant, "s3", "clicks", T0, bucket=bucket).connect()
+    with (
+        pytest.raises(DestinationError) as raised,
+        upload.while_writing(conn, KEY, "application/gzip") as spool,
+    ):
+        out = DigestStream(cast(IO[bytes], spool))
+        out.write(os.urandom(6 * MiB))
+        spool.end(PartResult(rows=0, bytes=out.size + 1, md5=out.md5))
+    assert raised.value.code == "ShortUpload" and not raised.value.permanent
+    assert objects(s3_env, bucket) == {}
     assert _pending_uploads(s3_env, bucket) == []
 
 
