@@ -30,6 +30,8 @@ class WritingStopped(Exception):
 
 
 class GrowingSpool:
+    """Written by the export's thread, read in order by its upload's thread (see above)."""
+
     def __init__(self) -> None:
         # Unbuffered: every write is in the file, where the upload's pread finds it, at once.
         self._file = tempfile.TemporaryFile(buffering=0)  # noqa: SIM115 - closed by close()
