@@ -1,13 +1,18 @@
-"""A part's upload: the spooled bytes its writer hashed, counted on their way to the bucket."""
+"""A part's upload: the spooled bytes its writer hashed, counted on their way to the bucket;
+or a file uploaded while it is being written (`while_writing`, a raw window's)."""
 
 from __future__ import annotations
 
-from typing import IO
+import contextlib
+import threading
+from collections.abc import Iterator
+from typing import IO, cast
 
 from exporthub import allocator
-from integrations.destinations.base import Connection, DestinationError
+from integrations.destinations.base import Connection, DestinationError, ObjectInfo
 
 from ..formats import PartResult
+from .growing_spool import GrowingSpool
 
 # Parts larger than this go to a temporary file, not memory: a worker's peak RSS holds it (the
 # page cache serves the upload that follows either way). Small, because a part rolling over is
@@ -36,5 +41,61 @@ def upload_part(
         raise DestinationError(
             "ShortUpload",
             f"{key}: {info.size} bytes read back from the spool, {written.bytes} written.",
+            permanent=False,
+        )
+
+
+@contextlib.contextmanager
+def while_writing(conn: Connection, key: str, content_type: str) -> Iterator[GrowingSpool]:
+    """A spool to write one file into, uploaded to `key` by a thread of its own as it grows:
+    the upload overlaps the writing rather than following it (issue 35: ~0.9 s of 6.5 for a
+    1 M-row window). The writer calls `spool.end(result)` once the file is complete; leaving
+    the block otherwise (an error, a deadline) abandons the upload, so no object that looks
+    whole is left. The upload's failure is raised here, as its DestinationError.
+
+    The thread touches only `conn`, whose connections go through the outbound door like every
+    other (exporthub.outbound); it is joined before the block is left, whichever way."""
+    spool = GrowingSpool()
+    uploaded: list[ObjectInfo] = []
+    failed: list[BaseException] = []
+
+    def upload() -> None:
+        try:
+            stream = cast(IO[bytes], spool)
+            uploaded.append(conn.write(key, stream, content_type=content_type, md5=spool.md5))
+        except BaseException as exc:  # handed to the writer's thread, which raises it
+            failed.append(exc)
+        finally:
+            spool.upload_ended()
+
+    thread = threading.Thread(target=upload, name=f"upload {key}", daemon=True)
+    try:
+        thread.start()
+        try:
+            yield spool
+        except BaseException as exc:
+            # An upload that failed first is the cause, whatever the writer made of its
+            # UploadStopped (a library may wrap it); one failing after stop() is the effect.
+            upload_failed_first = bool(failed)
+            spool.stop()
+            thread.join()
+            if upload_failed_first:
+                raise failed[0] from exc
+            raise
+        if spool.result is None:
+            spool.stop()
+            thread.join()
+            raise RuntimeError(f"{key}: the writer never ended its file")
+        thread.join()
+    finally:
+        spool.close()
+        allocator.give_back()
+    counted, spooled = spool.result.bytes, spool.written
+    if failed and counted == spooled:
+        raise failed[0]
+    if failed or uploaded[0].size != counted:  # the spool refused to complete such a file
+        raise DestinationError(
+            "ShortUpload",
+            f"{key}: {spooled} bytes spooled, {counted} written.",
             permanent=False,
         )

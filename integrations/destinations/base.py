@@ -29,6 +29,8 @@ T = TypeVar("T")
 # settings loaded into it), as the project's settings read theirs.
 env = environ.Env()
 
+# A stream's MD5 (hex), or a function giving it once the stream has ended.
+Digest = str | Callable[[], str]
 SIG_RE = re.compile(r"(sig=)[^&\s\"'<]+", re.IGNORECASE)
 
 
@@ -180,9 +182,10 @@ class HashingReader:
     the bytes uploaded.
     """
 
-    def __init__(self, stream: IO[bytes], md5: str | None = None) -> None:
+    def __init__(self, stream: IO[bytes], md5: Digest | None = None) -> None:
         """`md5`: the stream's digest when the caller has it already (a part's writer hashed
-        exactly these bytes into its spool); the reader then only counts."""
+        exactly these bytes into its spool), or a function giving it once the stream ended (a
+        file uploaded while it is written); the reader then only counts."""
         self._stream = stream
         # The checksum the manifests declare, not a security measure.
         self._known = md5
@@ -207,7 +210,9 @@ class HashingReader:
 
     @property
     def md5(self) -> str:
-        return self._md5.hexdigest() if self._md5 else str(self._known)
+        if self._md5 is not None:
+            return self._md5.hexdigest()
+        return self._known() if callable(self._known) else str(self._known)
 
 
 class Connection:
@@ -232,9 +237,12 @@ class Connection:
         key: str,
         stream: IO[bytes],
         content_type: str = "application/octet-stream",
-        md5: str | None = None,
+        md5: Digest | None = None,
     ) -> ObjectInfo:
-        """Upload a stream of any size (multipart/resumable/blocks), with the configured SSE.
+        """Upload a stream of any size (multipart/resumable/blocks), with the configured SSE,
+        reading it once, in order, as it comes (it may still be being written). The object
+        appears only once the stream ended: a stream whose read raises leaves none (multipart
+        aborted, resumable upload never finalized, blocks never committed).
         `md5`: the stream's, when the caller knows it (HashingReader)."""
         raise NotImplementedError
 

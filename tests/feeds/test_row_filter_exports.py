@@ -20,14 +20,14 @@ from exporthub.tenancy.models import Tenant
 from feeds.demo.synthetic import Generator
 from feeds.ingestion.store import store_events
 from feeds.models import ExportRun
-from feeds.runs import clock, upload
+from feeds.runs import clock
 from feeds.runs.schedule import reprocess_late_events
 from feeds.schema.columns import stored_columns
-from integrations.destinations.base import DestinationError
 from integrations.forms import form_class
 from integrations.lifecycle.services import save_integration
 from integrations.models import Integration
 from tests.support.exports import active, events, manifest_files, new_bucket, objects, run_exports
+from tests.support.s3_answers import fail_requests
 
 from .readers import read_avro, read_csv_gz
 
@@ -180,14 +180,8 @@ def test_a_window_already_started_keeps_its_filter_and_the_next_takes_the_new_on
     integration = active(
         tenant, "s3", "clicks", T0, bucket=bucket, filters=f"advertiser_id eq {first}"
     )
-    written = upload.upload_part
-
-    def slow_down(*args: Any, **kwargs: Any) -> None:
-        raise DestinationError("SlowDown", "Please reduce your request rate.", permanent=False)
-
-    monkeypatch.setattr(upload, "upload_part", slow_down)
+    fail_requests(monkeypatch, "PutObject", ".csv.gz", times=1)  # S3 answers SlowDown once
     run_exports("2026-11-22T10:16:00Z")  # the 10:00 window starts, with the first filter, fails
-    monkeypatch.setattr(upload, "upload_part", written)
     _change_filters(integration, f"advertiser_id eq {second}")
     run_exports("2026-11-22T10:31:00Z")  # the 10:00 retry and the 10:15 window
     files = objects(s3_env, bucket)

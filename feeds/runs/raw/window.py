@@ -3,8 +3,8 @@ completion manifest where the integration asked for one (raw.completion)."""
 
 from __future__ import annotations
 
-import tempfile
 from datetime import UTC
+from typing import IO, cast
 
 from integrations.catalog import file_format
 from integrations.destinations.base import Connection
@@ -28,16 +28,16 @@ def export_window(run: ExportRun, integration: Integration, conn: Connection) ->
     writer_type = writer_class(data_format)
     name = window_file_name(start, writer_type.extension)
     processed_on = clock.now()
-    with tempfile.SpooledTemporaryFile(max_size=upload.SPOOL_BYTES) as spool:
-        writer = writer_type(
-            feed, spool, compression, columns=integration.config.get("columns") or None
-        )
+    # Uploaded as it is written: the object appears only once the file is complete.
+    with upload.while_writing(conn, join_key(folder, name), writer_type.content_type) as spool:
+        columns = integration.config.get("columns") or None
+        writer = writer_type(feed, cast(IO[bytes], spool), compression, columns=columns)
         write_window(
             writer, feed, integration.tenant_id, run.window_start, run.window_end,
             RowCounter(run.pk), filters=run.filters or [],
         )  # fmt: skip
         result = writer.close()
-        upload.upload_part(conn, join_key(folder, name), spool, writer_type.content_type, result)
+        spool.end(result)
     files = [{"name": name, "bytes": result.bytes, "md5": result.md5}]
     manifest_key = completion.manifest_key(integration.config, start)
     if manifest_key is not None:

@@ -9,7 +9,7 @@ from typing import IO, Any
 
 from django.conf import settings
 
-from ..base import Connection, DestinationError, HashingReader, ObjectInfo, ReadLimit, scrub
+from ..base import Connection, DestinationError, Digest, HashingReader, ObjectInfo, ReadLimit, scrub
 from .settings import AZURE_BLOB_ENDPOINT, AZURE_RETRY_BACKOFF_SECONDS
 
 PERMANENT_CODES = {
@@ -58,7 +58,7 @@ class AzureConnection(Connection):
         key: str,
         stream: IO[bytes],
         content_type: str = "application/octet-stream",
-        md5: str | None = None,
+        md5: Digest | None = None,
     ) -> ObjectInfo:
         from azure.storage.blob import ContentSettings
 

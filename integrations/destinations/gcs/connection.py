@@ -10,7 +10,7 @@ from typing import IO, Any
 
 from django.conf import settings
 
-from ..base import Connection, DestinationError, HashingReader, ObjectInfo, ReadLimit, scrub
+from ..base import Connection, DestinationError, Digest, HashingReader, ObjectInfo, ReadLimit, scrub
 from .settings import GCS_IAM_CREDENTIALS_ENDPOINT, GCS_PLATFORM_SERVICE_ACCOUNT
 
 GRANT_ROLE = "roles/storage.objectAdmin"
@@ -84,7 +84,7 @@ class GCSConnection(Connection):
         key: str,
         stream: IO[bytes],
         content_type: str = "application/octet-stream",
-        md5: str | None = None,
+        md5: Digest | None = None,
     ) -> ObjectInfo:
         reader = HashingReader(stream, md5)
         blob = self.bucket.blob(key, chunk_size=CHUNK_SIZE)

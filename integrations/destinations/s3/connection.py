@@ -8,7 +8,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from ..base import Connection, DestinationError, HashingReader, ObjectInfo, ReadLimit, scrub
+from ..base import Connection, DestinationError, Digest, HashingReader, ObjectInfo, ReadLimit, scrub
 from . import policy as s3_policy
 
 PERMANENT_CODES = {
@@ -96,7 +96,7 @@ class S3Connection(Connection):
         key: str,
         stream: IO[bytes],
         content_type: str = "application/octet-stream",
-        md5: str | None = None,
+        md5: Digest | None = None,
     ) -> ObjectInfo:
         from boto3.s3.transfer import TransferConfig
 

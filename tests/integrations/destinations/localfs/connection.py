@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -11,6 +12,7 @@ from typing import IO, Any
 from integrations.destinations.base import (
     Connection,
     DestinationError,
+    Digest,
     HashingReader,
     ObjectInfo,
     ReadLimit,
@@ -46,14 +48,20 @@ class LocalFolderConnection(Connection):
         key: str,
         stream: IO[bytes],
         content_type: str = "application/octet-stream",
-        md5: str | None = None,
+        md5: Digest | None = None,
     ) -> ObjectInfo:
         reader = HashingReader(stream, md5)
         path = self._path(key)
         with self.errors():
             path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("wb") as out:
-                shutil.copyfileobj(reader, out)
+            # Beside the folder, then moved in whole: a stream that fails leaves no object.
+            with tempfile.NamedTemporaryFile(dir=self.root.parent, delete=False) as out:
+                try:
+                    shutil.copyfileobj(reader, out)
+                except BaseException:
+                    Path(out.name).unlink()
+                    raise
+            Path(out.name).replace(path)
         return ObjectInfo(key=key, size=reader.size, md5=reader.md5)
 
     def read_into(self, key: str, sink: ReadLimit) -> None:
