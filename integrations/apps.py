@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.core.exceptions import ImproperlyConfigured
 
 
 class IntegrationsConfig(AppConfig):
@@ -10,5 +11,10 @@ class IntegrationsConfig(AppConfig):
     def ready(self) -> None:
         # Registers the tasks in every process (web included), so verification.py can queue
         # "integrations.verify" by name instead of importing the module that imports it; and the
-        # check of the clouds' operator settings, which stops `manage.py` (so `make run`).
+        # check of the clouds' operator settings.
         from . import checks, tasks  # noqa: F401
+
+        # Gunicorn runs no checks and Celery runs them but goes on: an operator's setting that
+        # would give every tenant one AWS role stops every process here, not only manage.py.
+        if errors := checks.settings_errors():
+            raise ImproperlyConfigured(" ".join(errors))

@@ -18,6 +18,10 @@ STRONG_SECRET = "Qx7-vL2pN9sK4mT8wR1yB6cF3hJ5dG0aZ_eU-oI9nXqPzWlKtYvMbHc"
 
 def _manage(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """Run manage.py with only the given settings (no .env, no inherited secrets)."""
+    return _python(tmp_path, "manage.py", *args, **env)
+
+
+def _python(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {
         k: v
         for k, v in os.environ.items()
@@ -39,7 +43,7 @@ def _manage(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProce
         }
     )
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
+        [sys.executable, *args],
         cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
 
@@ -134,6 +138,27 @@ def test_make_run_stops_at_its_first_step_on_a_shared_seat_role(tmp_path: Path) 
     assert result.returncode != 0
     assert "S3_SEAT_ROLE_ARN must contain {seat_id}" in result.stderr
     assert "Applying" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    "process",
+    [
+        "from exporthub.wsgi import application",  # gunicorn's web process
+        "from exporthub.celery import app; app.loader.init_worker()",  # a worker's start
+    ],
+)
+def test_a_shared_seat_role_stops_the_web_and_worker_processes_too(
+    tmp_path: Path, process: str
+) -> None:
+    """Neither gunicorn nor Celery runs Django's checks as manage.py does: with a shared role
+    they would start, fail every bucket-policy export as permanent and deactivate them all."""
+    result = _python(
+        tmp_path, "-c", process, DEBUG="false", SECRET_KEY=STRONG_SECRET,
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        S3_SEAT_ROLE_ARN="arn:aws:iam::123456789012:role/exporthub-seats",
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "S3_SEAT_ROLE_ARN must contain {seat_id}" in result.stderr
 
 
 @pytest.mark.parametrize("cap", ["VERIFY_CONCURRENCY_PER_TENANT", "EXPORT_WORKERS_PER_TENANT"])
