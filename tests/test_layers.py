@@ -321,3 +321,15 @@ def test_the_ledger_check_sees_writes() -> None:
         and _model_of(node.func.value) == "ExportRun"
     ]
     assert writes
+
+
+def test_no_test_module_imports_another_test_modules_helpers() -> None:
+    """Helpers two test modules share live in tests/support/ (or in a cloud's test folder), not
+    in one of them: importing a test module runs its tests' collection twice and hides what
+    the helper belongs to (issue 34)."""
+    found = {
+        f"{path.relative_to(ROOT)}: {module}"
+        for path, module in _imports("tests")
+        if _within(module, "tests") and module.rpartition(".")[2].startswith("test_")
+    }
+    assert found == set()
