@@ -134,6 +134,7 @@ def test_a_cloud_sdk_is_imported_only_in_its_cloud_folder() -> None:
 # (what each feed does in storage, and where), and exporthub's outbound door for its endpoints.
 CONTRACT = (
     "integrations.destinations.base",
+    "integrations.destinations.engines",
     "integrations.forms.base",
     "integrations.forms.widgets",
     "integrations.catalog",
@@ -333,3 +334,25 @@ def test_no_test_module_imports_another_test_modules_helpers() -> None:
         if _within(module, "tests") and module.rpartition(".")[2].startswith("test_")
     }
     assert found == set()
+
+
+# The demo runs on the S3 stand-in `make run` starts: the one place outside a cloud folder that
+# chooses a cloud, as a deployment does.
+CHOOSES_A_CLOUD = {ROOT / "feeds" / "management" / "commands" / "demo_traffic.py"}
+
+
+def test_no_production_code_names_a_cloud_outside_its_folder() -> None:
+    """Cloud lists come from the registry: no code outside a cloud's folder keys a table by a
+    cloud's kind (the Iceberg page's queries took a cloud's forms from its folder, issue 34)."""
+    from integrations.destinations import REGISTRY
+
+    clouds = ROOT / "integrations" / "destinations"
+    found = []
+    for layer in LAYERS:
+        for path in (ROOT / layer).rglob("*.py"):
+            if clouds in path.parents or "migrations" in path.parts or path in CHOOSES_A_CLOUD:
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Constant) and node.value in REGISTRY:
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value!r}")
+    assert found == []
