@@ -356,3 +356,18 @@ def test_no_production_code_names_a_cloud_outside_its_folder() -> None:
                 if isinstance(node, ast.Constant) and node.value in REGISTRY:
                     found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value!r}")
     assert found == []
+
+
+def test_shared_test_helpers_import_no_cloud_sdk() -> None:
+    """What tests share (tests/support/) is cloud-neutral: a cloud's credentials, answers and
+    stand-in helpers live in its test folder (tests/integrations/destinations/<kind>/), found
+    by kind or imported from there (issue 34)."""
+    from integrations.destinations import REGISTRY
+
+    sdks = {sdk for cls in REGISTRY.values() for sdk in cls.sdk_modules}
+    found = [
+        f"{path.relative_to(ROOT)}: {module}"
+        for path, module in _imports("tests/support")
+        if any(_within(module, sdk) for sdk in sdks)
+    ]
+    assert found == []

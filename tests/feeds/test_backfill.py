@@ -20,7 +20,8 @@ from feeds.runs.export import execute
 from feeds.runs.schedule import schedule
 from integrations.lifecycle.state import activate, deactivate
 from integrations.models import Integration, State
-from tests.support.exports import active, events, new_bucket, objects, run_exports
+from tests.integrations.destinations.s3.buckets import new_bucket, objects
+from tests.support.exports import active, events, run_exports
 
 from .readers import read_csv_gz
 

@@ -19,7 +19,8 @@ from feeds.ingestion.store import store_events
 from feeds.models import EVENT_MODELS, ExportRun, IngestMark
 from feeds.runs import backfills, clock
 from feeds.tasks import close_windows
-from tests.support.exports import active, events, new_bucket, objects, run_exports
+from tests.integrations.destinations.s3.buckets import new_bucket, objects
+from tests.support.exports import active, events, run_exports
 
 from .readers import read_csv_gz
 

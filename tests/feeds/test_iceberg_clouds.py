@@ -24,8 +24,8 @@ from tests.integrations.destinations.azure.standin import (
     azure_endpoint,
     azure_sas,
 )
+from tests.integrations.destinations.gcs.credentials import service_account_key
 from tests.integrations.destinations.gcs.standin import gcs_bucket, gcs_read
-from tests.support.credentials import service_account_key
 from tests.support.exports import active, events, run_exports
 
 from .iceberg_helpers import mirrored_table, table_rows

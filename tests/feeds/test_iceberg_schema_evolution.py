@@ -17,7 +17,8 @@ from feeds.schema.columns import COLUMNS
 from integrations.forms import form_class
 from integrations.lifecycle.services import save_integration
 from integrations.models import Integration, State
-from tests.support.exports import active, events, new_bucket, objects, run_exports
+from tests.integrations.destinations.s3.buckets import new_bucket, objects
+from tests.support.exports import active, events, run_exports
 from tests.support.integrations import form_data
 
 from .iceberg_helpers import static_table

@@ -24,7 +24,7 @@ from urllib.parse import urlparse, urlsplit
 
 import pytest
 
-from tests.support.exports import new_bucket, objects
+from tests.integrations.destinations.s3.buckets import new_bucket, objects
 from tests.support.probes import ROOT, run_probe
 from tests.support.standins import relay
 

@@ -21,7 +21,8 @@ from exporthub.tenancy.models import ApiKey, Role, Tenant
 from feeds.formats.values import csv_text
 from feeds.schema.columns import COLUMNS
 from integrations.models import Integration
-from tests.support.exports import active, events, new_bucket, objects, run_exports
+from tests.integrations.destinations.s3.buckets import new_bucket, objects
+from tests.support.exports import active, events, run_exports
 from tests.support.integrations import api_client, form_data
 from tests.support.integrations import make_integration as make
 

@@ -14,7 +14,8 @@ from feeds.models import ExportRun
 from integrations.forms import form_class
 from integrations.lifecycle.services import save_integration
 from integrations.models import Integration, State
-from tests.support.exports import active, events, new_bucket, objects, run_exports, s3
+from tests.integrations.destinations.s3.buckets import new_bucket, objects, s3
+from tests.support.exports import active, events, run_exports
 from tests.support.integrations import form_data
 
 pytestmark = pytest.mark.django_db
