@@ -15,8 +15,9 @@ from django.test import Client
 from exporthub.tenancy.auditlog import Actor
 from exporthub.tenancy.models import ApiKey, AuditEntry, Role, Tenant
 from feeds.models import Backfill, ExportRun
-from feeds.runs import backfills, clock
+from feeds.runs import clock
 from feeds.runs.export import execute
+from feeds.runs.on_demand import backfills
 from feeds.runs.schedule import schedule
 from integrations.lifecycle.state import activate, deactivate
 from integrations.models import Integration, State
