@@ -14,7 +14,7 @@ from exporthub.tenancy.auditlog import Actor
 from exporthub.tenancy.models import Tenant
 from feeds.models import IcebergTable
 from feeds.schema.columns import COLUMNS
-from integrations.forms import form_class
+from integrations.forms.registry import form_class
 from integrations.lifecycle.services import save_integration
 from integrations.models import Integration, State
 from tests.integrations.destinations.s3.buckets import new_bucket, objects

@@ -141,7 +141,7 @@ def test_csv_gz_stays_the_default_through_the_api(tenant: Tenant) -> None:
 def test_a_raw_format_takes_only_its_compressions(
     tenant: Tenant, fields: dict[str, str], error: str
 ) -> None:
-    from integrations.forms import form_class
+    from integrations.forms.registry import form_class
 
     form = form_class("s3")(form_data("s3", "clicks", **fields), tenant=tenant, feed="clicks")
     assert not form.is_valid() and error in form.errors

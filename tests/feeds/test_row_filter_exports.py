@@ -23,7 +23,7 @@ from feeds.models import ExportRun
 from feeds.runs import clock
 from feeds.runs.schedule import reprocess_late_events
 from feeds.schema.columns import stored_columns
-from integrations.forms import form_class
+from integrations.forms.registry import form_class
 from integrations.lifecycle.services import save_integration
 from integrations.models import Integration
 from tests.integrations.destinations.s3.answers import fail_requests

@@ -11,7 +11,7 @@ from django.test import Client
 from exporthub.tenancy.auditlog import Actor
 from exporthub.tenancy.models import ApiKey, Role, Tenant
 from feeds.models import ExportRun
-from integrations.forms import form_class
+from integrations.forms.registry import form_class
 from integrations.lifecycle.services import save_integration
 from integrations.models import Integration, State
 from tests.integrations.destinations.s3.buckets import new_bucket, objects, s3

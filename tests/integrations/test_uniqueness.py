@@ -106,7 +106,7 @@ def test_it_rejects_two_raw_exports_into_one_directory_of_one_tenant(tenant: Ten
 
 def test_it_ignores_the_integration_itself_when_editing(tenant: Tenant) -> None:
     from exporthub.tenancy.auditlog import Actor
-    from integrations.forms import form_class
+    from integrations.forms.registry import form_class
     from integrations.lifecycle.services import save_integration
     from tests.support.integrations import form_data
 
