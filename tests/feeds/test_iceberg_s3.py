@@ -20,9 +20,8 @@ from feeds.models import ExportRun, ExportSlice, IcebergTable
 from feeds.schema.columns import stored_columns
 from tests.integrations.destinations.s3.buckets import new_bucket, objects
 from tests.support.exports import active, events, run_exports
+from tests.support.iceberg_readback import duckdb_rows, static_table, table_rows
 from tests.support.iceberg_spec import read_rows, read_spec_table
-
-from .iceberg_helpers import duckdb_rows, static_table, table_rows
 
 pytestmark = pytest.mark.django_db
 HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)
