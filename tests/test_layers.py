@@ -1,7 +1,9 @@
 """The floor plan holds: exporthub ← integrations ← feeds ← webhooks, each importing only the
 layers below it; each cloud's SDK is imported only in that cloud's folder, and a cloud folder
 imports of the project only the destination contract; production ingestion never imports the
-demo generator (issue 18)."""
+demo generator (issue 18); cloud lists come from the registry, every write of a run goes
+through the ledger, no package is a room too big, and tests share helpers through
+tests/support/ alone (issue 34)."""
 
 from __future__ import annotations
 
