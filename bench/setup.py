@@ -17,7 +17,7 @@ from feeds.demo.bulk import BulkGenerator
 from feeds.ingestion import partitions
 from feeds.ingestion.store import copy_events
 from feeds.models import EVENT_MODELS
-from integrations.forms import form_class
+from integrations.forms.registry import form_class
 from integrations.lifecycle.services import save_integration
 from integrations.models import Integration, State
 

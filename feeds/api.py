@@ -24,9 +24,9 @@ from .ingestion.marks import IngestionTooSlow, store_marked
 from .ingestion.parsing import parse_events
 from .ingestion.store import store_events
 from .models import ExportRun
-from .runs import backfills
-from .runs.queued import QueueFull
-from .runs.reprocessing import ReprocessingRefused, request_reprocessing
+from .runs.on_demand import backfills
+from .runs.on_demand.queued import QueueFull
+from .runs.on_demand.reprocessing import ReprocessingRefused, request_reprocessing
 from .tasks import export_run
 
 ROW_ERROR_SCHEMA = {

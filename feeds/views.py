@@ -20,9 +20,10 @@ from integrations.models import get_integration
 from .models import ExportRun
 from .pages.next_file import next_file
 from .pages.run_objects import run_manifest, run_objects
-from .runs import backfills, clock
-from .runs.queued import QueueFull
-from .runs.reprocessing import ReprocessingRefused, request_reprocessing
+from .runs import clock
+from .runs.on_demand import backfills
+from .runs.on_demand.queued import QueueFull
+from .runs.on_demand.reprocessing import ReprocessingRefused, request_reprocessing
 from .schema import published
 from .tasks import export_run
 
@@ -68,7 +69,7 @@ def reprocess_hour(request: TenantRequest, pk: int) -> HttpResponse:
 @tenant_view(admin_only=True)
 @throttled_page(WRITE)
 def backfill_range(request: TenantRequest, pk: int) -> HttpResponse:
-    """Admin action: export a past range (feeds.runs.backfills)."""
+    """Admin action: export a past range (feeds.runs.on_demand.backfills)."""
     integration = get_integration(request.tenant, pk)
     if request.method == "POST":
         try:

@@ -148,7 +148,7 @@ def admin_backfill(world: World, hours: int) -> dict[str, Any]:
     Two workers; the backfills' runs go one at a time behind the live windows."""
     from exporthub.tenancy.auditlog import Actor
     from feeds.models import Backfill
-    from feeds.runs import backfills
+    from feeds.runs.on_demand import backfills
     from integrations.models import Integration
 
     integrations = Integration.objects.filter(pk__in=world.integrations)
@@ -312,7 +312,7 @@ def _permission_lost(world: World) -> dict[str, Any]:
     from exporthub.outbox.models import OutgoingEmail
     from exporthub.tenancy.auditlog import Actor
     from feeds.models import ExportRun
-    from feeds.runs.reprocessing import request_reprocessing
+    from feeds.runs.on_demand.reprocessing import request_reprocessing
     from integrations.catalog import FeedKind
     from integrations.models import Integration, State
 

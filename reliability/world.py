@@ -237,7 +237,7 @@ def add_integration(
     """An active integration of `owner`'s, exporting from `start`, in a new bucket or container
     (named for the tenant, the feed and `suffix`)."""
     from exporthub.tenancy.auditlog import Actor
-    from integrations.forms import form_class
+    from integrations.forms.registry import form_class
     from integrations.lifecycle.services import save_integration
     from integrations.models import Integration, State
 

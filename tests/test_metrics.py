@@ -20,8 +20,9 @@ from exporthub.tenancy.models import ApiKey, Role, Tenant
 from feeds.models import SchedulerTick
 from feeds.tasks import schedule_exports
 from integrations.verify.runs import run_verification, start_verification
+from tests.integrations.destinations.s3.buckets import new_bucket
 from tests.support.events import click as _click
-from tests.support.exports import active, events, new_bucket, run_exports
+from tests.support.exports import active, events, run_exports
 from tests.support.integrations import api_client, make_integration
 from tests.support.metrics import TOKEN, figures, value
 

@@ -17,7 +17,8 @@ from integrations.models import Integration, State
 from integrations.web.pages import Figures, Section
 
 from ..models import ExportRun
-from ..runs import backfills, clock
+from ..runs import clock
+from ..runs.on_demand import backfills
 from ..runs.windows import next_due
 from .charts import hourly_charts
 from .freshness import Freshness, add_freshness, freshness, recent_raw

@@ -18,9 +18,10 @@ from integrations.destinations.base import Connection, DestinationError
 from integrations.models import Integration, State
 
 from ..models import ExportRun, ExportSlice
-from . import backfills, clock, ledger, metrics_and_signals
+from . import clock, ledger, metrics_and_signals
 from .failures import handle_destination_error
 from .hourly import protocol, slices
+from .on_demand import backfills
 from .raw.window import export_window
 
 logger = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ def execute_slice(
 
 def _backfill_goes_on(run: ExportRun, send_next: Callable[[int], object] | None) -> None:
     """After one of a backfill's runs ended, its next run is sent, to the back of the queue
-    behind any live window (feeds.runs.backfills)."""
+    behind any live window (feeds.runs.on_demand.backfills)."""
     if send_next is None:
         return
     if (following := backfills.following(run, clock.now())) is not None:

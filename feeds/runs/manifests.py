@@ -2,7 +2,7 @@
 
 The protocol is one construct, `attempt`: step 1 (`fail_stale`) first, then
 
-    with manifests.attempt(conn, base, announced) as manifest:
+    with manifests.attempt(conn, manifest_key, announced) as manifest:
         ...write the data files...
         manifest.publish(document)
 
@@ -94,14 +94,14 @@ def found(conn: Connection, key: str) -> ObjectInfo | None:
     return first if first is not None and first.key == key else None
 
 
-def retire(conn: Connection, base: str, published: bool) -> str | None:
+def retire(conn: Connection, manifest_key: str, published: bool) -> str | None:
     """An attempt that will not go on: its -processing manifest deleted when its final `.json`
     exists (`published`), else renamed -failed. The -failed name, if it was renamed."""
     if published:
-        conn.delete(base + PROCESSING)
+        conn.delete(manifest_key + PROCESSING)
         return None
-    rename(conn, base + PROCESSING, base + FAILED)
-    return base + FAILED
+    rename(conn, manifest_key + PROCESSING, manifest_key + FAILED)
+    return manifest_key + FAILED
 
 
 def fail_stale(
@@ -125,8 +125,8 @@ def fail_stale(
         processed_on = datetime.strptime(match.group(2), "%Y%m%d%H%M%S").replace(tzinfo=UTC)
         if (hour, processed_on) in live:
             continue
-        base = key.removesuffix(PROCESSING)
-        target = retire(conn, base, published=base in keys)
+        manifest_key = key.removesuffix(PROCESSING)
+        target = retire(conn, manifest_key, published=manifest_key in keys)
         if target is not None:
             renamed.append(target)
     return renamed
@@ -135,8 +135,8 @@ def fail_stale(
 class Attempt:
     """One attempt's manifest while its data files are written; `publish` completes it."""
 
-    def __init__(self, conn: Connection, base: str) -> None:
-        self.conn, self.base = conn, base
+    def __init__(self, conn: Connection, manifest_key: str) -> None:
+        self.conn, self.manifest_key = conn, manifest_key
         # Set when other workers export slices of the attempt: asks the ledger whether they
         # can still finish it after this worker's error.
         self.shared: Callable[[], bool] | None = None
@@ -146,15 +146,16 @@ class Attempt:
         """Step 3: the final manifest, then the -processing one goes. If deleting it fails, the
         error goes on and the run is retried: the retry adopts this `.json` and deletes it."""
         self.publishing = True  # only this worker publishes the attempt, whoever else wrote it
-        put(self.conn, self.base, body)
-        self.conn.delete(self.base + PROCESSING)
+        put(self.conn, self.manifest_key, body)
+        self.conn.delete(self.manifest_key + PROCESSING)
 
     def settle(self) -> None:
         """Step 4 after an error in this worker: -processing renamed -failed, unless the final
         `.json` may exist (an error while publishing, or another worker publishing a shared
         attempt: it is then looked for, and -processing only deleted if it is there)."""
         maybe = self.publishing or self.shared is not None
-        retire(self.conn, self.base, maybe and found(self.conn, self.base) is not None)
+        key = self.manifest_key
+        retire(self.conn, key, maybe and found(self.conn, key) is not None)
 
     def goes_on(self) -> bool:
         """After this worker's error, whether the attempt can still be published by another."""
@@ -169,20 +170,20 @@ class Attempt:
 
 
 @contextlib.contextmanager
-def attempt(conn: Connection, base: str, announced: bytes) -> Iterator[Attempt]:
-    """Steps 2 to 4 for the manifest `base` (…json): `announced` written as -processing on entry;
-    on any error inside, renamed -failed before the error goes on."""
-    put(conn, base + PROCESSING, announced)
-    with continued(conn, base) as started:
+def attempt(conn: Connection, manifest_key: str, announced: bytes) -> Iterator[Attempt]:
+    """Steps 2 to 4 for the manifest at `manifest_key` (…json): `announced` written as
+    -processing on entry; on any error inside, renamed -failed before the error goes on."""
+    put(conn, manifest_key + PROCESSING, announced)
+    with continued(conn, manifest_key) as started:
         yield started
 
 
 @contextlib.contextmanager
-def continued(conn: Connection, base: str) -> Iterator[Attempt]:
+def continued(conn: Connection, manifest_key: str) -> Iterator[Attempt]:
     """Steps 3 and 4 of an attempt another worker began (a large hour's slices): on any error
     inside, the -processing manifest is renamed -failed before the error goes on, unless the
     attempt goes on without this worker."""
-    started = Attempt(conn, base)
+    started = Attempt(conn, manifest_key)
     try:
         yield started
     except Exception:

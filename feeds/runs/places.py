@@ -81,7 +81,8 @@ def step_aside_slice(slice_id: int) -> Callable[[], None]:
 
 def next_waiting(tenant_id: int) -> int | None:
     """The tenant's oldest run due and in no queue, marked sent; None when there is none.
-    Backfills keep their own order: the tick hands out their next run (feeds.runs.backfills)."""
+    Backfills keep their own order: the tick hands out their next run
+    (feeds.runs.on_demand.backfills)."""
     now = clock.now()
     waiting = ExportRun.objects.filter(
         ledger.claimable(now),

@@ -11,8 +11,9 @@ from integrations.models import Integration, State
 
 from ..ingestion.retention import retention
 from ..models import EVENT_MODELS, ExportRun, SchedulerTick
-from . import backfills, closing, ledger
+from . import closing, ledger
 from .ledger import NewRun
+from .on_demand import backfills
 from .reading import late_rows
 from .windows import BACKFILL_LIMIT, due_windows, window_length
 

@@ -24,6 +24,8 @@ from urllib.parse import parse_qs, quote, unquote, unquote_plus, urlsplit
 import environ
 from django.conf import settings as django_settings
 
+from .engines import QueryEngines
+
 T = TypeVar("T")
 # Reads a cloud's operator settings from the environment (and the `.env` file the project's
 # settings loaded into it), as the project's settings read theirs.
@@ -316,6 +318,8 @@ class Destination:
     # The secret setting whose expiry `credentials_expire_at` reads: warnings and reminders name
     # it by its label.
     expiring_setting: ClassVar[str] = ""
+    # How query engines read its Iceberg tables (engines.py); None: the page offers DuckDB alone.
+    query_engines: ClassVar[QueryEngines | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

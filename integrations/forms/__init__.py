@@ -1,31 +1,4 @@
-"""One form per destination kind, sharing the feed fields and rules of base.py: a cloud's form is
-the IntegrationForm in its folder's form.py that names the cloud (`destination`). Forms import the
-registry, never the other way round."""
-
-from __future__ import annotations
-
-from importlib import import_module
-
-from ..destinations import REGISTRY
-from ..destinations.base import Destination
-from .base import IntegrationForm
-
-
-def _form_of(destination: type[Destination]) -> type[IntegrationForm]:
-    module = import_module(destination.__module__.rpartition(".")[0] + ".form")
-    return next(
-        value
-        for value in vars(module).values()
-        if isinstance(value, type)
-        and issubclass(value, IntegrationForm)
-        and getattr(value, "destination", None) is destination
-    )
-
-
-FORMS: dict[str, type[IntegrationForm]] = {
-    kind: _form_of(destination) for kind, destination in REGISTRY.items()
-}
-
-
-def form_class(kind: str) -> type[IntegrationForm]:
-    return FORMS[kind]
+"""The forms of integrations: the fields every integration shares (`base.py`, the contract a
+cloud's form.py extends), its widgets, and each registered cloud's form by kind
+(`registry.py`). Nothing here imports a cloud's form on import, so a cloud's form.py may be the
+first module a process imports."""

@@ -18,8 +18,8 @@ from exporthub.tenancy.auditlog import actor_for
 
 from ..destinations import get_destination
 from ..fields import CONFIG_KEYS, SECRET_KEYS
-from ..forms import form_class
 from ..forms.base import IntegrationForm
+from ..forms.registry import form_class
 from ..lifecycle.services import delete_integration, save_integration
 from ..models import Integration, Verification
 from ..verify.runs import start_verification, verification_json

@@ -20,8 +20,8 @@ from ..catalog import EXTENSIONS, FEEDS, FeedKind, file_format, operations
 from ..destinations import REGISTRY
 from ..fields import FEED_KEYS, LABELS
 from ..filters import as_lines
-from ..forms import FORMS, form_class
 from ..forms.base import IntegrationForm
+from ..forms.registry import FORMS, form_class
 from ..lifecycle.expiry import warning as expiry_warning
 from ..lifecycle.services import delete_integration, save_integration
 from ..models import Integration, Verification, get_integration

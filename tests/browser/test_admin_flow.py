@@ -17,7 +17,7 @@ from feeds.ingestion.store import store_events
 from feeds.runs.windows import ceil, raw_close_delay, window_length
 from integrations.models import Integration
 from tests.conftest import PASSWORD
-from tests.support.exports import new_bucket, objects
+from tests.integrations.destinations.s3.buckets import new_bucket, objects
 
 from .conftest import log_in
 

@@ -20,7 +20,8 @@ from exporthub.tenancy.models import ApiKey, Invitation, Membership, Tenant, Use
 from feeds.models import ExportRun
 from integrations.models import Verification
 from tests.conftest import PASSWORD
-from tests.support.exports import active, events, new_bucket, run_exports
+from tests.integrations.destinations.s3.buckets import new_bucket
+from tests.support.exports import active, events, run_exports
 from tests.support.integrations import make_integration
 from tests.support.routes import TENANT_PREFIX, fill, patterns
 from webhooks.models import Endpoint

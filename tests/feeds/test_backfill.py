@@ -15,12 +15,14 @@ from django.test import Client
 from exporthub.tenancy.auditlog import Actor
 from exporthub.tenancy.models import ApiKey, AuditEntry, Role, Tenant
 from feeds.models import Backfill, ExportRun
-from feeds.runs import backfills, clock
+from feeds.runs import clock
 from feeds.runs.export import execute
+from feeds.runs.on_demand import backfills
 from feeds.runs.schedule import schedule
 from integrations.lifecycle.state import activate, deactivate
 from integrations.models import Integration, State
-from tests.support.exports import active, events, new_bucket, objects, run_exports
+from tests.integrations.destinations.s3.buckets import new_bucket, objects
+from tests.support.exports import active, events, run_exports
 
 from .readers import read_csv_gz
 

@@ -12,6 +12,7 @@ import pytest
 
 from exporthub.tenancy.models import Tenant
 from feeds.models import ExportRun
+from tests.integrations.destinations.s3.answers import record_requests
 from tests.integrations.destinations.s3.iam_world import (
     IamWorld,
     acting_as_platform,
@@ -19,7 +20,6 @@ from tests.integrations.destinations.s3.iam_world import (
     grant_seat_role,
 )
 from tests.support.exports import active, events, run_exports
-from tests.support.s3_answers import record_requests
 
 pytestmark = pytest.mark.django_db
 HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)
@@ -57,7 +57,7 @@ def test_it_sends_no_acl_with_the_customers_own_access_key(
 ) -> None:
     """The customer's own credentials write objects their account owns: no ACL is asked for
     (a bucket with ACLs disabled refuses any other than the owner's)."""
-    from tests.support.exports import new_bucket
+    from tests.integrations.destinations.s3.buckets import new_bucket
 
     active(tenant, "s3", "standard_feed", HOUR, bucket=new_bucket(s3_env),
            format="avro", compression="DEFLATE")  # fmt: skip

@@ -17,9 +17,11 @@ from feeds.demo.synthetic import Generator
 from feeds.ingestion import marks
 from feeds.ingestion.store import store_events
 from feeds.models import EVENT_MODELS, ExportRun, IngestMark
-from feeds.runs import backfills, clock
+from feeds.runs import clock
+from feeds.runs.on_demand import backfills
 from feeds.tasks import close_windows
-from tests.support.exports import active, events, new_bucket, objects, run_exports
+from tests.integrations.destinations.s3.buckets import new_bucket, objects
+from tests.support.exports import active, events, run_exports
 
 from .readers import read_csv_gz
 

@@ -25,8 +25,9 @@ from integrations.destinations.gcs import connection as gcs_module
 from integrations.models import Integration, State, Verification
 from tests.integrations.destinations.azure.standin import Azurite
 from tests.integrations.destinations.gcs.emulator import GCSStandIn
+from tests.integrations.destinations.s3.buckets import new_bucket, objects
 from tests.integrations.destinations.s3.standin import enforce_iam, moto_server
-from tests.support.exports import active, events, new_bucket, objects, run_exports
+from tests.support.exports import active, events, run_exports
 
 from .races import claimed_twice
 
@@ -163,8 +164,8 @@ def test_a_sas_without_write_deactivates_with_one_email(
 def test_injected_503s_are_retried_without_deactivation_or_duplicates(
     gcs_env: GCSStandIn, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from tests.integrations.destinations.gcs.credentials import service_account_key
     from tests.integrations.destinations.gcs.standin import gcs_bucket, gcs_objects
-    from tests.support.credentials import service_account_key
 
     monkeypatch.setattr(gcs_module, "RETRY_SECONDS", 0.5)
     bucket = gcs_bucket(gcs_env)

@@ -23,7 +23,8 @@ from feeds.runs import clock, ledger
 from feeds.runs.schedule import schedule
 from feeds.tasks import export_run
 from integrations.models import Integration
-from tests.support.exports import active, events, new_bucket, objects
+from tests.integrations.destinations.s3.buckets import new_bucket, objects
+from tests.support.exports import active, events
 from tests.support.hostile import Hostile, hostile_server
 from tests.support.standins import self_signed_certificate
 

@@ -21,16 +21,14 @@ from feeds.runs import clock, manifests
 from feeds.schema.columns import COLUMNS
 from integrations.destinations import REGISTRY
 from integrations.models import Integration, State
+from tests.integrations.destinations.s3.buckets import new_bucket, objects, s3
 from tests.support.clouds import live_destination
 from tests.support.exports import (
     active,
     events,
     manifest_files,
-    new_bucket,
-    objects,
     refuse_final_manifests,
     run_exports,
-    s3,
     valid_manifest,
 )
 

@@ -14,7 +14,8 @@ from feeds.formats.values import csv_text
 from feeds.ingestion.store import store_events
 from feeds.models import ExportRun
 from feeds.schema.derived import csv_header
-from tests.support.exports import active, events, new_bucket, objects, run_exports
+from tests.integrations.destinations.s3.buckets import new_bucket, objects
+from tests.support.exports import active, events, run_exports
 
 from .readers import read_csv_gz
 

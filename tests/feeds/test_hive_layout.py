@@ -14,7 +14,8 @@ import pytest
 from exporthub.tenancy.models import Tenant
 from feeds.models import ExportRun
 from integrations.models import Integration
-from tests.support.exports import active, events, new_bucket, objects, run_exports
+from tests.integrations.destinations.s3.buckets import new_bucket, objects
+from tests.support.exports import active, events, run_exports
 from tests.support.integrations import make_integration
 
 from .readers import read_csv_gz

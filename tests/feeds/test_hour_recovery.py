@@ -13,16 +13,9 @@ from feeds.demo.synthetic import Generator
 from feeds.ingestion.store import store_events
 from feeds.models import ExportRun
 from integrations.models import Integration, State
-from tests.support.exports import (
-    active,
-    events,
-    manifest_files,
-    new_bucket,
-    objects,
-    run_exports,
-    s3,
-)
-from tests.support.s3_answers import missing_keys_answer_403
+from tests.integrations.destinations.s3.answers import missing_keys_answer_403
+from tests.integrations.destinations.s3.buckets import new_bucket, objects, s3
+from tests.support.exports import active, events, manifest_files, run_exports
 
 pytestmark = pytest.mark.django_db
 HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from exporthub.tenancy.models import Tenant
-from feeds.iceberg_catalog.snippets import place_of, snippets
+from feeds.iceberg_catalog.snippets import snippets
 from feeds.models import IcebergTable
 from integrations.models import Integration
 from tests.support.iceberg_tables import iceberg_integration, rows, store, write_table
@@ -106,10 +106,3 @@ def test_the_queries_name_each_clouds_own_forms(
     committed.metadata_location = f"{location}/metadata/v3.metadata.json"
     committed.metadata = {**committed.metadata, "location": location}
     assert expected in snippets(committed, "https://exporthub.example/iceberg")[engine]
-
-
-def test_it_reads_an_azure_endpoints_path_style_location() -> None:
-    place = place_of("https://127.0.0.1:10000/devstore/lake/t/clicks")
-    assert (place.cloud, place.account, place.bucket, place.path) == (
-        "azure", "devstore", "lake", "t/clicks"
-    )  # fmt: skip

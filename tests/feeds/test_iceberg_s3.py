@@ -18,10 +18,10 @@ from feeds.iceberg.maintenance import maintain_tables
 from feeds.ingestion.store import store_events
 from feeds.models import ExportRun, ExportSlice, IcebergTable
 from feeds.schema.columns import stored_columns
-from tests.support.exports import active, events, new_bucket, objects, run_exports
+from tests.integrations.destinations.s3.buckets import new_bucket, objects
+from tests.support.exports import active, events, run_exports
+from tests.support.iceberg_readback import duckdb_rows, static_table, table_rows
 from tests.support.iceberg_spec import read_rows, read_spec_table
-
-from .iceberg_helpers import duckdb_rows, static_table, table_rows
 
 pytestmark = pytest.mark.django_db
 HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)

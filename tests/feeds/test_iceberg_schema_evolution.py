@@ -14,13 +14,13 @@ from exporthub.tenancy.auditlog import Actor
 from exporthub.tenancy.models import Tenant
 from feeds.models import IcebergTable
 from feeds.schema.columns import COLUMNS
-from integrations.forms import form_class
+from integrations.forms.registry import form_class
 from integrations.lifecycle.services import save_integration
 from integrations.models import Integration, State
-from tests.support.exports import active, events, new_bucket, objects, run_exports
+from tests.integrations.destinations.s3.buckets import new_bucket, objects
+from tests.support.exports import active, events, run_exports
+from tests.support.iceberg_readback import static_table
 from tests.support.integrations import form_data
-
-from .iceberg_helpers import static_table
 
 pytestmark = pytest.mark.django_db
 HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)

@@ -24,11 +24,10 @@ from urllib.parse import urlparse, urlsplit
 
 import pytest
 
-from tests.support.exports import new_bucket, objects
+from tests.integrations.destinations.s3.buckets import new_bucket, objects
+from tests.support.iceberg_readback import static_table
 from tests.support.probes import ROOT, run_probe
 from tests.support.standins import relay
-
-from .iceberg_helpers import static_table
 
 pytestmark = pytest.mark.xdist_group("iceberg_worker_killed")  # one scratch database
 PROBE = "tests.feeds.iceberg_worker_probe"

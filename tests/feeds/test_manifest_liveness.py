@@ -10,7 +10,8 @@ import pytest
 
 from exporthub.tenancy.models import Tenant
 from feeds.models import ExportRun
-from tests.support.exports import active, events, new_bucket, objects, run_exports, s3
+from tests.integrations.destinations.s3.buckets import new_bucket, objects, s3
+from tests.support.exports import active, events, run_exports
 
 pytestmark = pytest.mark.django_db
 HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)

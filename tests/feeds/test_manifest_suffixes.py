@@ -11,8 +11,9 @@ import pytest
 
 from exporthub.tenancy.models import Tenant
 from feeds.models import ExportRun
-from tests.support.exports import active, events, new_bucket, objects, run_exports
-from tests.support.s3_answers import WorkerKilled, fail_requests
+from tests.integrations.destinations.s3.answers import WorkerKilled, fail_requests
+from tests.integrations.destinations.s3.buckets import new_bucket, objects
+from tests.support.exports import active, events, run_exports
 
 pytestmark = pytest.mark.django_db
 HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)

@@ -21,7 +21,8 @@ from exporthub.tenancy.models import Tenant
 from feeds.formats import PartResult
 from feeds.runs import upload
 from integrations.destinations.base import Connection, DestinationError
-from tests.support.exports import active, new_bucket
+from tests.integrations.destinations.s3.buckets import new_bucket
+from tests.support.exports import active
 
 pytestmark = pytest.mark.django_db
 MB = 1024 * 1024

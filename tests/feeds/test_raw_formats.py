@@ -21,7 +21,8 @@ from exporthub.tenancy.models import ApiKey, Role, Tenant
 from feeds.formats.values import csv_text
 from feeds.schema.columns import COLUMNS
 from integrations.models import Integration
-from tests.support.exports import active, events, new_bucket, objects, run_exports
+from tests.integrations.destinations.s3.buckets import new_bucket, objects
+from tests.support.exports import active, events, run_exports
 from tests.support.integrations import api_client, form_data
 from tests.support.integrations import make_integration as make
 
@@ -140,7 +141,7 @@ def test_csv_gz_stays_the_default_through_the_api(tenant: Tenant) -> None:
 def test_a_raw_format_takes_only_its_compressions(
     tenant: Tenant, fields: dict[str, str], error: str
 ) -> None:
-    from integrations.forms import form_class
+    from integrations.forms.registry import form_class
 
     form = form_class("s3")(form_data("s3", "clicks", **fields), tenant=tenant, feed="clicks")
     assert not form.is_valid() and error in form.errors

@@ -25,7 +25,8 @@ from feeds.ingestion.store import store_events
 from feeds.models import ExportRun
 from feeds.runs.reading import window_rows
 from feeds.schema.columns import COLUMNS
-from tests.support.exports import active, new_bucket, objects, run_exports
+from tests.integrations.destinations.s3.buckets import new_bucket, objects
+from tests.support.exports import active, run_exports
 
 from .conftest import copy_batch, edge_rows
 

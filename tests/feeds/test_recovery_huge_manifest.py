@@ -11,7 +11,8 @@ import pytest
 
 from exporthub.tenancy.models import Tenant
 from feeds.models import ExportRun
-from tests.support.exports import active, events, new_bucket, run_exports
+from tests.integrations.destinations.s3.buckets import new_bucket
+from tests.support.exports import active, events, run_exports
 from tests.support.huge_bucket import GiB, huge_bucket
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from exporthub.tenancy.auditlog import Actor
 from exporthub.tenancy.models import AuditEntry, Tenant
 from feeds.models import ExportRun
 from feeds.runs import clock
-from feeds.runs.reprocessing import request_reprocessing
+from feeds.runs.on_demand.reprocessing import request_reprocessing
 from tests.support.exports import active
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,8 @@ from exporthub.tenancy.models import ApiKey, Role, Tenant
 from feeds.models import ExportRun
 from feeds.runs import clock
 from integrations.models import Integration, State
-from tests.support.exports import active, events, new_bucket, objects, run_exports
+from tests.integrations.destinations.s3.buckets import new_bucket, objects
+from tests.support.exports import active, events, run_exports
 
 pytestmark = pytest.mark.django_db
 HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)

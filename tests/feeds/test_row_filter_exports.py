@@ -23,11 +23,12 @@ from feeds.models import ExportRun
 from feeds.runs import clock
 from feeds.runs.schedule import reprocess_late_events
 from feeds.schema.columns import stored_columns
-from integrations.forms import form_class
+from integrations.forms.registry import form_class
 from integrations.lifecycle.services import save_integration
 from integrations.models import Integration
-from tests.support.exports import active, events, manifest_files, new_bucket, objects, run_exports
-from tests.support.s3_answers import fail_requests
+from tests.integrations.destinations.s3.answers import fail_requests
+from tests.integrations.destinations.s3.buckets import new_bucket, objects
+from tests.support.exports import active, events, manifest_files, run_exports
 
 from .readers import read_avro, read_csv_gz
 

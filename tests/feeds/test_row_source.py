@@ -21,7 +21,8 @@ from feeds.runs import reading
 from feeds.runs.export import execute
 from feeds.runs.reading import hour_rows
 from feeds.schema.columns import COLUMNS
-from tests.support.exports import active, new_bucket, objects, valid_manifest
+from tests.integrations.destinations.s3.buckets import new_bucket, objects
+from tests.support.exports import active, valid_manifest
 
 from .conftest import HOUR, edge_rows, synthetic_rows
 from .readers import message_row, read_avro, read_delimited

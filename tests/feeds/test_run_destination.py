@@ -11,10 +11,11 @@ from django.test import Client
 from exporthub.tenancy.auditlog import Actor
 from exporthub.tenancy.models import ApiKey, Role, Tenant
 from feeds.models import ExportRun
-from integrations.forms import form_class
+from integrations.forms.registry import form_class
 from integrations.lifecycle.services import save_integration
 from integrations.models import Integration, State
-from tests.support.exports import active, events, new_bucket, objects, run_exports, s3
+from tests.integrations.destinations.s3.buckets import new_bucket, objects, s3
+from tests.support.exports import active, events, run_exports
 from tests.support.integrations import form_data
 
 pytestmark = pytest.mark.django_db

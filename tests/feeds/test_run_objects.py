@@ -15,7 +15,8 @@ from django.test import Client
 from exporthub.tenancy.models import Tenant
 from feeds.models import ExportRun
 from integrations.destinations.azure.destination import AzureBlobDestination
-from tests.support.exports import active, events, new_bucket, objects, run_exports
+from tests.integrations.destinations.s3.buckets import new_bucket, objects
+from tests.support.exports import active, events, run_exports
 
 pytestmark = pytest.mark.django_db
 HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)

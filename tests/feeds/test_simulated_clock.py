@@ -10,15 +10,8 @@ from exporthub.tenancy.models import Tenant
 from feeds.demo.synthetic import Generator
 from feeds.ingestion.store import store_events
 from feeds.models import ExportRun
-from tests.support.exports import (
-    active,
-    events,
-    new_bucket,
-    objects,
-    run_exports,
-    s3,
-    valid_manifest,
-)
+from tests.integrations.destinations.s3.buckets import new_bucket, objects, s3
+from tests.support.exports import active, events, run_exports, valid_manifest
 
 pytestmark = pytest.mark.django_db
 HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)

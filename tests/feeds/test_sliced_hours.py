@@ -21,11 +21,10 @@ from feeds.runs.hourly import slices
 from feeds.schema.columns import COLUMNS
 from integrations.destinations.base import DestinationError
 from integrations.models import Integration
+from tests.integrations.destinations.s3.buckets import new_bucket, objects
 from tests.support.exports import (
     active,
     events,
-    new_bucket,
-    objects,
     refuse_final_manifests,
     run_exports,
     valid_manifest,

@@ -13,15 +13,8 @@ from django.db import connection
 from exporthub.tenancy.models import Tenant
 from feeds.models import ExportRun, ExportSlice
 from feeds.runs import clock
-from tests.support.exports import (
-    active,
-    events,
-    new_bucket,
-    objects,
-    run_exports,
-    s3,
-    valid_manifest,
-)
+from tests.integrations.destinations.s3.buckets import new_bucket, objects, s3
+from tests.support.exports import active, events, run_exports, valid_manifest
 
 # Committed for real: the SDK sends a part from its transfer thread, where the stalled
 # request's `meanwhile` (another worker) runs on a database connection of its own.

@@ -14,8 +14,9 @@ from django.test import Client
 from exporthub.tenancy.models import ApiKey, Role, Tenant
 from feeds.models import ExportRun
 from integrations.models import Integration
-from tests.support.exports import active, events, new_bucket, run_exports
-from tests.support.s3_answers import fail_requests
+from tests.integrations.destinations.s3.answers import fail_requests
+from tests.integrations.destinations.s3.buckets import new_bucket
+from tests.support.exports import active, events, run_exports
 
 pytestmark = pytest.mark.django_db
 HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)

@@ -23,9 +23,10 @@ from feeds.runs.progress import RowCounter
 from feeds.runs.reading import write_window
 from integrations.destinations import REGISTRY
 from integrations.destinations.base import DestinationError
+from tests.integrations.destinations.s3.buckets import new_bucket, objects, s3
+from tests.integrations.destinations.s3.relay import PartRelay, part_relay
 from tests.support.clouds import live_destination
-from tests.support.exports import active, events, new_bucket, objects, run_exports, s3
-from tests.support.s3_relay import PartRelay, part_relay
+from tests.support.exports import active, events, run_exports
 
 pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 11, 22, 10, tzinfo=UTC)

@@ -10,7 +10,7 @@ from django.test import Client
 
 from exporthub.tenancy.models import AuditEntry, Tenant
 from integrations.models import Integration, State
-from tests.support.credentials import sas_token
+from tests.integrations.destinations.azure.credentials import sas_token
 from tests.support.integrations import (
     API,
     CANARY_ACCESS_KEY,

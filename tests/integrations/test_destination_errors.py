@@ -172,7 +172,7 @@ def test_it_scrubs_sas_signatures_anywhere() -> None:
 
 def test_a_decoded_sas_signature_echoed_by_azure_is_scrubbed() -> None:
     """Azure quotes the signature it received, decoded from the URL, when it does not match."""
-    from tests.support.credentials import sas_token
+    from tests.integrations.destinations.azure.credentials import sas_token
 
     token = sas_token()
     encoded = token.split("sig=")[1].split("&")[0]

@@ -16,8 +16,8 @@ from botocore.config import Config
 from exporthub.tenancy.models import Tenant
 from integrations.destinations.base import DestinationError
 from integrations.models import Verification
+from tests.integrations.destinations.gcs.credentials import service_account_key
 from tests.integrations.destinations.gcs.emulator import GCSStandIn
-from tests.support.credentials import service_account_key
 from tests.support.hostile import hostile_server
 from tests.support.huge_bucket import GiB, huge_bucket
 from tests.support.integrations import make_integration

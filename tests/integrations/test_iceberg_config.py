@@ -17,7 +17,7 @@ from integrations.catalog import Operation, operations
 from integrations.destinations.s3.policy import permission_statements
 from integrations.models import Integration, Verification
 from integrations.verify.runs import run_verification, start_verification
-from tests.support.exports import new_bucket
+from tests.integrations.destinations.s3.buckets import new_bucket
 from tests.support.integrations import API, S3_BODY, make_integration
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,8 @@ from django.test import Client
 
 from exporthub.tenancy.models import AuditEntry, Tenant, User
 from integrations.models import Integration
-from tests.support.credentials import sas_token, service_account_key
+from tests.integrations.destinations.azure.credentials import sas_token
+from tests.integrations.destinations.gcs.credentials import service_account_key
 from tests.support.integrations import CANARY_ACCESS_KEY, CANARY_SECRET_KEY, form_data
 
 pytestmark = pytest.mark.django_db

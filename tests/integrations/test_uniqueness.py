@@ -9,7 +9,7 @@ from django.test import Client
 
 from exporthub.tenancy.models import Tenant
 from integrations.models import Integration
-from tests.support.integrations import make_integration
+from tests.support.integrations import API, S3_BODY, make_integration
 
 pytestmark = pytest.mark.django_db
 OTHER_FEED_PATH = "/other/%YEAR%/%TIMESTAMP%"
@@ -106,7 +106,7 @@ def test_it_rejects_two_raw_exports_into_one_directory_of_one_tenant(tenant: Ten
 
 def test_it_ignores_the_integration_itself_when_editing(tenant: Tenant) -> None:
     from exporthub.tenancy.auditlog import Actor
-    from integrations.forms import form_class
+    from integrations.forms.registry import form_class
     from integrations.lifecycle.services import save_integration
     from tests.support.integrations import form_data
 
@@ -194,8 +194,6 @@ def test_it_allows_an_iceberg_table_beside_other_paths_sharing_a_name_prefix(
 
 
 def test_the_api_refuses_an_iceberg_table_inside_a_feed_path(admin_api: Client) -> None:
-    from .test_api import API, S3_BODY
-
     files = admin_api.post(API, json.dumps(S3_BODY), content_type="application/json")
     assert files.status_code == 201, files.content
     config = {**S3_BODY["config"], **ICEBERG, "table_path": "/feeds/standard_feed/lake"}

@@ -20,7 +20,8 @@ from integrations.destinations.azure.sas import parse_sas_token
 from integrations.destinations.gcs.key import parse_service_account_key
 from integrations.destinations.s3.endpoints import clean_endpoint_url
 from integrations.validation.contacts import clean_email_list
-from tests.support.credentials import sas_token, service_account_key
+from tests.integrations.destinations.azure.credentials import sas_token
+from tests.integrations.destinations.gcs.credentials import service_account_key
 
 NOW = datetime.now(UTC)
 

@@ -11,8 +11,8 @@ import pytest
 
 from exporthub.tenancy.models import Tenant
 from integrations.models import Integration, Verification
+from tests.integrations.destinations.gcs.credentials import service_account_key
 from tests.integrations.destinations.gcs.emulator import GCSStandIn
-from tests.support.credentials import service_account_key
 from tests.support.hostile import hostile_server
 from tests.support.integrations import make_integration
 from tests.support.verification import failed_step, verify

@@ -13,9 +13,9 @@ import pytest
 
 from exporthub.tenancy.models import Tenant
 from tests.integrations.destinations.gcs.emulator import GCSStandIn
+from tests.integrations.destinations.s3.answers import record_requests
 from tests.integrations.destinations.s3.standin import s3_bucket, s3_client
 from tests.support.integrations import make_integration
-from tests.support.s3_answers import record_requests
 from tests.support.verification import failed_step, verify
 
 pytestmark = pytest.mark.django_db

@@ -14,9 +14,9 @@ from django.test import Client
 
 from exporthub.tenancy.models import Tenant
 from integrations.models import Integration
+from tests.integrations.destinations.gcs.credentials import service_account_key
 from tests.integrations.destinations.gcs.emulator import GCSStandIn
 from tests.integrations.destinations.gcs.standin import gcs_bucket
-from tests.support.credentials import service_account_key
 from tests.support.integrations import make_integration
 from tests.support.verification import failed_step, verify
 

@@ -180,7 +180,7 @@ def test_ingestion_times_in_any_offset_are_stored_in_utc_or_refused(when: Any) -
 )
 @given(hour=ANY_TIME)
 def test_any_reprocessing_hour_is_accepted_or_refused_with_a_reason(tenant: Any, hour: Any) -> None:
-    from feeds.runs.reprocessing import ReprocessingRefused, check
+    from feeds.runs.on_demand.reprocessing import ReprocessingRefused, check
     from integrations.models import Integration, State
     from tests.support.integrations import make_integration
 

@@ -22,7 +22,8 @@ from feeds.schema.columns import stored_columns
 from integrations.filters import as_lines
 from integrations.models import Integration
 from tests.feeds.readers import read_csv_gz
-from tests.support.exports import active, new_bucket, objects, run_exports
+from tests.integrations.destinations.s3.buckets import new_bucket, objects
+from tests.support.exports import active, run_exports
 from tests.support.iceberg_spec import read_rows, read_spec_table
 from tests.support.integrations import api_client, make_integration
 

@@ -1,19 +1,17 @@
 """Exports as the tests drive them: active integrations on the stand-ins, their events, a run of
-the exports, and the buckets and seed 004 manifests read back."""
+the exports, and seed 004 manifests checked (buckets on the S3 stand-in are made and read back
+by tests/integrations/destinations/s3/buckets.py)."""
 
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable
 from datetime import datetime
 from io import StringIO
 from pathlib import Path
 from typing import Any
 
-import boto3
 import jsonschema
-from botocore.config import Config
 from django.core.management import call_command
 
 from exporthub.tenancy.models import Tenant
@@ -23,28 +21,6 @@ from integrations.models import Integration, State
 from tests.support.integrations import make_integration
 
 SCHEMA = json.loads((Path(__file__).parent / "seed004_manifest.schema.json").read_text())
-
-
-def s3(url: str) -> Any:
-    return boto3.client(
-        "s3", endpoint_url=url, region_name="us-west-2", aws_access_key_id="x",
-        aws_secret_access_key="x", config=Config(s3={"addressing_style": "path"}),
-    )  # fmt: skip
-
-
-def new_bucket(url: str) -> str:
-    name = f"exports-{uuid.uuid4().hex[:12]}"
-    s3(url).create_bucket(
-        Bucket=name, CreateBucketConfiguration={"LocationConstraint": "us-west-2"}
-    )
-    return name
-
-
-def objects(url: str, bucket: str) -> dict[str, bytes]:
-    client, out = s3(url), {}
-    for item in client.list_objects_v2(Bucket=bucket).get("Contents", []):
-        out[item["Key"]] = client.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
-    return out
 
 
 def active(

@@ -72,7 +72,7 @@ def api_client(key: str) -> Client:
 def make_integration(tenant: Tenant, destination: str, feed: str, **overrides: Any) -> Any:
     """Create through the real form and service; return the integration or the form errors."""
     from exporthub.tenancy.auditlog import Actor
-    from integrations.forms import form_class
+    from integrations.forms.registry import form_class
     from integrations.lifecycle.services import save_integration
 
     form = form_class(destination)(

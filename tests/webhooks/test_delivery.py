@@ -17,7 +17,8 @@ from feeds.runs.export import execute
 from integrations.lifecycle.expiry import send_reminders
 from integrations.lifecycle.state import activate, deactivate
 from integrations.models import Integration, State
-from tests.support.exports import active, events, new_bucket, run_exports
+from tests.integrations.destinations.s3.buckets import new_bucket
+from tests.support.exports import active, events, run_exports
 from tests.support.webhook_receiver import Receiver
 from webhooks.delivery import deliver
 from webhooks.models import Message

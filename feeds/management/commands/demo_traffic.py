@@ -24,7 +24,7 @@ from feeds.ingestion.store import store_events
 from integrations.catalog import FEEDS
 from integrations.destinations.s3.settings import S3_STANDIN_URL
 from integrations.destinations.s3.standin import create_bucket
-from integrations.forms import form_class
+from integrations.forms.registry import form_class
 from integrations.lifecycle.services import save_integration
 from integrations.models import Integration
 

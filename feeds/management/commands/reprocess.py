@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from exporthub.tenancy.auditlog import Actor
 from feeds.runs.export import execute
-from feeds.runs.queued import QueueFull
-from feeds.runs.reprocessing import ReprocessingRefused, request_reprocessing
+from feeds.runs.on_demand.queued import QueueFull
+from feeds.runs.on_demand.reprocessing import ReprocessingRefused, request_reprocessing
 from integrations.models import Integration
 
 

@@ -3,7 +3,8 @@
 `attempts` claims a run, holds its lease, records its attempt, a sliced hour's part numbers and
 its end; `slices` creates a sliced hour's slices, claims them and records their parts, rows and
 end; `creating` adds runs (the schedule's windows, new generations, a backfill's) and hands
-them out; `new_runs` inserts many at once."""
+them out; `new_runs` inserts many at once; `contention` retries a claim that meets another
+writer's lock on SQLite."""
 
 from __future__ import annotations
 

@@ -16,7 +16,8 @@ from exporthub.bulkheads import slots
 from exporthub.retry import jittered_backoff
 
 from ...models import ExportRun, ExportSlice
-from .. import clock, closing, contention
+from .. import clock, closing
+from . import contention
 
 MAX_BACKOFF = timedelta(hours=1)
 Status = ExportRun.Status

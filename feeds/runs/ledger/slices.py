@@ -19,7 +19,8 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from integrations.models import State
 
 from ...models import ExportRun, ExportSlice
-from .. import clock, contention
+from .. import clock
+from . import contention
 from .attempts import (
     allot_part,
     in_attempt,

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from django.core.exceptions import ValidationError
 
 from ..base import Destination, DestinationError, Setting, url_host
-from . import connection, sas
+from . import connection, sas, tables
 from .sas import PERMISSION_NAMES, check_not_expired, required_letters
 
 
@@ -19,6 +19,7 @@ class AzureBlobDestination(Destination):
     sdk_modules = ("azure",)
     container_label = "container"
     expiring_setting = "sas_token"
+    query_engines = tables.ENGINES
     settings: ClassVar[tuple[Setting, ...]] = (
         Setting("storage_account", "Storage account", verify=True),
         Setting("container", "Container", verify=True),

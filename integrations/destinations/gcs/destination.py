@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from ..base import Destination, Setting, url_host
+from ..engines import QueryEngines, bucket_place
 from . import connection
 from . import settings as gcs_settings
 from .connection import GRANT_ROLE
@@ -21,6 +22,15 @@ class GCSDestination(Destination):
     kind = "gcs"
     label = "Google Cloud Storage"
     sdk_modules = ("google.cloud", "google.auth", "google.oauth2", "google.api_core")
+    query_engines = QueryEngines(
+        place=bucket_place("gcs", "gs"),
+        file_io="org.apache.iceberg.gcp.gcs.GCSFileIO",
+        hadoop_scheme="gs",
+        snowflake_provider="GCS",
+        snowflake_scheme="gcs",
+        snowflake_access="-- then grant the volume's service account read access",
+        bigquery_omni=False,  # BigQuery reads Cloud Storage directly
+    )
     settings: ClassVar[tuple[Setting, ...]] = (
         Setting("bucket", "Bucket", verify=True),
         Setting("auth_mode", "Authorization", verify=True, choices=AUTH_MODES),

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from django.utils.html import format_html
 
 from ..base import Destination, Setting, url_host
+from ..engines import QueryEngines, bucket_place
 from . import connection
 from . import policy as s3_policy
 from . import settings as s3_settings
@@ -30,6 +31,14 @@ class S3Destination(Destination):
     kind = "s3"
     label = "Amazon S3"
     sdk_modules = ("boto3", "botocore")
+    query_engines = QueryEngines(
+        place=bucket_place("s3", "s3"),
+        file_io="org.apache.iceberg.aws.s3.S3FileIO",
+        hadoop_scheme="s3a",
+        snowflake_provider="S3",
+        snowflake_scheme="s3",
+        snowflake_access="STORAGE_AWS_ROLE_ARN = '<a role of yours that reads the bucket>'",
+    )
     settings: ClassVar[tuple[Setting, ...]] = (
         Setting("bucket", "Bucket", verify=True),
         Setting("region", "Region", verify=True),

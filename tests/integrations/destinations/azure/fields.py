@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from integrations.catalog import FEEDS, FeedKind
-from tests.support.credentials import sas_token
+from tests.integrations.destinations.azure.credentials import sas_token
 
 
 def valid_fields(feed: str) -> dict[str, str]:

@@ -8,8 +8,8 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from tests.integrations.destinations.azure.credentials import sas_token
 from tests.integrations.destinations.azure.standin import AZURITE_ACCOUNT, AZURITE_KEY, azurite
-from tests.support.credentials import sas_token
 
 # The codes Azure answers these statuses with (the SDK reads them from x-ms-error-code).
 CODES = {500: "InternalError", 503: "ServerBusy", 429: "ServerBusy"}

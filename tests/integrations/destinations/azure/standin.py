@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.credentials import sas_token
+from tests.integrations.destinations.azure.credentials import sas_token
 from tests.support.services import free_port
 from tests.support.standins import ROOT, background_process, self_signed_certificate
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.support.credentials import service_account_key
+from tests.integrations.destinations.gcs.credentials import service_account_key
 
 
 def valid_fields(feed: str) -> dict[str, str]:

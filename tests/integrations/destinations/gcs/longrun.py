@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from tests.integrations.destinations.gcs.credentials import service_account_key
 from tests.integrations.destinations.gcs.emulator import gcs_emulator
-from tests.support.credentials import service_account_key
 
 
 class Cloud:

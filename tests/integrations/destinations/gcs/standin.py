@@ -13,8 +13,8 @@ import pytest
 
 from exporthub.tenancy.models import Tenant
 from integrations.models import Integration
+from tests.integrations.destinations.gcs.credentials import service_account_key
 from tests.integrations.destinations.gcs.emulator import GCSStandIn
-from tests.support.credentials import service_account_key
 from tests.support.integrations import make_integration
 
 

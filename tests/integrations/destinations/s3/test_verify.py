@@ -9,9 +9,9 @@ import pytest
 
 from exporthub.tenancy.models import AuditEntry, Tenant
 from integrations.models import Integration, State
+from tests.integrations.destinations.s3.answers import missing_keys_answer_403
 from tests.integrations.destinations.s3.iam_world import IamWorld
 from tests.support.integrations import make_integration
-from tests.support.s3_answers import missing_keys_answer_403
 from tests.support.verification import failed_step, verify
 
 from .standin import s3_bucket, s3_client, s3_keys

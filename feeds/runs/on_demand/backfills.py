@@ -21,11 +21,12 @@ from exporthub.tenancy.auditlog import Actor, record
 from integrations.catalog import FeedKind
 from integrations.models import Integration, State
 
-from ..ingestion.retention import retention
-from ..models import Backfill, ExportRun
-from . import clock, closing, ledger, queued
-from .ledger import NewRun
-from .windows import ceil, closed_until, floor, window_length
+from ...ingestion.retention import retention
+from ...models import Backfill, ExportRun
+from .. import clock, closing, ledger
+from ..ledger import NewRun
+from ..windows import ceil, closed_until, floor, window_length
+from . import queued
 
 Status = ExportRun.Status
 UNFINISHED = (Status.PENDING, Status.RUNNING, Status.FAILED)

@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from exporthub.tenancy.models import Tenant
 
-from ..models import Backfill, ExportRun
+from ...models import Backfill, ExportRun
 
 Status = ExportRun.Status
 UNFINISHED = (Status.PENDING, Status.RUNNING, Status.FAILED)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse
 
-from .standins import relay
+from tests.support.standins import relay
 
 NO_SUCH_UPLOAD = (
     b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchUpload</Code>'

@@ -1,11 +1,11 @@
-"""The `iceberg` format on GCS and Azure (issue 36), read back by pyiceberg from a copy of the
-stand-in's objects; a commit that fails at its last step leaves the previous snapshot current
-and its retry adds nothing twice."""
+"""The `iceberg` format on Azure (issue 36), read back by pyiceberg from a copy of the stand-in's
+objects; a commit that fails at its last step leaves the previous snapshot current and its retry
+adds nothing twice."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,64 +17,31 @@ from feeds.demo.synthetic import Generator
 from feeds.iceberg.maintenance import maintain_tables
 from feeds.ingestion.store import store_events
 from feeds.models import ExportRun, IcebergTable
-from tests.integrations.destinations.azure.standin import (
-    ACCOUNT,
-    AZURITE_KEY,
-    azure_container,
-    azure_endpoint,
-    azure_sas,
-)
-from tests.integrations.destinations.gcs.standin import gcs_bucket, gcs_read
-from tests.support.credentials import service_account_key
+from tests.integrations.destinations.azure.standin import ACCOUNT, AZURITE_KEY, azure_endpoint, live
 from tests.support.exports import active, events, run_exports
-
-from .iceberg_helpers import mirrored_table, table_rows
+from tests.support.iceberg_readback import (
+    HOUR,
+    ICEBERG,
+    an_hour_and_a_raw_window_read_back,
+    mirrored_table,
+    table_rows,
+)
 
 pytestmark = pytest.mark.django_db
-HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)
-ICEBERG = {"format": "iceberg", "compression": "SNAPPY", "table_path": "/lake/standard"}
 Reader = Callable[[], dict[str, bytes]]
 
 
 def _azure(request: pytest.FixtureRequest) -> tuple[dict[str, str], Reader, str]:
-    from tests.integrations.destinations.azure.standin import azure_objects
-
-    request.getfixturevalue("azure_env")
-    container = azure_container()
-    fields = {"storage_account": ACCOUNT, "container": container,
-              "sas_token": azure_sas(permission="rwdlac")}  # fmt: skip
-    return fields, lambda: azure_objects(container), f"{container}@{ACCOUNT}.dfs.core.windows.net"
+    fields, read = live(request)
+    return fields, read, f"{fields['container']}@{ACCOUNT}.dfs.core.windows.net"
 
 
-def _gcs(request: pytest.FixtureRequest) -> tuple[dict[str, str], Reader, str]:
-    gcs = request.getfixturevalue("gcs_env")
-    bucket = gcs_bucket(gcs)
-    fields = {"bucket": bucket, "service_account_key": service_account_key(token_uri=gcs.token_uri)}
-    return fields, lambda: gcs_read(gcs, bucket), bucket
-
-
-@pytest.mark.parametrize("cloud", ["gcs", "azure"])
 def test_an_hour_and_a_raw_window_read_back_with_pyiceberg(
-    cloud: str, tenant: Tenant, request: pytest.FixtureRequest, tmp_path: Path
+    tenant: Tenant, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
-    fields, read, netloc = (_gcs if cloud == "gcs" else _azure)(request)
-    hourly = active(tenant, cloud, "standard_feed", HOUR, **fields, **ICEBERG)
-    raw = active(tenant, cloud, "conversions", HOUR, **fields, format="iceberg",
-                 table_path="/lake/conversions")  # fmt: skip
-    sent = events(tenant, "standard_feed", 150, HOUR, HOUR + timedelta(hours=1))
-    converted = events(tenant, "conversions", 40, HOUR, HOUR + timedelta(minutes=15))
-    run_exports("2026-11-22T11:11:00Z")
-    objects = read()
-    row = IcebergTable.objects.get(integration=hourly)
-    scheme = "gs" if cloud == "gcs" else "abfss"
-    assert row.metadata_location == f"{scheme}://{netloc}/lake/standard/metadata/v2.metadata.json"
-    assert objects["lake/standard/metadata/version-hint.text"] == b"2"
-    table = mirrored_table(objects, netloc, row.metadata_location, tmp_path)
-    assert table_rows(table.scan().to_arrow(), "standard_feed") == sorted(sent)
-    raw_row = IcebergTable.objects.get(integration=raw)
-    raw_table = mirrored_table(objects, netloc, raw_row.metadata_location, tmp_path)
-    window = raw_table.scan(row_filter=f"window_start = '{HOUR.isoformat()}'").to_arrow()
-    assert table_rows(window, "conversions") == sorted(converted)
+    fields, read, netloc = _azure(request)
+    location = an_hour_and_a_raw_window_read_back("azure", fields, read, netloc, tenant, tmp_path)
+    assert location == f"abfss://{netloc}/lake/standard/metadata/v2.metadata.json"
 
 
 def _lease(container: str, key: str) -> Any:

@@ -1,9 +1,11 @@
 """Reading an exported Iceberg table back, independently of the export's own code: pyiceberg
-with its own S3 client on the stand-in, and the rows as comparable tuples."""
+with its own S3 client on the stand-in or over a copy of any cloud's objects, the rows as
+comparable tuples, and an hour and a raw window exported to a cloud and read back."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,13 @@ from pyarrow.fs import FileSystem, LocalFileSystem, SubTreeFileSystem
 from pyiceberg.io.pyarrow import PyArrowFileIO
 from pyiceberg.table import StaticTable
 
+from exporthub.tenancy.models import Tenant
+from feeds.models import IcebergTable
 from feeds.schema.columns import COLUMNS
+from tests.support.exports import active, events, run_exports
+
+HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)
+ICEBERG = {"format": "iceberg", "compression": "SNAPPY", "table_path": "/lake/standard"}
 
 
 def static_table(s3_url: str, metadata_location: str) -> StaticTable:
@@ -68,3 +76,32 @@ def mirrored_table(
         metadata_location,
         properties={"py-io-impl": f"{__name__}.MirrorFileIO", "mirror.root": str(tmp)},
     )
+
+
+def an_hour_and_a_raw_window_read_back(
+    cloud: str,
+    fields: dict[str, str],
+    read: Callable[[], dict[str, bytes]],
+    netloc: str,
+    tenant: Tenant,
+    tmp_path: Path,
+) -> str:
+    """A log-level hour and a raw window exported as Iceberg tables to the cloud's stand-in
+    (`fields`), read back by pyiceberg from a copy of its objects (`read`); the hour's
+    metadata location, for the cloud's test to check its form."""
+    hourly = active(tenant, cloud, "standard_feed", HOUR, **fields, **ICEBERG)
+    raw = active(tenant, cloud, "conversions", HOUR, **fields, format="iceberg",
+                 table_path="/lake/conversions")  # fmt: skip
+    sent = events(tenant, "standard_feed", 150, HOUR, HOUR + timedelta(hours=1))
+    converted = events(tenant, "conversions", 40, HOUR, HOUR + timedelta(minutes=15))
+    run_exports("2026-11-22T11:11:00Z")
+    objects = read()
+    row = IcebergTable.objects.get(integration=hourly)
+    assert objects["lake/standard/metadata/version-hint.text"] == b"2"
+    table = mirrored_table(objects, netloc, row.metadata_location, tmp_path)
+    assert table_rows(table.scan().to_arrow(), "standard_feed") == sorted(sent)
+    raw_row = IcebergTable.objects.get(integration=raw)
+    raw_table = mirrored_table(objects, netloc, raw_row.metadata_location, tmp_path)
+    window = raw_table.scan(row_filter=f"window_start = '{HOUR.isoformat()}'").to_arrow()
+    assert table_rows(window, "conversions") == sorted(converted)
+    return row.metadata_location

@@ -9,9 +9,10 @@ from exporthub.tenancy.auditlog import Actor, record
 from integrations.catalog import FeedKind
 from integrations.models import Integration, State
 
-from ..models import ExportRun
-from . import clock, ledger, queued
-from .windows import BACKFILL_LIMIT, HOUR, ceil, floor
+from ...models import ExportRun
+from .. import clock, ledger
+from ..windows import BACKFILL_LIMIT, HOUR, ceil, floor
+from . import queued
 
 Status = ExportRun.Status
 
