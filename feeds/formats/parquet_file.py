@@ -62,6 +62,7 @@ class ParquetStream:
         compression: str = "zstd",
         row_group_bytes: int = ROW_GROUP_BYTES,
         dictionary: bool | Sequence[str] = True,
+        decimals_as_integers: bool = False,
     ) -> None:
         self.schema, self.row_group_bytes = schema, row_group_bytes
         self._sink = _Sink(out)
@@ -70,6 +71,8 @@ class ParquetStream:
             schema,
             compression=compression.lower(),
             use_dictionary=dictionary if isinstance(dictionary, bool) else list(dictionary),
+            # Iceberg's way for a decimal of precision <= 18: its unscaled int32/int64.
+            store_decimal_as_integer=decimals_as_integers,
         )
         self._held: list[pa.RecordBatch] = []
         self._held_bytes = 0
