@@ -21,7 +21,7 @@ from the environment, when the library is loaded (`tune_arrow_pool`, called firs
 backs its arenas with transparent huge pages, where touching a few bytes makes 2 MiB resident,
 and keeps freed pages for a second before returning them, so an export writing a row group
 every fraction of a second held several row groups' worth of freed pages (issues 35 and 36,
-docs/feeds.md "Memory").
+docs/feeds.md "Memory of the Parquet writers").
 """
 
 from __future__ import annotations
