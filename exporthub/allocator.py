@@ -14,15 +14,29 @@ what the last one left, and ten parts peaked ~35 MB above one (264 vs 228 MB). G
 each part is written and after it is uploaded, a worker stays at the same size part after part
 (docs/feeds.md), for a few milliseconds per part of ~90 MB. A C library without mallopt or
 malloc_trim (not glibc) is left as it is.
+
+PyArrow's pool (mimalloc 3) is tuned before PyArrow loads, since mimalloc reads its options once,
+from the environment, when the library is loaded (`tune_arrow_pool`, called first thing in the
+`exporthub` package, which every process imports before anything loads PyArrow). By default it
+backs its arenas with transparent huge pages, where touching a few bytes makes 2 MiB resident,
+and keeps freed pages for a second before returning them, so an export writing a row group
+every fraction of a second held several row groups' worth of freed pages (issues 35 and 36,
+docs/feeds.md "Memory of the Parquet writers").
 """
 
 from __future__ import annotations
 
 import ctypes
+import os
 from typing import Any
 
 M_ARENA_MAX = -8  # glibc's malloc.h
 ARENAS = 2
+# mimalloc's options as environment variables; an operator's own values win.
+ARROW_POOL = {
+    "MIMALLOC_ALLOW_THP": "0",
+    "MIMALLOC_PURGE_DELAY": "50",  # ms before freed pages go back (mimalloc's default: 1000)
+}
 
 
 def _libc() -> Any:
@@ -34,6 +48,12 @@ def _libc() -> Any:
 
 
 LIBC = _libc()
+
+
+def tune_arrow_pool() -> None:
+    """Set PyArrow's pool options, unless the environment already has them."""
+    for name, value in ARROW_POOL.items():
+        os.environ.setdefault(name, value)
 
 
 def cap_arenas(arenas: int = ARENAS) -> bool:

@@ -15,10 +15,12 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-# 16 MiB of Arrow data a row group (~45 k clicks rows, ~2 MB of zstd): DuckDB and Spark split
+# 8 MiB of Arrow data a row group (~22 k clicks rows, ~1 MB of zstd): DuckDB and Spark split
 # their work by row group, but a group is held whole until written: 128 MiB took the export to
-# 532 MB of RSS, 32 MiB to ~270 MB, 16 MiB ~250 MB (bench/, docs/feeds.md).
-ROW_GROUP_BYTES = 16 * 1024 * 1024
+# 532 MB of RSS, 32 MiB to ~270 MB. Smaller groups hold less but the footer keeps every group's
+# column statistics until the file closes: at 10 M rows 16 / 8 / 4 MiB peaked at 271 / 267 /
+# 275 MB (bench/, docs/feeds.md "Memory of the Parquet writers").
+ROW_GROUP_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class ParquetStream:
         compression: str = "zstd",
         row_group_bytes: int = ROW_GROUP_BYTES,
         dictionary: bool | Sequence[str] = True,
+        decimals_as_integers: bool = False,
     ) -> None:
         self.schema, self.row_group_bytes = schema, row_group_bytes
         self._sink = _Sink(out)
@@ -70,6 +73,8 @@ class ParquetStream:
             schema,
             compression=compression.lower(),
             use_dictionary=dictionary if isinstance(dictionary, bool) else list(dictionary),
+            # Iceberg's way for a decimal of precision <= 18: its unscaled int32/int64.
+            store_decimal_as_integer=decimals_as_integers,
         )
         self._held: list[pa.RecordBatch] = []
         self._held_bytes = 0

@@ -33,7 +33,7 @@ from ..formats.values import to_micros
 from ..models import ExportRun
 from ..runs import clock, ledger, upload
 from ..runs.progress import RowCounter
-from ..runs.value_rows import hour_values, window_values
+from ..runs.reading import hour_rows, write_window
 from .commits import ExportCatalog, evolve_schema
 from .fileio import ConnectionFileIO
 from .schema import is_raw, partition_spec, table_schema
@@ -75,13 +75,10 @@ def export_window(run: ExportRun, integration: Integration, conn: Connection) ->
         writer = IcebergParquetWriter(
             feed, spool, compression, columns=columns, window_start=start,
         )  # fmt: skip
-        rows = window_values(
-            feed, integration.tenant_id, run.window_start, run.window_end, writer.columns,
-            filters=run.filters or [],
+        write_window(
+            writer, feed, integration.tenant_id, run.window_start, run.window_end,
+            RowCounter(run.pk), filters=run.filters or [],
         )  # fmt: skip
-        with contextlib.closing(rows):  # type: ignore[type-var]
-            for chunk in _chunks(RowCounter(run.pk).count(rows)):
-                writer.write_rows(chunk)
         writer.close()
         files.add(conn, spool, writer)
     files.commit(run, processed_on)
@@ -95,20 +92,24 @@ def export_hour(run: ExportRun, integration: Integration, conn: Connection) -> l
     feed, compression = integration.feed, integration.config["compression"]
     processed_on, data_cutoff = ledger.begin_attempt(run)
     files = Files(table, fileio, run, Partition.of(feed, run.window_start), table_schema(feed))
-    rows = hour_values(
-        feed, integration.tenant_id, run.window_start, run.window_end, data_cutoff,
-        filters=run.filters or [],
+    rows, batches = hour_rows(
+        IcebergParquetWriter, feed, integration.tenant_id, run.window_start, run.window_end,
+        data_cutoff, filters=run.filters or [],
     )  # fmt: skip
+    counter = RowCounter(run.pk)
     # Closed here, error or not: on PostgreSQL the hour is read on a connection of its own.
-    with contextlib.closing(rows):  # type: ignore[type-var]
-        chunks = _chunks(RowCounter(run.pk).count(rows))
+    with contextlib.closing(rows):
+        chunks = counter.count_batches(rows) if batches else _chunks(counter.count(rows))
         chunk = next(chunks, None)
         while chunk is not None:
             with tempfile.SpooledTemporaryFile(max_size=upload.SPOOL_BYTES) as spool:
                 writer = IcebergParquetWriter(feed, spool, compression)
                 # At least one chunk per file, or a limit below the header size never ends.
                 while chunk is not None:
-                    writer.write_rows(chunk)
+                    if batches:
+                        writer.write_batch(chunk)
+                    else:
+                        writer.write_rows(chunk)
                     chunk = next(chunks, None)
                     if writer.bytes_written >= settings.EXPORT_PART_BYTES:
                         break

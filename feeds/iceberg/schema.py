@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pyarrow as pa
 from pyiceberg.partitioning import PartitionField, PartitionSpec
 from pyiceberg.schema import Schema
 from pyiceberg.transforms import HourTransform, IdentityTransform
@@ -82,6 +83,42 @@ def table_schema(feed: str, names: Sequence[str] | None = None) -> Schema:
             )
         )
     return Schema(*fields)
+
+
+def arrow_schema(schema: Schema) -> pa.Schema:
+    """The Parquet files' Arrow schema, each field carrying its id (`PARQUET:field_id`) and doc,
+    as pyiceberg's `schema_to_pyarrow` makes it but for 32-bit string offsets (without importing
+    `pyiceberg.io.pyarrow`)."""
+    return pa.schema(
+        [
+            pa.field(
+                field.name,
+                _arrow_type(field.field_type),
+                nullable=field.optional,
+                metadata={
+                    **({"doc": field.doc} if field.doc else {}),
+                    "PARQUET:field_id": str(field.field_id),
+                },
+            )
+            for field in schema.fields
+        ]
+    )
+
+
+def _arrow_type(kind: IcebergType) -> pa.DataType:
+    if isinstance(kind, DecimalType):
+        return pa.decimal128(kind.precision, kind.scale)
+    return ARROW_TYPES[type(kind)]
+
+
+ARROW_TYPES: dict[type[IcebergType], pa.DataType] = {
+    LongType: pa.int64(),
+    IntegerType: pa.int32(),
+    # As formats.arrow_batches makes them (Parquet has one string type; pyiceberg says large).
+    StringType: pa.string(),
+    BooleanType: pa.bool_(),
+    TimestamptzType: pa.timestamp("us", tz="UTC"),
+}
 
 
 def event_time_column(feed: str) -> Column:

@@ -1,54 +1,33 @@
 """Parquet data files of an Iceberg table: the table's schema with its field ids in the file
 (`PARQUET:field_id`), so engines match columns by id, and the statistics the manifests carry.
 
-Rows come as Python values and become Arrow record batches of BATCH_ROWS; batches are written as
-a row group once ROW_GROUP_ROWS are buffered, so an hour of any size is written in flat memory
-(bench/: an hour of 1 M standard-feed rows)."""
+Written as the raw feeds' Parquet is (issue 36): on PostgreSQL the rows come as binary COPY
+batches, each made an Arrow record batch column by column (formats.arrow_batches), never a
+Python value per field; SQLite's rows are gathered BATCH_ROWS at a time. Batches go to
+formats.parquet_file, which writes a row group each time they reach its byte bound, so an hour
+of any size is written in the memory of one row group (bench/: 1 M standard-feed rows)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
-from pyiceberg.io.pyarrow import (
-    compute_statistics_plan,
-    data_file_statistics_from_parquet_metadata,
-    parquet_path_to_id_mapping,
-    schema_to_pyarrow,
-)
 from pyiceberg.manifest import DataFile, DataFileContent, FileFormat
 from pyiceberg.schema import Schema
 from pyiceberg.typedef import Record
 
+from ..formats import arrow_batches, parquet_file
 from ..formats.base import FormatWriter, Row
-from .schema import table_columns, table_schema
+from .schema import arrow_schema, table_columns, table_schema
+from .statistics import statistics
+
+if TYPE_CHECKING:
+    from ..formats.binary_copy import Batch
 
 BATCH_ROWS = 4_096
-# Bound memory (bench/: an hour of 1 M standard-feed rows; README "Performance"); row groups of
-# 128 k rows would make files ~40 % smaller but peak ~100 MB higher.
-ROW_GROUP_ROWS = 32_768
-
-
-class _Sink:
-    """What pyarrow writes to: the digest stream, left open for the caller."""
-
-    def __init__(self, out: Any) -> None:
-        self.out, self.closed = out, False
-
-    def write(self, data: Any) -> int:
-        return int(self.out.write(bytes(data)))
-
-    def tell(self) -> int:
-        return int(self.out.tell())
-
-    def flush(self) -> None:
-        self.out.flush()
-
-    def close(self) -> None:
-        self.closed = True
+ROW_GROUP_BYTES = parquet_file.ROW_GROUP_BYTES
 
 
 class IcebergParquetWriter(FormatWriter):
@@ -60,6 +39,7 @@ class IcebergParquetWriter(FormatWriter):
     compressions = ("ZSTD", "SNAPPY")
     extension = "parquet"
     content_type = "application/vnd.apache.parquet"
+    prepared_types = arrow_batches.PREPARED_TYPES
 
     def __init__(
         self,
@@ -77,15 +57,19 @@ class IcebergParquetWriter(FormatWriter):
     def start(self) -> None:
         self.columns = table_columns(self.feed, self.names)
         self.iceberg_schema: Schema = table_schema(self.feed, self.names)
-        self.schema = schema_to_pyarrow(self.iceberg_schema)
-        self._writer = pq.ParquetWriter(
-            pa.PythonFile(_Sink(self.out), mode="w"), self.schema,
-            compression=self.compression.lower(), store_decimal_as_integer=True,
+        self.schema = arrow_schema(self.iceberg_schema)
+        # The feed's own columns (a raw table's window_start is added to each batch).
+        self._columns = pa.schema(list(self.schema)[: len(self.columns)])
+        self._file = parquet_file.ParquetStream(
+            self.out, self.schema, compression=self.compression, row_group_bytes=ROW_GROUP_BYTES,
+            decimals_as_integers=True,
         )  # fmt: skip
         self._buffer: list[list[Any]] = [[] for _ in self.columns]
-        self._batches: list[pa.RecordBatch] = []
-        self._batched = 0
-        self.metadata: pq.FileMetaData | None = None
+        self.metadata: Any = None  # the footer's, once closed
+
+    def write_batch(self, batch: Batch) -> None:
+        self._write(arrow_batches.from_copy(self._columns, self.columns, batch))
+        self.rows += batch.rows
 
     def write_rows(self, rows: Iterable[Row]) -> None:
         buffer = self._buffer
@@ -94,47 +78,31 @@ class IcebergParquetWriter(FormatWriter):
                 values.append(value)
             self.rows += 1
             if len(buffer[0]) == BATCH_ROWS:
-                self._batch()
+                self._flush_rows()
                 buffer = self._buffer
 
-    def _batch(self) -> None:
-        count = len(self._buffer[0])
-        if count:
-            arrays = [
-                pa.array(values, type=field.type)
-                for values, field in zip(self._buffer, self.schema, strict=False)
-            ]
-            if self.window_start is not None:
-                arrays.append(pa.array([self.window_start] * count, type=self.schema[-1].type))
-            self._batches.append(pa.RecordBatch.from_arrays(arrays, schema=self.schema))
-            self._batched += count
+    def _flush_rows(self) -> None:
+        if self._buffer[0]:
+            self._write(arrow_batches.from_rows(self._columns, self._buffer))
             self._buffer = [[] for _ in self.columns]
-        if self._batched >= ROW_GROUP_ROWS:
-            self._row_group()
 
-    def _row_group(self) -> None:
-        if self._batches:
-            table = pa.Table.from_batches(self._batches, schema=self.schema)
-            self._writer.write_table(table, row_group_size=table.num_rows)
-            self._batches, self._batched = [], 0
+    def _write(self, batch: pa.RecordBatch) -> None:
+        arrays = batch.columns
+        if self.window_start is not None:
+            micros = pa.scalar(self.window_start, type=self.schema[-1].type)
+            arrays.append(pa.repeat(micros, batch.num_rows))
+        self._file.write(pa.RecordBatch.from_arrays(arrays, schema=self.schema))
 
     def finish(self) -> None:
-        self._batch()
-        self._row_group()
-        self._writer.close()
-        self.metadata = self._writer.writer.metadata
+        self._flush_rows()
+        self.metadata = self._file.close().metadata
 
     def data_file(self, location: str, size: int, partition: Record, spec_id: int) -> DataFile:
         """The manifest entry of this (closed) file, stored at `location`."""
         if self.metadata is None:
             raise RuntimeError("close() the data file first")
-        statistics = data_file_statistics_from_parquet_metadata(
-            parquet_metadata=self.metadata,
-            stats_columns=compute_statistics_plan(self.iceberg_schema, {}),
-            parquet_column_mapping=parquet_path_to_id_mapping(self.iceberg_schema),
-        )
         return DataFile.from_args(
             content=DataFileContent.DATA, file_path=location, file_format=FileFormat.PARQUET,
             partition=partition, file_size_in_bytes=size, sort_order_id=None, spec_id=spec_id,
-            equality_ids=None, key_metadata=None, **statistics.to_serialized_dict(),
+            equality_ids=None, key_metadata=None, **statistics(self.iceberg_schema, self.metadata),
         )  # fmt: skip
