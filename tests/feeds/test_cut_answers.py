@@ -1,6 +1,7 @@
 """A tenant's S3-compatible endpoint that answers an upload with a `200 OK` it never finishes:
-the connection is cut at TENANT_CONNECTION_SECONDS, and the cut answer is a failure (transient,
-retried), never a stored object: no succeeded run, no manifest."""
+the connection is cut at TENANT_CONNECTION_SECONDS (or the server hangs up inside the headers),
+and the cut answer is a failure (transient, retried), never a stored object: no succeeded run,
+no manifest."""
 
 from __future__ import annotations
 
@@ -71,6 +72,9 @@ def _write(integration: Integration, size: int) -> None:
         ("UploadPart", "head", "HeldTooLong"),
         ("CompleteMultipartUpload", "head", "HeldTooLong"),
         ("CompleteMultipartUpload", "body", "HeldTooLong"),
+        # The server itself hangs up inside the headers, every time it is asked.
+        ("PutObject", "cut-head", "ConnectionError"),
+        ("CompleteMultipartUpload", "cut-head", "ConnectionError"),
         # The server itself ends the XML early: botocore reads it as S3's 200-with-an-error.
         ("CompleteMultipartUpload", "cut-xml", "500"),
     ],

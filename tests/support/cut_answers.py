@@ -9,7 +9,7 @@ import http.server
 import ssl
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +21,9 @@ REQUESTS = ("PutObject", "CreateMultipartUpload", "UploadPart", "CompleteMultipa
 # What the chosen request is answered with:
 # - head: `200 OK` and a header that never ends, a byte at a time;
 # - body: complete headers (no length), then the start of the XML, dripped;
-# - cut-xml: complete headers (no length), the XML cut in the middle, then the server hangs up.
-ANSWERS = ("head", "body", "cut-xml")
+# - cut-xml: complete headers (no length), the XML cut in the middle, then the server hangs up;
+# - cut-head: the status line and part of a header, then the server hangs up.
+ANSWERS = ("head", "body", "cut-xml", "cut-head")
 XML_START = (
     b'<?xml version="1.0" encoding="UTF-8"?>\n'
     b'<CompleteMultipartUploadResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
@@ -55,14 +56,20 @@ def operation(method: str, path: str) -> str:
 def cut_endpoint(
     upstream: str,
     certificate: tuple[Path, Path],
-    request: str,
+    request: str | Callable[[str, str], bool],
     answer: str = "head",
     *,
     host: str = "127.0.0.2",
     interval: float = 0.2,
+    status: bytes = b"200 OK",
+    times: int | None = None,
+    upstream_ca: Path | None = None,
 ) -> Iterator[CutEndpoint]:
-    """`request` (one of REQUESTS) answered as `answer` (one of ANSWERS); the rest relayed."""
+    """`request` (one of REQUESTS, or a test of method and path) answered as `answer` (one of
+    ANSWERS) with `status`, the first `times` times (every time: None); the rest relayed to
+    `upstream` (over TLS trusting `upstream_ca`, for https)."""
     target = urlsplit(upstream)
+    chosen = request if callable(request) else lambda m, p: operation(m, p) == request
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(*certificate)
 
@@ -92,10 +99,13 @@ def cut_endpoint(
         def _attack(self) -> None:
             state.answered += 1
             self.close_connection = True
-            head = b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nConnection: close\r\n"
+            first = b"HTTP/1.1 " + status + b"\r\n"
+            head = first + b"Content-Type: application/xml\r\nConnection: close\r\n"
             with suppress(OSError):  # the client hung up: what it should do
-                if answer == "head":
-                    self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                if answer == "cut-head":
+                    self.wfile.write(first + b'ETag: "0x8D' + b"\r\nx-ms-request-server-enc")
+                elif answer == "head":
+                    self.wfile.write(first)
                     self._drip(b"X-Slowly: " + b"a" * 100_000)
                 elif answer == "body":
                     self.wfile.write(head + b"\r\n")
@@ -105,7 +115,7 @@ def cut_endpoint(
 
         def _handle(self) -> None:
             body = self._body()
-            if operation(self.command, self.path) == request:
+            if chosen(self.command, self.path) and (times is None or state.answered < times):
                 self._attack()
                 return
             headers = {
@@ -113,7 +123,14 @@ def cut_endpoint(
                 for k, v in self.headers.items()
                 if k.lower() not in ("expect", "transfer-encoding", "content-length")
             }
-            conn = http.client.HTTPConnection(target.hostname or "", target.port, timeout=30)
+            conn = (
+                http.client.HTTPSConnection(
+                    target.hostname or "", target.port, timeout=30,
+                    context=ssl.create_default_context(cafile=upstream_ca),
+                )
+                if target.scheme == "https"
+                else http.client.HTTPConnection(target.hostname or "", target.port, timeout=30)
+            )  # fmt: skip
             try:
                 conn.request(self.command, self.path, body=body, headers=headers)
                 upstream_answer = conn.getresponse()
@@ -122,6 +139,8 @@ def cut_endpoint(
                 conn.close()
             self.send_response(upstream_answer.status)
             for name, value in upstream_answer.getheaders():
+                if name.lower() == "location":  # a resumable upload's next requests come here
+                    value = state.url + urlsplit(value)._replace(scheme="", netloc="").geturl()
                 if name.lower() not in ("transfer-encoding", "connection", "content-length"):
                     self.send_header(name, value)
             declared = upstream_answer.getheader("Content-Length")
