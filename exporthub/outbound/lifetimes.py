@@ -11,6 +11,10 @@ to a request sent long ago was still not complete (`awaiting`, kept by `answers`
 drips slower than the limit sends nothing between two cuts, and would otherwise look like a
 connection idle in a pool.
 
+A cut connection ends like an answer that is complete (a clean end of the stream, and TLS's
+missing close_notify is forgiven), so each cut is recorded (`was_cut`): `answers` turns the end
+of an answer read from a cut connection into an error, never into a short success.
+
 One watcher thread keeps every connection's end in a heap. It holds no descriptor of its own:
 at the end it asks whether the descriptor still names the same socket (its inode), and only then
 shuts it down through a short-lived duplicate. A connection the SDK closed earlier is simply
@@ -27,12 +31,17 @@ import socket
 import struct
 import threading
 import time
+from collections import OrderedDict
 
 _lock = threading.Condition()
 _cooling: dict[tuple[str, int], float] = {}  # (host, port) -> monotonic end of its cool-down
 _ends: list[tuple[float, int, int, int, str, int, float]] = []  # due, n, fd, inode, host, port, s
 # (fd, inode) of each watched connection -> whether a request on it awaits its complete answer
 _awaiting: dict[tuple[int, int], bool] = {}
+# (fd, inode) of the connections cut lately, oldest first: a socket's inode is not given again
+# while the system runs, so a key read after its socket closed still names that one socket.
+_cut: OrderedDict[tuple[int, int], None] = OrderedDict()
+_CUTS_KEPT = 4096
 _numbers = itertools.count()
 _watcher: threading.Thread | None = None
 
@@ -71,6 +80,23 @@ def awaiting(sock: socket.socket, waits: bool) -> None:
             _awaiting[key] = waits
 
 
+def key(sock: socket.socket | None) -> tuple[int, int] | None:
+    """The key of a watched connection (a tenant's), or None for any other socket."""
+    try:
+        fd = sock.fileno() if sock is not None else -1
+        found = (fd, os.fstat(fd).st_ino) if fd >= 0 else None
+    except (OSError, ValueError):
+        return None
+    with _lock:
+        return found if found in _awaiting or found in _cut else None
+
+
+def was_cut(found: tuple[int, int]) -> bool:
+    """Whether the connection with this key was cut at its limit."""
+    with _lock:
+        return found in _cut
+
+
 def _watch() -> None:
     while True:
         with _lock:
@@ -92,6 +118,10 @@ def _end(fd: int, inode: int, host: str, port: int, seconds: float) -> None:
     with duplicate:
         if os.fstat(duplicate.fileno()).st_ino != inode:
             return
+        with _lock:  # before the cut: its reader must never see the end first
+            _cut[(fd, inode)] = None
+            while len(_cut) > _CUTS_KEPT:
+                _cut.popitem(last=False)
         if _still_answering(duplicate, seconds, waits):
             with _lock:
                 _cooling[(host, port)] = time.monotonic() + seconds

@@ -33,7 +33,7 @@ from typing import Any
 from django.conf import settings
 from urllib3.util import connection as urllib3_connection
 
-from . import answers, lifetimes
+from . import answers, endings, lifetimes
 from .addresses import DNS_SECONDS, is_public, resolve
 
 
@@ -61,7 +61,7 @@ _create_connection = urllib3_connection.create_connection
 def trust_tenant_host(host: str, allowed_setting: str) -> None:
     """Connections to `host` are a tenant's from now on: checked when opened (hosts in the
     operator's list, the setting named, are connected to as named)."""
-    _install()
+    install()
     with _lock:
         _tenant_hosts[host.lower()] = allowed_setting
 
@@ -86,7 +86,7 @@ class Deadline:
         return max(0.0, self.ends - time.monotonic())
 
     def __enter__(self) -> Deadline:
-        _install()
+        install()
         with _lock:
             _deadlines.append(self)
         self._timer.start()
@@ -195,7 +195,10 @@ def _checked(host: str, port: int, seconds: float) -> str:
     return addresses[0]
 
 
-def _install() -> None:
+def install() -> None:
+    """Open every socket through the door, and check every answer's end, from now on (each
+    process at its start; idempotent)."""
     with _lock:
         urllib3_connection.create_connection = _connect
         answers.install()
+        endings.install()

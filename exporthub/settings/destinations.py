@@ -22,3 +22,7 @@ DESTINATION_READ_TIMEOUT_SECONDS = env.float("DESTINATION_READ_TIMEOUT_SECONDS",
 # manifest, Iceberg metadata): a manifest lists about 100 bytes per file, so 64 MiB holds an hour
 # of hundreds of thousands of files; a storage answering more fails the read (ObjectTooLarge).
 DESTINATION_READ_MAX_BYTES = env.int("DESTINATION_READ_MAX_BYTES", default=64 * 1024 * 1024)
+# The most read of any one answer, from any host (a bucket's metadata, a page of a listing, a
+# token): a larger one fails its request (AnswerTooLarge, not retried). Above the limit on an
+# object read, which meets its own limit first, and above Azure's first 32 MiB range.
+OUTBOUND_ANSWER_MAX_BYTES = env.int("OUTBOUND_ANSWER_MAX_BYTES", default=128 * 1024 * 1024)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import http.client
 import http.server
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
@@ -26,9 +26,13 @@ class HugeBucket:
 
 @contextmanager
 def huge_bucket(
-    upstream: str, host: str = "127.0.0.2", size: int = 4 * GiB
+    upstream: str,
+    host: str = "127.0.0.2",
+    size: int = 4 * GiB,
+    huge: Callable[[str, str], bool] | None = None,
 ) -> Iterator[HugeBucket]:
-    """Reads of objects answered with `size` bytes; everything else relayed to `upstream`."""
+    """Reads of objects (or the requests `huge` picks by method and path) answered with `size`
+    bytes; everything else relayed to `upstream`."""
     target = urlsplit(upstream)
 
     class Relay(http.server.BaseHTTPRequestHandler):
@@ -78,7 +82,7 @@ def huge_bucket(
                 self.wfile.write(content)
 
         def _handle(self) -> None:
-            if self._is_object_read():
+            if huge(self.command, self.path) if huge else self._is_object_read():
                 self._huge()
             else:
                 self._relay()
