@@ -18,8 +18,9 @@ from exporthub.tenancy.models import Tenant
 from feeds.models import ExportRun
 from integrations.destinations.base import DestinationError
 from integrations.models import Integration
+from tests.integrations.destinations.s3.buckets import new_bucket, objects
 from tests.support.cut_answers import cut_endpoint
-from tests.support.exports import active, events, new_bucket, objects, run_exports
+from tests.support.exports import active, events, run_exports
 from tests.support.hostile import forgets_tenant_hosts
 from tests.support.standins import self_signed_certificate
 

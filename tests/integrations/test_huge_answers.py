@@ -14,7 +14,7 @@ from exporthub.tenancy.models import Tenant
 from integrations.destinations.base import DestinationError
 from tests.integrations.destinations.gcs.emulator import GCSStandIn
 from tests.integrations.destinations.gcs.standin import gcs_bucket, gcs_integration
-from tests.support.exports import new_bucket
+from tests.integrations.destinations.s3.buckets import new_bucket
 from tests.support.huge_bucket import GiB, huge_bucket
 from tests.support.integrations import make_integration
 
