@@ -159,6 +159,8 @@ def build(scenario: str, seed: int = 1) -> World:
         "EXPORT_RETRY_BASE_SECONDS": "1",
         # parallel_hour: every log-level hour in slices of a few parts each (issue 19).
         **(SLICED if scenario == "parallel_hour" else {}),
+        # backfill: one integration's hours on both workers at once, the race it is there for.
+        **({"EXPORT_WORKERS_PER_TENANT": "2"} if scenario == "backfill" else {}),
         "DESTINATION_READ_TIMEOUT_SECONDS": str(READ_TIMEOUT_SECONDS),
         "VAR_DIR": str(workdir / "var"),
     }

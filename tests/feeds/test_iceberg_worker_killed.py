@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,7 +30,6 @@ from tests.support.iceberg_readback import static_table
 from tests.support.probes import ROOT, run_probe
 from tests.support.standins import relay
 
-pytestmark = pytest.mark.xdist_group("iceberg_worker_killed")  # one scratch database
 PROBE = "tests.feeds.iceberg_worker_probe"
 SECOND_HOUR_DUE = "2026-11-22T12:11:00Z"
 AFTER_THE_LEASE = "2026-11-22T12:40:00Z"  # the killed attempt's 15-minute lease is over
@@ -87,22 +87,26 @@ class HoldingRelay:
             server.server_close()
 
 
-def scratch_database(tmp_path: Path) -> str:
+@pytest.fixture
+def scratch_database(tmp_path: Path) -> Iterator[str]:
     """PostgreSQL beside the suite's when DATABASE_URL is PostgreSQL (as in CI), else a SQLite
     file (make run's): a database every process of the test opens, which the suite's test
-    database (in memory on SQLite, in a transaction) is not."""
+    database (in memory on SQLite, in a transaction) is not. Named for this test alone, so no
+    other test's drop can reach it."""
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith(("postgres://", "postgresql://")):
-        return f"sqlite:///{tmp_path / 'exporthub.sqlite3'}"
+        yield f"sqlite:///{tmp_path / 'exporthub.sqlite3'}"
+        return
     import psycopg
 
     parsed = urlparse(base)
-    name = f"{parsed.path.lstrip('/') or 'exporthub'}_iceberg_killed"
+    name = f"{parsed.path.lstrip('/') or 'exporthub'}_iceberg_killed_{uuid.uuid4().hex[:8]}"
     admin = parsed._replace(path="/postgres").geturl()
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
-    return parsed._replace(path=f"/{name}").geturl()
+    yield parsed._replace(path=f"/{name}").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def process_env(database_url: str, s3_url: str) -> dict[str, str]:
@@ -146,9 +150,9 @@ def auction_ids(table: Any) -> list[int]:
     ],
 )
 def test_a_worker_killed_mid_commit_leaves_the_previous_snapshot_and_its_retry_adds_rows_once(
-    moto_url: str, tmp_path: Path, held_write: str
+    moto_url: str, tmp_path: Path, held_write: str, scratch_database: str
 ) -> None:
-    env = process_env(scratch_database(tmp_path), moto_url)
+    env = process_env(scratch_database, moto_url)
     bucket = new_bucket(moto_url)
     sent = run_probe([PROBE, "setup", bucket], env)
     before = run_probe([PROBE, "state"], env)
