@@ -35,11 +35,14 @@ def held(tenant_id: int, run_id: int, step_aside: Callable[[], None]) -> Iterato
     if token is None:
         step_aside()
         token = slots.take(tenant_id, work, cap, lease=ledger.lease(), tag=tag)
+    if token is None:
+        yield False
+        return
     try:
-        yield token is not None
+        with ledger.in_place(token):
+            yield True
     finally:
-        if token is not None:
-            slots.give_back(token)
+        slots.give_back(token)
 
 
 def run_tenant(run_id: int) -> int | None:
