@@ -11,7 +11,7 @@ from integrations.models import Integration, State
 
 from ..ingestion.retention import retention
 from ..models import EVENT_MODELS, ExportRun, SchedulerTick
-from . import backfills, closing, ledger
+from . import backfills, closing, ledger, places
 from .ledger import NewRun
 from .reading import late_rows
 from .windows import BACKFILL_LIMIT, due_windows, window_length
@@ -75,6 +75,7 @@ def schedule(
     ids = list(ready.order_by("window_start").values_list("pk", flat=True))
     # Admins' backfills last, one run each: queued behind every live window of this tick.
     ids += backfills.heads(now)
+    ids = places.within_free_places(ids)
     ledger.mark_enqueued(ids, now)
     return ids
 
