@@ -38,6 +38,7 @@ from .attempts import (
     report_hour_rows,
     report_run_rows,
     reset_parts,
+    resume,
     succeed,
 )
 from .creating import (
@@ -90,6 +91,7 @@ __all__ = [
     "report_hour_rows",
     "report_run_rows",
     "reset_parts",
+    "resume",
     "revive",
     "send_if_unsent",
     "skip_older_than",

@@ -246,6 +246,12 @@ def hold(integration_id: int) -> None:
     ).update(next_attempt_at=None)
 
 
+def resume(integration_id: int) -> None:
+    """The reactivated integration's failed runs are retried at once, those that failed after
+    its deactivation (in flight then, with a backoff of up to an hour) too."""
+    hold(integration_id)
+
+
 # A large hour's slices (feeds.runs.hourly.slices) write their run through these.
 
 
