@@ -75,6 +75,11 @@ class GrowingSpool:
         with self._changed:
             return self._changed.wait_for(lambda: self._at_end or self._upload_ended, timeout)
 
+    def wait_read(self, size: int, timeout: float) -> bool:
+        """Whether, within `timeout` seconds, the upload read `size` bytes (its SDK had them)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._read >= size, timeout)
+
     def seal(self) -> None:
         """The upload reads the end of the file and completes the object."""
         with self._changed:
@@ -121,6 +126,7 @@ class GrowingSpool:
                 chunks.append(chunk)
                 self._read += len(chunk)
                 wanted -= len(chunk)
+            self._changed.notify_all()
         return b"".join(chunks) if len(chunks) != 1 else chunks[0]
 
     def readable(self) -> bool:

@@ -125,6 +125,7 @@ class DatabaseWentAway(Exception):
 def test_a_writer_failing_mid_file_leaves_no_object_that_looks_complete(
     destination: str, tenant: Tenant, request: pytest.FixtureRequest
 ) -> None:
+    relayed = request.getfixturevalue("relayed_s3") if destination == "s3" else None
     fields, read_back = live_destination(destination, request)
     conn = active(tenant, destination, "clicks", T0, **fields).connect()
     with (
@@ -134,6 +135,12 @@ def test_a_writer_failing_mid_file_leaves_no_object_that_looks_complete(
         out = DigestStream(cast(IO[bytes], spool))
         for _ in range(17):  # past two parts (S3), chunks (GCS) and blocks (Azure)
             out.write(os.urandom(MiB))
+        # Something is staged in the bucket before the writer fails: S3 holds part 1; GCS and
+        # Azure read a second chunk or block only once the first is uploaded (one at a time).
+        if relayed is not None:
+            assert relayed.passed[1].wait(timeout=60), "part 1 never went up"
+        else:
+            assert spool.wait_read(16 * MiB, timeout=60), "no chunk went up"
         raise DatabaseWentAway("the connection ended mid-window")
     assert KEY not in read_back()
     if destination == "s3":  # the multipart upload aborted, not left to be billed
