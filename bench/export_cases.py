@@ -76,11 +76,17 @@ def _timing_uploads() -> list[float]:
     overlapped = upload_module.while_writing
 
     @contextlib.contextmanager
-    def timed_tail(conn: Connection, key: str, content_type: str) -> Iterator[GrowingSpool]:
+    def timed_tail(
+        conn: Connection,
+        key: str,
+        content_type: str,
+        keep_alive: Callable[[], None] | None = None,
+        every: float = 60.0,
+    ) -> Iterator[GrowingSpool]:
         """A raw window's file goes up while it is written: what counts is the upload's tail,
         from the writer's last byte to the object complete."""
         ended: list[float] = []
-        with overlapped(conn, key, content_type) as spool:
+        with overlapped(conn, key, content_type, keep_alive, every) as spool:
             end = spool.end
 
             def timed_end(result: PartResult) -> None:

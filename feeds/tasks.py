@@ -113,7 +113,7 @@ def _in_a_place(
     for next_id in following:
         export_run.delay(next_id)
     if (waiting := places.next_waiting(tenant_id)) is not None:
-        export_run.delay(waiting)
+        (export_slice if waiting.is_slice else export_run).delay(waiting.id)
     return "not claimed" if run is None else run.status
 
 

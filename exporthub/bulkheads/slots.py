@@ -26,7 +26,8 @@ def take(
     place); the token that gives it back, or None when all are held.
 
     Without `lease` the place is held until the class's hard limit has killed the holder; with
-    one, the holder renews it (`renew`, by the `tag` its token starts with) while it works."""
+    one, the holder renews it (`renew`, by its own token) while it works. `tag` starts the
+    token, to tell whose place it is when reading the table."""
     token = f"{tag}.{uuid.uuid4().hex[:16]}" if tag else uuid.uuid4().hex
     now = timezone.now()
     expires_at = now + (lease or queues.hard_limit(work) + LEASE_MARGIN)
@@ -60,12 +61,10 @@ def give_back(token: str) -> None:
     Slot.objects.filter(holder=token).update(holder="", expires_at=None)
 
 
-def renew(work: str, tag: str, lease: timedelta) -> None:
-    """The places in `work` held under `tag` are held for `lease` from now: a holder alive
-    keeps its place, one that died loses it when its last lease ends."""
-    Slot.objects.filter(work=work, holder__startswith=f"{tag}.").update(
-        expires_at=timezone.now() + lease
-    )
+def renew(token: str, lease: timedelta) -> None:
+    """The place held under `token` is held for `lease` from now. Only the holder's own: a
+    sibling on the same work renewing it would keep a dead holder's place alive."""
+    Slot.objects.filter(holder=token).update(expires_at=timezone.now() + lease)
 
 
 @contextmanager

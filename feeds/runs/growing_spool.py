@@ -5,7 +5,9 @@ worker holds no more of them in memory than the upload's own chunks, and the dat
 never held back by a slow upload. The upload reads as from a file: a read returns the size
 asked for, fewer only at the end, since every SDK takes a short read for the last part.
 
-The end is given only once the writer finished its file (`end`); a writer that fails
+The end is given only once the writer finished its file (`end`) and its worker, the upload
+having read every byte, still owns the run (`seal`): an upload that outlived its lease never
+completes an object another worker is writing too. A writer that fails
 (`stop`) makes the upload's next read raise, so the SDK abandons the upload (S3 aborts the
 multipart upload, GCS never finalizes the resumable one, Azure never commits the blocks) rather
 than completing a file that looks whole. An upload that fails makes the writer's next write
@@ -41,6 +43,8 @@ class GrowingSpool:
         self.result: PartResult | None = None  # the writer's, once it finished the file
         self._stopped = False
         self._upload_ended = False
+        self._sealed = False  # the upload may read the end and complete the object
+        self._at_end = False  # the upload read every byte and waits for the end
 
     # The writer's side.
     def write(self, data: bytes | bytearray | memoryview) -> int:
@@ -65,6 +69,23 @@ class GrowingSpool:
             self.result = result
             self._changed.notify_all()
 
+    def wait_at_end(self, timeout: float) -> bool:
+        """Whether, within `timeout` seconds, the upload read every byte of the ended file (or
+        ended itself): what is left is to let it complete."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._at_end or self._upload_ended, timeout)
+
+    def wait_read(self, size: int, timeout: float) -> bool:
+        """Whether, within `timeout` seconds, the upload read `size` bytes (its SDK had them)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._read >= size, timeout)
+
+    def seal(self) -> None:
+        """The upload reads the end of the file and completes the object."""
+        with self._changed:
+            self._sealed = True
+            self._changed.notify_all()
+
     def stop(self) -> None:
         """The writer failed: the upload's next read raises."""
         with self._changed:
@@ -83,8 +104,13 @@ class GrowingSpool:
                 if self._stopped:
                     raise WritingStopped("the file was not written to its end")
                 available = self._written - self._read
-                if self.result is not None or 0 <= size <= available:
+                if 0 <= size <= available:
                     break
+                if self.result is not None and (available > 0 or self._sealed):
+                    break
+                if self.result is not None:  # the end, once the writer's worker seals it
+                    self._at_end = True
+                    self._changed.notify_all()
                 self._changed.wait()
             if self.result is not None and self.result.bytes != self._written:
                 # Never an object that completes with other bytes than its writer counted.
@@ -100,6 +126,7 @@ class GrowingSpool:
                 chunks.append(chunk)
                 self._read += len(chunk)
                 wanted -= len(chunk)
+            self._changed.notify_all()
         return b"".join(chunks) if len(chunks) != 1 else chunks[0]
 
     def readable(self) -> bool:

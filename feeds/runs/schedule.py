@@ -11,7 +11,7 @@ from integrations.models import Integration, State
 
 from ..ingestion.retention import retention
 from ..models import EVENT_MODELS, ExportRun, SchedulerTick
-from . import closing, ledger
+from . import closing, ledger, places
 from .ledger import NewRun
 from .on_demand import backfills
 from .reading import late_rows
@@ -76,6 +76,7 @@ def schedule(
     ids = list(ready.order_by("window_start").values_list("pk", flat=True))
     # Admins' backfills last, one run each: queued behind every live window of this tick.
     ids += backfills.heads(now)
+    ids = places.within_free_places(ids)
     ledger.mark_enqueued(ids, now)
     return ids
 

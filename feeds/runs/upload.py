@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, cast
 
 from exporthub import allocator
@@ -46,7 +46,13 @@ def upload_part(
 
 
 @contextlib.contextmanager
-def while_writing(conn: Connection, key: str, content_type: str) -> Iterator[GrowingSpool]:
+def while_writing(
+    conn: Connection,
+    key: str,
+    content_type: str,
+    keep_alive: Callable[[], None] | None = None,
+    every: float = 60.0,
+) -> Iterator[GrowingSpool]:
     """A spool to write one file into, uploaded to `key` by a thread of its own as it grows:
     the upload overlaps the writing rather than following it (issue 35: ~0.9 s of 6.5 for a
     1 M-row window). The writer calls `spool.end(result)` once the file is complete; leaving
@@ -54,7 +60,12 @@ def while_writing(conn: Connection, key: str, content_type: str) -> Iterator[Gro
     whole is left. The upload's failure is raised here, as its DestinationError.
 
     The thread touches only `conn`, whose connections go through the outbound door like every
-    other (exporthub.outbound); it is joined before the block is left, whichever way."""
+    other (exporthub.outbound); it is joined before the block is left, whichever way.
+
+    While the upload goes on after the writing, `keep_alive` is called every `every` seconds
+    (the run's lease and its place renewed), and once more before the object may complete:
+    what it raises (the lease lost) abandons the upload, so a worker that outlived its lease
+    never completes an object the run's next worker writes too."""
     spool = GrowingSpool()
     uploaded: list[ObjectInfo] = []
     failed: list[BaseException] = []
@@ -86,7 +97,17 @@ def while_writing(conn: Connection, key: str, content_type: str) -> Iterator[Gro
             spool.stop()
             thread.join()
             raise RuntimeError(f"{key}: the writer never ended its file")
-        thread.join()
+        try:
+            _until_read(spool, keep_alive, every)
+            spool.seal()
+            while thread.is_alive():  # the last parts and the completion
+                thread.join(every)
+                if thread.is_alive() and keep_alive is not None:
+                    keep_alive()
+        except BaseException:
+            spool.stop()
+            thread.join()
+            raise
     finally:
         spool.close()
         allocator.give_back()
@@ -99,3 +120,13 @@ def while_writing(conn: Connection, key: str, content_type: str) -> Iterator[Gro
             f"{key}: {spooled} bytes spooled, {counted} written.",
             permanent=False,
         )
+
+
+def _until_read(spool: GrowingSpool, keep_alive: Callable[[], None] | None, every: float) -> None:
+    """Until the upload has read the whole file, `keep_alive` every `every` seconds, then once
+    more: the object completes within a lease this worker holds."""
+    if keep_alive is None:
+        return
+    while not spool.wait_at_end(every):
+        keep_alive()
+    keep_alive()

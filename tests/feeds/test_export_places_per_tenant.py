@@ -119,13 +119,15 @@ def _two_runs(tenant: Tenant, s3_env: str) -> list[int]:
     return _runs(integrations)
 
 
-def _worker_takes_place_and_run(tenant: Tenant, run_id: int) -> None:
-    """What a worker did before it was killed (SIGKILL: nothing after this runs)."""
+def _worker_takes_place_and_run(tenant: Tenant, run_id: int) -> str:
+    """What a worker did before it was killed (SIGKILL: nothing after this runs); its place."""
     with clock.simulated(NOW):
-        assert slots.take(
+        token = slots.take(
             tenant.pk, queues.EXPORTS, 1, lease=ledger.lease(), tag=ledger.place_tag(run_id)
         )
+        assert token is not None
         assert ledger.claim(run_id) is not None
+    return token
 
 
 def _at(monkeypatch: pytest.MonkeyPatch, instant: datetime) -> None:
@@ -138,17 +140,19 @@ def test_a_place_held_by_a_killed_worker_is_free_once_the_lease_it_renewed_last_
 ) -> None:
     killed, waiting = _two_runs(tenant, s3_env)
     began = timezone.now()
-    _worker_takes_place_and_run(tenant, killed)
+    place = _worker_takes_place_and_run(tenant, killed)
     assert _take_message(waiting) == "waiting"
-    # Not lost while nobody hands it out: off the queue, so the next tick sends it.
-    assert waiting in schedule(NOW)
+    # Not lost while nobody hands it out: off the queue, sent by the first tick that finds a
+    # place of the tenant free (none is while the killed worker's lease lasts).
+    assert waiting not in schedule(NOW)
     # The worker renewed its run's lease (a part written) most of a lease later, then died.
     _at(monkeypatch, began + ledger.lease() * 0.9)
-    with clock.simulated(NOW):
+    with clock.simulated(NOW), ledger.in_place(place):
         ledger.extend_lease(ExportRun.objects.get(pk=killed))
     _at(monkeypatch, began + ledger.lease() * 1.5)
     assert _take_message(waiting) == "waiting"
     _at(monkeypatch, began + ledger.lease() * 2)
+    assert waiting in schedule(NOW)
     assert _take_message(waiting) == ExportRun.Status.SUCCEEDED
     # The place was given back after that export: the next run of the tenant finds it free.
     assert slots.take(tenant.pk, queues.EXPORTS, 1) is not None

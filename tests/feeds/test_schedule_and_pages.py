@@ -46,7 +46,10 @@ def test_beat_schedules_raw_log_level_retries_and_archive() -> None:
             "feeds.maintain_partitions", "feeds.iceberg_maintenance"} <= set(app.tasks)  # fmt: skip
 
 
-def test_the_beat_task_enqueues_one_task_per_due_window(s3_env: str, tenant: Tenant) -> None:
+def test_the_beat_task_enqueues_one_task_per_due_window(
+    s3_env: str, tenant: Tenant, settings: Any
+) -> None:
+    settings.EXPORT_WORKERS_PER_TENANT = 3  # a tick sends no more than the tenant's places
     bucket = new_bucket(s3_env)
     active(tenant, "s3", "clicks", HOUR, bucket=bucket)
     with mock.patch("feeds.tasks.timezone.now", return_value=HOUR + timedelta(minutes=46)):
@@ -55,7 +58,8 @@ def test_the_beat_task_enqueues_one_task_per_due_window(s3_env: str, tenant: Ten
     assert len([k for k in objects(s3_env, bucket) if k.endswith(".csv.gz")]) == 3
 
 
-def test_the_tick_publishes_one_dispatch_per_batch_of_runs(tenant: Tenant) -> None:
+def test_the_tick_publishes_one_dispatch_per_batch_of_runs(tenant: Tenant, settings: Any) -> None:
+    settings.EXPORT_WORKERS_PER_TENANT = 3
     active(tenant, "s3", "clicks", HOUR, bucket="not-contacted")
     with (
         mock.patch("feeds.tasks.timezone.now", return_value=HOUR + timedelta(minutes=46)),
@@ -121,7 +125,10 @@ def test_the_page_shows_runs_and_admins_can_reprocess(
     assert runs.count() == 2
 
 
-def test_the_tick_queries_as_often_for_many_windows_as_for_one(tenant: Tenant) -> None:
+def test_the_tick_queries_as_often_for_many_windows_as_for_one(
+    tenant: Tenant, settings: Any
+) -> None:
+    settings.EXPORT_WORKERS_PER_TENANT = 100  # all of them sent at once
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

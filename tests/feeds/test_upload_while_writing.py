@@ -18,9 +18,10 @@ from exporthub.tenancy.models import Tenant
 from feeds.formats import PartResult, writer_class
 from feeds.formats.base import DigestStream
 from feeds.models import ExportRun
-from feeds.runs import upload
+from feeds.runs import clock, ledger, upload
 from feeds.runs.progress import RowCounter
 from feeds.runs.reading import write_window
+from feeds.runs.schedule import schedule
 from integrations.destinations import REGISTRY
 from integrations.destinations.base import DestinationError
 from tests.integrations.destinations.s3.buckets import new_bucket, objects, s3
@@ -69,6 +70,37 @@ def test_the_first_part_reaches_the_bucket_before_the_file_is_written_to_its_end
     assert _pending_uploads(s3_env, bucket) == []
 
 
+def test_an_upload_that_outlived_its_run_lease_never_completes_the_object(
+    s3_env: str, relayed_s3: PartRelay, tenant: Tenant
+) -> None:
+    bucket = new_bucket(s3_env)
+    conn = active(tenant, "s3", "clicks", T0, bucket=bucket).connect()
+    now = T0 + timedelta(minutes=16)
+    with clock.simulated(now):
+        schedule(now)
+        run = ledger.claim(ExportRun.objects.get().pk)
+    assert run is not None
+    first, rest = os.urandom(6 * MiB), os.urandom(MiB)
+    with (
+        clock.simulated(now),
+        pytest.raises(ledger.LeaseLost),
+        upload.while_writing(
+            conn, KEY, "application/gzip", keep_alive=lambda: ledger.extend_lease(run), every=60
+        ) as spool,
+    ):
+        out = DigestStream(cast(IO[bytes], spool))
+        out.write(first)
+        assert relayed_s3.passed[1].wait(timeout=60), "part 1 never went up while writing"
+        # The upload is slow: the run's lease ends and another worker claims the run.
+        with clock.simulated(now + ledger.lease() * 2):
+            assert ledger.claim(run.pk) is not None
+        out.write(rest)
+        spool.end(_written(out))
+    # The other worker writes the window: this one completed nothing under its key.
+    assert objects(s3_env, bucket) == {}
+    assert _pending_uploads(s3_env, bucket) == []
+
+
 def test_a_file_whose_writer_counted_other_bytes_never_completes(
     s3_env: str, tenant: Tenant
 ) -> None:
@@ -94,6 +126,7 @@ class DatabaseWentAway(Exception):
 def test_a_writer_failing_mid_file_leaves_no_object_that_looks_complete(
     destination: str, tenant: Tenant, request: pytest.FixtureRequest
 ) -> None:
+    relayed = request.getfixturevalue("relayed_s3") if destination == "s3" else None
     fields, read_back = live_destination(destination, request)
     conn = active(tenant, destination, "clicks", T0, **fields).connect()
     with (
@@ -103,6 +136,12 @@ def test_a_writer_failing_mid_file_leaves_no_object_that_looks_complete(
         out = DigestStream(cast(IO[bytes], spool))
         for _ in range(17):  # past two parts (S3), chunks (GCS) and blocks (Azure)
             out.write(os.urandom(MiB))
+        # Something is staged in the bucket before the writer fails: S3 holds part 1; GCS and
+        # Azure read a second chunk or block only once the first is uploaded (one at a time).
+        if relayed is not None:
+            assert relayed.passed[1].wait(timeout=60), "part 1 never went up"
+        else:
+            assert spool.wait_read(16 * MiB, timeout=60), "no chunk went up"
         raise DatabaseWentAway("the connection ended mid-window")
     assert KEY not in read_back()
     if destination == "s3":  # the multipart upload aborted, not left to be billed

@@ -8,10 +8,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from feeds.models import ExportRun
-from feeds.runs import clock
+from feeds.runs import clock, places
 from feeds.runs.archive import archive_manifests
 from feeds.runs.export import execute, execute_slice
 from feeds.runs.hourly import slices
+from feeds.runs.places import Waiting
 from feeds.runs.schedule import schedule
 from integrations.lifecycle.expiry import send_reminders
 
@@ -41,13 +42,23 @@ class Command(BaseCommand):
             ready = schedule(now)
             # First the slices of large hours no worker is on (a worker died in one): their
             # hours' runs are already running, so the schedule does not hand them out.
-            for slice_id in slices.ready(now):
-                self._report(execute_slice(slice_id, send_next=ready.append))
-            for run_id in ready:  # grows as backfills hand out their next run, as on workers
-                self._report(execute(run_id, send_next=ready.append))
+            work = [Waiting(slice_id, is_slice=True) for slice_id in slices.ready(now)]
+            work += [Waiting(run_id) for run_id in ready]
+            runs = 0
+            while work:  # grows as the workers' would (feeds.tasks)
+                item = work.pop(0)
+                follow = lambda run_id: work.append(Waiting(run_id))  # noqa: E731
+                if item.is_slice:
+                    self._report(execute_slice(item.id, send_next=follow))
+                else:
+                    runs += 1
+                    self._report(execute(item.id, send_next=follow))
+                # As a worker giving its tenant's place back: the work waiting for one.
+                if (waiting := places.next_waiting(places.tenant_of(item))) is not None:
+                    work.append(waiting)
             archived = archive_manifests(now)
             send_reminders(now)  # the daily credential-expiry pass, idempotent within a day
-        self.stdout.write(f"{len(ready)} run(s) processed.")
+        self.stdout.write(f"{runs} run(s) processed.")
         if archived:
             self.stdout.write(f"{archived} manifest(s) archived.")
 

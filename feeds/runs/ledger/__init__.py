@@ -22,6 +22,7 @@ from .attempts import (
     fail,
     hold,
     in_attempt,
+    in_place,
     in_slices,
     lease,
     live_attempts,
@@ -38,6 +39,7 @@ from .attempts import (
     report_hour_rows,
     report_run_rows,
     reset_parts,
+    resume,
     succeed,
 )
 from .creating import (
@@ -72,6 +74,7 @@ __all__ = [
     "fail",
     "hold",
     "in_attempt",
+    "in_place",
     "in_slices",
     "lease",
     "live_attempts",
@@ -89,6 +92,7 @@ __all__ = [
     "report_hour_rows",
     "report_run_rows",
     "reset_parts",
+    "resume",
     "revive",
     "send_if_unsent",
     "skip_older_than",

@@ -3,6 +3,9 @@ part numbers, finishing. A conditional update decides which worker owns a run.""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,7 +14,6 @@ from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
-from exporthub import queues
 from exporthub.bulkheads import slots
 from exporthub.retry import jittered_backoff
 
@@ -81,19 +83,34 @@ def extend_lease(run: ExportRun) -> None:
     now = clock.now()
     if not owned(run).filter(lease_expires_at__gte=now).update(lease_expires_at=now + lease()):
         raise LeaseLost(f"run {run.pk} lost its lease")
-    renew_places(run.pk)
+    renew_places()
 
 
 def place_tag(run_id: int) -> str:
-    """What the tenant's places held for the run's attempt (its own, its slices') go by
-    (feeds.runs.places)."""
+    """What the tenant's places held for the run's attempt (its own, its slices') start with
+    (feeds.runs.places), to tell them apart when reading the table."""
     return f"run{run_id}"
 
 
-def renew_places(run_id: int) -> None:
-    """The places held for the run live one more lease, as the run does: a worker killed with
-    one frees it when the lease it renewed last ends."""
-    slots.renew(queues.EXPORTS, place_tag(run_id), lease())
+# The token of the place this worker holds (feeds.runs.places.held), if any.
+_place: ContextVar[str | None] = ContextVar("export_place", default=None)
+
+
+@contextmanager
+def in_place(token: str) -> Iterator[None]:
+    """The leases this worker renews in the block renew `token`'s place with them."""
+    was = _place.set(token)
+    try:
+        yield
+    finally:
+        _place.reset(was)
+
+
+def renew_places() -> None:
+    """This worker's own place lives one more lease, as its run does: a worker killed with one
+    frees it when the lease it renewed last ends, whichever siblings go on on the same run."""
+    if (token := _place.get()) is not None:
+        slots.renew(token, lease())
 
 
 def live_attempts(integration_id: int) -> set[tuple[datetime, datetime]]:
@@ -230,6 +247,12 @@ def hold(integration_id: int) -> None:
     ).update(next_attempt_at=None)
 
 
+def resume(integration_id: int) -> None:
+    """The reactivated integration's failed runs are retried at once, those that failed after
+    its deactivation (in flight then, with a backoff of up to an hour) too."""
+    hold(integration_id)
+
+
 # A large hour's slices (feeds.runs.hourly.slices) write their run through these.
 
 
@@ -249,7 +272,7 @@ def allot_part(run_id: int, attempt: int) -> int:
     row until it ends); LeaseLost when the attempt is over."""
     if not in_attempt(run_id, attempt).update(parts_allotted=F("parts_allotted") + 1):
         raise LeaseLost(f"run {run_id}'s attempt {attempt} is over")
-    renew_places(run_id)  # a slice's worker renews its lease with each part
+    renew_places()  # a slice's worker renews its lease with each part
     return int(ExportRun.objects.values_list("parts_allotted", flat=True).get(pk=run_id)) - 1
 
 
@@ -268,4 +291,4 @@ def lock_attempt(run_id: int, attempt: int) -> None:
 def renew_attempt(run_id: int, attempt: int) -> None:
     """A fresh run lease for the worker that publishes a sliced hour."""
     in_attempt(run_id, attempt).update(lease_expires_at=clock.now() + lease())
-    renew_places(run_id)
+    renew_places()

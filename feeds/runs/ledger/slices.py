@@ -208,6 +208,24 @@ def ready(now: datetime) -> list[int]:
     return ids
 
 
+def unsent(tenant_id: int, now: datetime) -> QuerySet[ExportSlice]:
+    """The tenant's slices no worker is on and no message carries (they stepped aside), of
+    active integrations, in their hours' order."""
+    return ExportSlice.objects.filter(
+        _claimable(now),
+        enqueued_at__isnull=True,
+        run__integration__tenant_id=tenant_id,
+        run__integration__state=State.ACTIVE,
+    ).order_by("run_id", "number")
+
+
+def send_if_unsent(slice_id: int, now: datetime) -> bool:
+    """Marks a slice that is in no queue as sent; False when another sender marked it first."""
+    return bool(
+        ExportSlice.objects.filter(pk=slice_id, enqueued_at__isnull=True).update(enqueued_at=now)
+    )
+
+
 def unqueue(slice_id: int) -> None:
     """Takes a slice off the queue: its hour's own worker takes it, or the tick sends it again."""
     ExportSlice.objects.filter(pk=slice_id).update(enqueued_at=None)

@@ -206,6 +206,16 @@ def heads(now: datetime) -> list[int]:
     return list(first.values())
 
 
+def hand_out_waiting(tenant_id: int, now: datetime) -> int | None:
+    """The head of one of the tenant's backfills that has none in flight (its run stepped aside
+    for want of a place), marked sent by a conditional update: one sender wins."""
+    waiting = _waiting(now).filter(integration__tenant_id=tenant_id, enqueued_at__isnull=True)
+    for run_id in waiting.values_list("pk", flat=True)[:5]:
+        if ledger.send_if_unsent(run_id, now):
+            return int(run_id)
+    return None
+
+
 def hand_out(backfill_id: int, now: datetime) -> int | None:
     """The backfill's next run, marked as sent, when none of its runs is in flight."""
     run_id = _waiting(now).filter(backfill_id=backfill_id).values_list("pk", flat=True).first()

@@ -29,7 +29,11 @@ def export_window(run: ExportRun, integration: Integration, conn: Connection) ->
     name = window_file_name(start, writer_type.extension)
     processed_on = clock.now()
     # Uploaded as it is written: the object appears only once the file is complete.
-    with upload.while_writing(conn, join_key(folder, name), writer_type.content_type) as spool:
+    # A slow upload renews the run's lease and its place, and is abandoned once they are lost.
+    with upload.while_writing(
+        conn, join_key(folder, name), writer_type.content_type,
+        keep_alive=lambda: ledger.extend_lease(run), every=ledger.lease().total_seconds() / 3,
+    ) as spool:  # fmt: skip
         columns = integration.config.get("columns") or None
         writer = writer_type(feed, cast(IO[bytes], spool), compression, columns=columns)
         write_window(
