@@ -83,6 +83,11 @@ def tenant_of(work: Waiting) -> int:
     return int(found.values_list("integration__tenant_id", flat=True).get())
 
 
+def put_back(work: Waiting) -> None:
+    """Work handed out that will not be worked on now: off the queue again, for the next."""
+    (step_aside_slice if work.is_slice else step_aside_run)(work.id)()
+
+
 def step_aside_run(run_id: int) -> Callable[[], None]:
     """Off the queue: the next holder of the tenant's places hands it out (`next_waiting`)."""
 

@@ -44,18 +44,25 @@ class Command(BaseCommand):
             # hours' runs are already running, so the schedule does not hand them out.
             work = [Waiting(slice_id, is_slice=True) for slice_id in slices.ready(now)]
             work += [Waiting(run_id) for run_id in ready]
-            runs = 0
+            runs, done = 0, set[Waiting]()
             while work:  # grows as the workers' would (feeds.tasks)
                 item = work.pop(0)
+                done.add(item)
                 follow = lambda run_id: work.append(Waiting(run_id))  # noqa: E731
                 if item.is_slice:
                     self._report(execute_slice(item.id, send_next=follow))
                 else:
                     runs += 1
                     self._report(execute(item.id, send_next=follow))
-                # As a worker giving its tenant's place back: the work waiting for one.
+                # As a worker giving its tenant's place back: the work waiting for one. At one
+                # instant a run that failed is due again at once (no time passes here), so each
+                # is worked on once per command, as the schedule's tick would; the rest is put
+                # back for the next.
                 if (waiting := places.next_waiting(places.tenant_of(item))) is not None:
-                    work.append(waiting)
+                    if waiting in done or waiting in work:
+                        places.put_back(waiting)
+                    else:
+                        work.append(waiting)
             archived = archive_manifests(now)
             send_reminders(now)  # the daily credential-expiry pass, idempotent within a day
         self.stdout.write(f"{runs} run(s) processed.")
