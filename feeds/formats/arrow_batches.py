@@ -10,7 +10,7 @@ masks come from the field lengths (-1). SQLite's Python values go through `pa.ar
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -50,6 +50,34 @@ def from_rows(schema: pa.Schema, columns: Sequence[list[Any]]) -> pa.RecordBatch
         pa.array(values, type=field.type) for values, field in zip(columns, schema, strict=True)
     ]
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+class RowBatches:
+    """Python rows (SQLite's) gathered column by column into record batches of `size` rows,
+    across as many `add` calls as the rows come in; `rows` counts what was added."""
+
+    def __init__(self, schema: pa.Schema, size: int) -> None:
+        self.schema, self.size, self.rows = schema, size, 0
+        self._columns: list[list[Any]] = [[] for _ in schema]
+
+    def add(self, rows: Iterable[Sequence[Any]]) -> Iterator[pa.RecordBatch]:
+        columns = self._columns
+        for row in rows:
+            for values, value in zip(columns, row, strict=True):
+                values.append(value)
+            self.rows += 1
+            if len(columns[0]) == self.size:
+                yield self._take()
+                columns = self._columns
+
+    def rest(self) -> Iterator[pa.RecordBatch]:
+        if self._columns[0]:
+            yield self._take()
+
+    def _take(self) -> pa.RecordBatch:
+        batch = from_rows(self.schema, self._columns)
+        self._columns = [[] for _ in self.schema]
+        return batch
 
 
 def from_copy(schema: pa.Schema, columns: Sequence[Column], batch: Batch) -> pa.RecordBatch:

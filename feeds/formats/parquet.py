@@ -10,7 +10,7 @@ a window of any size is written in the memory of one row group.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from . import arrow_batches, parquet_file
 from .base import FormatWriter, Row
@@ -48,27 +48,19 @@ class ParquetWriter(FormatWriter):
                 if c.type not in DISTINCT_TYPES and c.name not in DISTINCT_NAMES
             ],
         )
-        self._buffer: list[list[Any]] = [[] for _ in self.columns]
+        self._pending = arrow_batches.RowBatches(self.schema, BATCH_ROWS)
 
     def write_rows(self, rows: Iterable[Row]) -> None:
-        buffer = self._buffer
-        for row in rows:
-            for values, value in zip(buffer, row, strict=True):
-                values.append(value)
-            self.rows += 1
-            if len(buffer[0]) == BATCH_ROWS:
-                self._flush_rows()
-                buffer = self._buffer
+        before = self._pending.rows
+        for batch in self._pending.add(rows):
+            self._file.write(batch)
+        self.rows += self._pending.rows - before
 
     def write_batch(self, batch: Batch) -> None:
         self._file.write(arrow_batches.from_copy(self.schema, self.columns, batch))
         self.rows += batch.rows
 
-    def _flush_rows(self) -> None:
-        if self._buffer[0]:
-            self._file.write(arrow_batches.from_rows(self.schema, self._buffer))
-            self._buffer = [[] for _ in self.columns]
-
     def finish(self) -> None:
-        self._flush_rows()
+        for batch in self._pending.rest():
+            self._file.write(batch)
         self._file.close()

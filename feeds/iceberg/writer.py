@@ -64,7 +64,7 @@ class IcebergParquetWriter(FormatWriter):
             self.out, self.schema, compression=self.compression, row_group_bytes=ROW_GROUP_BYTES,
             decimals_as_integers=True,
         )  # fmt: skip
-        self._buffer: list[list[Any]] = [[] for _ in self.columns]
+        self._pending = arrow_batches.RowBatches(self._columns, BATCH_ROWS)
         self.metadata: Any = None  # the footer's, once closed
 
     def write_batch(self, batch: Batch) -> None:
@@ -72,19 +72,10 @@ class IcebergParquetWriter(FormatWriter):
         self.rows += batch.rows
 
     def write_rows(self, rows: Iterable[Row]) -> None:
-        buffer = self._buffer
-        for row in rows:
-            for values, value in zip(buffer, row, strict=True):
-                values.append(value)
-            self.rows += 1
-            if len(buffer[0]) == BATCH_ROWS:
-                self._flush_rows()
-                buffer = self._buffer
-
-    def _flush_rows(self) -> None:
-        if self._buffer[0]:
-            self._write(arrow_batches.from_rows(self._columns, self._buffer))
-            self._buffer = [[] for _ in self.columns]
+        before = self._pending.rows
+        for batch in self._pending.add(rows):
+            self._write(batch)
+        self.rows += self._pending.rows - before
 
     def _write(self, batch: pa.RecordBatch) -> None:
         arrays = batch.columns
@@ -94,7 +85,8 @@ class IcebergParquetWriter(FormatWriter):
         self._file.write(pa.RecordBatch.from_arrays(arrays, schema=self.schema))
 
     def finish(self) -> None:
-        self._flush_rows()
+        for batch in self._pending.rest():
+            self._write(batch)
         self.metadata = self._file.close().metadata
 
     def data_file(self, location: str, size: int, partition: Record, spec_id: int) -> DataFile:
