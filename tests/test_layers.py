@@ -134,11 +134,14 @@ def test_a_cloud_sdk_is_imported_only_in_its_cloud_folder() -> None:
 
 
 # What a cloud folder may import of the project besides its own modules: the destination
-# contract, the form contract its form extends, the feeds' vocabulary its grants are drawn from
-# (what each feed does in storage, and where), and exporthub's outbound door for its endpoints.
+# contract (with the upload stream it hashes and the redaction of its messages), the form
+# contract its form extends, the feeds' vocabulary its grants are drawn from (what each feed
+# does in storage, and where), and exporthub's outbound door for its endpoints.
 CONTRACT = (
     "integrations.destinations.base",
     "integrations.destinations.engines",
+    "integrations.destinations.hashing_reader",
+    "integrations.destinations.redaction",
     "integrations.forms.base",
     "integrations.forms.widgets",
     "integrations.catalog",
