@@ -1,4 +1,5 @@
-"""Every read of events for an export, for both paths: the only module that queries the tables.
+"""Every read of events for an export, for both paths: with hour_counts.py (what a run counts of
+an hour without reading it), the only modules that query the tables.
 
 - A raw window (received time) as CSV: on PostgreSQL the server writes the CSV itself, `COPY
   (SELECT …) TO STDOUT (FORMAT csv)`, about six times faster than fetching rows into Python and
@@ -18,10 +19,10 @@
   turns into Arrow columns a batch at a time (formats.arrow_batches).
 - Elsewhere (SQLite) rows come through the ORM as Python values (`window_rows`).
 
-Every read, count and slice plan of a run takes the run's row filter (`filters`, the conditions
-recorded when the run started; row_filters), a required keyword of each entry point so that no
-reader, of any format, can leave it out: the files and the counts the ledger reports hold
-exactly the rows the filter keeps.
+Every read, count and slice plan of a run (here and in hour_counts.py) takes the run's row filter
+(`filters`, the conditions recorded when the run started; row_filters), a required keyword of
+each entry point so that no reader, of any format, can leave it out: the files and the counts
+the ledger reports hold exactly the rows the filter keeps.
 """
 
 from __future__ import annotations
@@ -31,8 +32,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Q
 from psycopg import sql
 
 from ..formats import CsvGzWriter, FormatWriter, JsonLinesGzWriter, binary_copy
@@ -108,82 +108,6 @@ def _csv_expression(column: Column) -> sql.Composable:
     if column.type == "string":
         return sql.SQL("NULLIF({}, '')").format(name)  # else COPY quotes "" to tell it from null
     return name
-
-
-def _hour(
-    feed: str,
-    tenant_id: int,
-    start: datetime,
-    end: datetime,
-    received_before: datetime,
-    filters: Conditions = (),
-) -> QuerySet[Any]:
-    """The rows `hour_rows` reads: event time in [start, end), received before the cutoff,
-    kept by the filter."""
-    return EVENT_MODELS[feed]._default_manager.filter(
-        row_filters.as_q(feed, filters),
-        tenant_id=tenant_id,
-        event_time__gte=start,
-        event_time__lt=end,
-        received_at__lt=received_before,
-    )
-
-
-def count_hour(
-    feed: str,
-    tenant_id: int,
-    start: datetime,
-    end: datetime,
-    received_before: datetime,
-    *,
-    filters: Conditions,
-) -> int:
-    """How many rows `hour_rows` reads for the same hour, data cutoff and filter."""
-    return _hour(feed, tenant_id, start, end, received_before, filters).count()
-
-
-def late_rows(
-    feed: str, tenant_id: int, start: datetime, end: datetime, since: datetime, filters: Conditions
-) -> bool:
-    """Whether the hour has rows the filter keeps received at or after `since` (late events)."""
-    return (
-        EVENT_MODELS[feed]
-        ._default_manager.filter(
-            row_filters.as_q(feed, filters),
-            tenant_id=tenant_id,
-            event_time__gte=start,
-            event_time__lt=end,
-            received_at__gte=since,
-        )
-        .exists()
-    )
-
-
-def slice_starts(
-    feed: str,
-    tenant_id: int,
-    start: datetime,
-    end: datetime,
-    received_before: datetime,
-    rows: int,
-    size: int,
-    *,
-    filters: Conditions,
-) -> list[datetime]:
-    """Event times at which slices of about `size` rows begin, after the hour's first, for the
-    `rows` rows `hour_rows` reads: one pass in event-time order (the hour's index), numbering
-    the rows and keeping every size-th. Rows sharing a boundary's time all go to the later
-    slice, so a slice may hold a few more or fewer."""
-    firsts = list(range(size + 1, rows + 1, size))
-    if not firsts:
-        return []
-    numbered = (
-        _hour(feed, tenant_id, start, end, received_before, filters)
-        .annotate(n=Window(RowNumber(), order_by=F("event_time").asc()))
-        .filter(n__in=firsts)
-        .values_list("event_time", flat=True)
-    )
-    return sorted({moment for moment in numbered if moment > start})
 
 
 def copy_statement(

@@ -12,9 +12,9 @@ from integrations.models import Integration, State
 from ..ingestion.retention import retention
 from ..models import EVENT_MODELS, ExportRun, SchedulerTick
 from . import closing, ledger, places
+from .hour_counts import late_rows
 from .ledger import NewRun
 from .on_demand import backfills
-from .reading import late_rows
 from .windows import BACKFILL_LIMIT, due_windows, window_length
 
 Status = ExportRun.Status

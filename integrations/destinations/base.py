@@ -9,9 +9,7 @@ the folders. docs/integrations.md has the checklist for adding one.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import ipaddress
-import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,42 +17,18 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import IO, Any, ClassVar, Generic, TypeVar, cast
-from urllib.parse import parse_qs, quote, unquote, unquote_plus, urlsplit
+from urllib.parse import urlsplit
 
 import environ
 from django.conf import settings as django_settings
 
 from .engines import QueryEngines
+from .hashing_reader import Digest
 
 T = TypeVar("T")
 # Reads a cloud's operator settings from the environment (and the `.env` file the project's
 # settings loaded into it), as the project's settings read theirs.
 env = environ.Env()
-
-# A stream's MD5 (hex), or a function giving it once the stream has ended.
-Digest = str | Callable[[], str]
-SIG_RE = re.compile(r"(sig=)[^&\s\"'<]+", re.IGNORECASE)
-
-
-def scrub(text: str, secrets: dict[str, Any]) -> str:
-    """Remove SAS signatures and any stored secret value from a provider's message, also in the
-    decoded forms a provider may echo (Azure quotes a wrong signature base64-decoded from the
-    URL: "The MAC signature found in the HTTP request '…' is not the same …")."""
-    text = SIG_RE.sub(r"\1[redacted]", text)
-    for value in sorted(_secret_forms(secrets), key=len, reverse=True):
-        text = text.replace(value, "[redacted]")
-    return text[:500]
-
-
-def _secret_forms(secrets: dict[str, Any]) -> set[str]:
-    forms: set[str] = set()
-    for value in secrets.values():
-        if not isinstance(value, str):
-            continue
-        forms |= {value, unquote(value), unquote_plus(value)}
-        for signature in parse_qs(value.lstrip("?")).get("sig", []):  # parse_qs decodes
-            forms |= {signature, quote(signature, safe="")}
-    return {form for form in forms if len(form) >= 8}
 
 
 def is_ip_address(name: str) -> bool:
@@ -64,11 +38,6 @@ def is_ip_address(name: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def mask(secret: str) -> str:
-    """At most the last four characters, as a hint of which secret is stored."""
-    return f"…{secret[-4:]}" if len(secret) >= 12 else "…"
 
 
 @dataclass(frozen=True)
@@ -174,47 +143,6 @@ class ReadLimit:
 
     def getvalue(self) -> bytes:
         return b"".join(self._chunks)
-
-
-class HashingReader:
-    """A read-only, non-seekable view of a stream that counts and MD5-hashes what is read (or
-    only counts, when the caller knows the digest).
-
-    Being non-seekable makes every SDK read it once, in order, so the digest is of exactly
-    the bytes uploaded.
-    """
-
-    def __init__(self, stream: IO[bytes], md5: Digest | None = None) -> None:
-        """`md5`: the stream's digest when the caller has it already (a part's writer hashed
-        exactly these bytes into its spool), or a function giving it once the stream ended (a
-        file uploaded while it is written); the reader then only counts."""
-        self._stream = stream
-        # The checksum the manifests declare, not a security measure.
-        self._known = md5
-        self._md5 = None if md5 else hashlib.md5(usedforsecurity=False)
-        self.size = 0
-
-    def read(self, size: int = -1) -> bytes:
-        chunk = self._stream.read(size)
-        if self._md5 is not None:
-            self._md5.update(chunk)
-        self.size += len(chunk)
-        return chunk
-
-    def readable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self.size
-
-    def seekable(self) -> bool:
-        return False
-
-    @property
-    def md5(self) -> str:
-        if self._md5 is not None:
-            return self._md5.hexdigest()
-        return self._known() if callable(self._known) else str(self._known)
 
 
 class Connection:

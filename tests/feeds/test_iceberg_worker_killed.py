@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 import threading
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,6 +27,7 @@ import pytest
 from tests.integrations.destinations.s3.buckets import new_bucket, objects
 from tests.support.iceberg_readback import static_table
 from tests.support.probes import ROOT, run_probe
+from tests.support.scratch_databases import scratch_postgres, suite_postgres
 from tests.support.standins import relay
 
 PROBE = "tests.feeds.iceberg_worker_probe"
@@ -93,20 +93,11 @@ def scratch_database(tmp_path: Path) -> Iterator[str]:
     file (make run's): a database every process of the test opens, which the suite's test
     database (in memory on SQLite, in a transaction) is not. Named for this test alone, so no
     other test's drop can reach it."""
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith(("postgres://", "postgresql://")):
+    if suite_postgres() is None:
         yield f"sqlite:///{tmp_path / 'exporthub.sqlite3'}"
         return
-    import psycopg
-
-    parsed = urlparse(base)
-    name = f"{parsed.path.lstrip('/') or 'exporthub'}_iceberg_killed_{uuid.uuid4().hex[:8]}"
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield parsed._replace(path=f"/{name}").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_postgres("iceberg_killed") as url:
+        yield url
 
 
 def process_env(database_url: str, s3_url: str) -> dict[str, str]:

@@ -10,36 +10,19 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlparse
 
-import psycopg
 import pytest
 
 from tests.support.probes import run_probe
+from tests.support.scratch_databases import scratch_postgres
 
-# Named for this process: another checkout's suite on the same server may run this test too.
-SCRATCH = f"exporthub_mark_race_{os.getpid()}"
 pytestmark = pytest.mark.xdist_group("mark_race")
 
 
 @pytest.fixture(scope="module")
 def found() -> Iterator[dict[str, Any]]:
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith(("postgres://", "postgresql://")):
-        base = "postgres://postgres@127.0.0.1:5432/postgres"
-    parsed = urlparse(base)
-    admin = parsed._replace(path="/postgres").geturl()
-    try:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{SCRATCH}"')
-    except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL is needed at {parsed.hostname}:{parsed.port} ({exc}); "
-                    "start it as the env skill says, or set DATABASE_URL.")  # fmt: skip
-    env = {**os.environ, "DATABASE_URL": parsed._replace(path=f"/{SCRATCH}").geturl()}
-    yield run_probe(["tests.feeds.mark_race_probe"], env)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)')
+    with scratch_postgres("mark_race") as url:
+        yield run_probe(["tests.feeds.mark_race_probe"], {**os.environ, "DATABASE_URL": url})
 
 
 def test_a_window_waits_while_a_writers_mark_is_live_and_younger_than_the_bound(

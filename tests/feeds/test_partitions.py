@@ -8,36 +8,20 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlparse
 
-import psycopg
 import pytest
 
 from tests.support.probes import run_probe
+from tests.support.scratch_databases import scratch_postgres
 
-# Named for this process: another checkout's suite on the same server may run this test too.
-SCRATCH = f"exporthub_partitions_{os.getpid()}"
 # Its tests share one probe run in one scratch database: on one worker, the probe run once.
 pytestmark = pytest.mark.xdist_group("partitions")
 
 
 @pytest.fixture(scope="module")
 def figures() -> Iterator[dict[str, Any]]:
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith(("postgres://", "postgresql://")):
-        base = "postgres://postgres@127.0.0.1:5432/postgres"
-    parsed = urlparse(base)
-    try:
-        with psycopg.connect(parsed._replace(path="/postgres").geturl(), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{SCRATCH}"')
-    except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL is needed at {parsed.hostname}:{parsed.port} ({exc}); "
-                    "start it as the env skill says, or set DATABASE_URL.")  # fmt: skip
-    env = {**os.environ, "DATABASE_URL": parsed._replace(path=f"/{SCRATCH}").geturl()}
-    yield run_probe(["tests.feeds.partition_probe"], env)
-    with psycopg.connect(parsed._replace(path="/postgres").geturl(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)')
+    with scratch_postgres("partitions") as url:
+        yield run_probe(["tests.feeds.partition_probe"], {**os.environ, "DATABASE_URL": url})
 
 
 def test_migrate_partitions_every_event_table_by_the_time_its_exports_read(

@@ -8,8 +8,8 @@ import pytest
 from botocore import exceptions as bce
 
 from integrations.destinations.azure import connection as azure
-from integrations.destinations.base import scrub
 from integrations.destinations.gcs import connection as gcs
+from integrations.destinations.redaction import scrub
 from integrations.destinations.s3 import connection as s3
 
 SECRETS = {"secret_key": "canary-secret-value-123", "sas_token": "sv=1&sig=CanarySig123%3D"}

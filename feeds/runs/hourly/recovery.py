@@ -8,7 +8,7 @@ from integrations.paths import join_key
 
 from ...models import ExportRun
 from .. import ledger, manifests
-from ..reading import count_hour
+from ..hour_counts import count_hour
 from .hour import Hour
 
 

@@ -20,6 +20,7 @@ from django.conf import settings
 from integrations.models import Integration
 
 from ...models import ExportRun
+from ..hour_counts import count_hour, slice_starts
 from ..ledger.slices import (
     SliceLost,
     claim,
@@ -36,7 +37,6 @@ from ..ledger.slices import (
     report_slice_rows,
     restart,
 )
-from ..reading import count_hour, slice_starts
 
 # The protocol and the tick call these by this module's name (slices.claim, …).
 __all__ = [

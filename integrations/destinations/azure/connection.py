@@ -9,7 +9,9 @@ from typing import IO, Any
 
 from django.conf import settings
 
-from ..base import Connection, DestinationError, Digest, HashingReader, ObjectInfo, ReadLimit, scrub
+from ..base import Connection, DestinationError, ObjectInfo, ReadLimit
+from ..hashing_reader import Digest, HashingReader
+from ..redaction import scrub
 from .settings import AZURE_BLOB_ENDPOINT, AZURE_RETRY_BACKOFF_SECONDS
 
 PERMANENT_CODES = {

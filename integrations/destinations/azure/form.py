@@ -9,7 +9,7 @@ from django import forms
 from integrations.forms.base import IntegrationForm
 from integrations.forms.widgets import SecretInput
 
-from ..base import mask
+from ..redaction import mask
 from .destination import AzureBlobDestination
 from .sas import PERMISSION_NAMES, REQUIRED_PERMISSIONS, SasToken, parse_sas_token
 from .validators import validate_azure_account, validate_azure_container

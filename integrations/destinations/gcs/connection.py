@@ -10,7 +10,9 @@ from typing import IO, Any
 
 from django.conf import settings
 
-from ..base import Connection, DestinationError, Digest, HashingReader, ObjectInfo, ReadLimit, scrub
+from ..base import Connection, DestinationError, ObjectInfo, ReadLimit
+from ..hashing_reader import Digest, HashingReader
+from ..redaction import scrub
 from .settings import GCS_IAM_CREDENTIALS_ENDPOINT, GCS_PLATFORM_SERVICE_ACCOUNT
 
 GRANT_ROLE = "roles/storage.objectAdmin"

@@ -8,7 +8,9 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from ..base import Connection, DestinationError, Digest, HashingReader, ObjectInfo, ReadLimit, scrub
+from ..base import Connection, DestinationError, ObjectInfo, ReadLimit
+from ..hashing_reader import Digest, HashingReader
+from ..redaction import scrub
 from . import policy as s3_policy
 
 PERMANENT_CODES = {

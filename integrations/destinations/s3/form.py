@@ -10,7 +10,7 @@ from django import forms
 from integrations.forms.base import IntegrationForm
 from integrations.forms.widgets import SecretInput
 
-from ..base import mask
+from ..redaction import mask
 from .destination import AUTH_MODES, SSE_CHOICES, S3Destination
 from .endpoints import clean_endpoint_url
 from .settings import S3_PLATFORM_PRINCIPAL_ARN, S3_SEAT_ROLE_ARN

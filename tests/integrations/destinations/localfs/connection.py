@@ -9,14 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from integrations.destinations.base import (
-    Connection,
-    DestinationError,
-    Digest,
-    HashingReader,
-    ObjectInfo,
-    ReadLimit,
-)
+from integrations.destinations.base import Connection, DestinationError, ObjectInfo, ReadLimit
+from integrations.destinations.hashing_reader import Digest, HashingReader
 
 
 def map_error(exc: Exception, secrets: dict[str, Any]) -> DestinationError:
