@@ -124,8 +124,12 @@ def pages(integrations: int) -> None:
                integrations=len(ids), runs=runs_wanted)  # fmt: skip
 
 
+ROUNDS = 3  # the ingestion figures are the median round's: one round lasts ~2 s
+
+
 def ingestion(batches: int) -> None:
-    """POST /api/v1/events/clicks with 10 000-row JSON-lines batches, in process."""
+    """POST /api/v1/events/clicks with 10 000-row JSON-lines batches, in process; ROUNDS rounds
+    of the same batches (each stored anew), the median round recorded, every round listed."""
     from exporthub.tenancy.models import ApiKey
     from feeds.demo.synthetic import Generator
 
@@ -140,16 +144,42 @@ def ingestion(batches: int) -> None:
             lines.append(json.dumps({n: _json(v) for n, v in zip(names, row, strict=True)}))
         bodies.append("\n".join(lines).encode())
     client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
-    began, cpu = time.perf_counter(), time.process_time()
-    for body in bodies:
-        answer = client.post("/api/v1/events/clicks", body, content_type="application/x-ndjson")
-        assert 200 <= answer.status_code < 300, answer.content[:500]
-    seconds = time.perf_counter() - began
-    # The application's own CPU (parsing, validating, packing COPY rows): far steadier than
-    # the wall time on a shared machine; PostgreSQL's share is not in it.
-    record("ingest_jsonl", batches * 10_000, seconds, sum(len(b) for b in bodies),
-           cpu_seconds=round(time.process_time() - cpu, 3))  # fmt: skip
+    client.post("/api/v1/events/clicks", bodies[0], content_type="application/x-ndjson")
+    rounds = []
+    for _ in range(ROUNDS):
+        _settle()
+        began, cpu = time.perf_counter(), time.process_time()
+        for body in bodies:
+            answer = client.post("/api/v1/events/clicks", body, content_type="application/x-ndjson")
+            assert 200 <= answer.status_code < 300, answer.content[:500]
+        rounds.append((time.perf_counter() - began, time.process_time() - cpu))
+    seconds, cpu_seconds = sorted(rounds)[len(rounds) // 2]  # the median round, with its CPU
+    # cpu_seconds: the application's own CPU (parsing, validating, packing COPY rows), far
+    # steadier than the wall time on a shared machine; PostgreSQL's share is not in it.
+    size, rates = sum(len(b) for b in bodies), _rates(batches, rounds)
+    record("ingest_jsonl", batches * 10_000, seconds, size,
+           cpu_seconds=round(cpu_seconds, 3), rounds_rows_per_s=rates)  # fmt: skip
     _served_ingestion(raw, bodies)
+
+
+def _rates(batches: int, rounds: list[tuple[float, float]]) -> list[int]:
+    return [round(batches * 10_000 / seconds) for seconds, _ in rounds]
+
+
+def _settle() -> None:
+    """PostgreSQL as a deployment between bursts finds it: the dirty pages that the cases before
+    wrote flushed by a checkpoint now (not by one falling inside the round), and no autovacuum
+    of their tables running (waited for, up to a minute). Measured in one full run: the same
+    rounds at 37 k events/s after the page and scheduler cases, 57 k alone."""
+    with connection.cursor() as cursor:
+        cursor.execute("CHECKPOINT")
+        for _ in range(120):
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"
+            )
+            if not cursor.fetchone()[0]:
+                return
+            time.sleep(0.5)
 
 
 def _served_ingestion(key: str, bodies: list[bytes]) -> None:
@@ -168,6 +198,7 @@ def _served_ingestion(key: str, bodies: list[bytes]) -> None:
         [sys.executable, "-m", "gunicorn", "exporthub.wsgi", "-w", str(workers),
          "-b", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "120"],
     )  # fmt: skip
+    rounds = []
     try:
         wait_for_port(port, timeout=60)
 
@@ -180,16 +211,19 @@ def _served_ingestion(key: str, bodies: list[bytes]) -> None:
             assert answer.status == 202, answer.read()[:500]
             conn.close()
 
-        post(bodies[0])  # workers warm: imports and connections
-        began = time.perf_counter()
         with ThreadPoolExecutor(workers) as pool:
-            list(pool.map(post, bodies))
-        seconds = time.perf_counter() - began
+            list(pool.map(post, bodies[:workers]))  # every worker warm: imports, connections
+            for _ in range(ROUNDS):
+                _settle()
+                began = time.perf_counter()
+                list(pool.map(post, bodies))
+                rounds.append((time.perf_counter() - began, 0.0))
     finally:
         server.terminate()
         server.wait(timeout=30)
+    seconds = statistics.median(r[0] for r in rounds)
     record(f"ingest_jsonl_served_{workers}_workers", len(bodies) * 10_000, seconds,
-           sum(len(b) for b in bodies))  # fmt: skip
+           sum(len(b) for b in bodies), rounds_rows_per_s=_rates(len(bodies), rounds))  # fmt: skip
 
 
 def _json(value: Any) -> Any:

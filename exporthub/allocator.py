@@ -27,7 +27,10 @@ docs/feeds.md "Memory of the Parquet writers").
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 M_ARENA_MAX = -8  # glibc's malloc.h
@@ -72,3 +75,19 @@ def give_back() -> None:
     trim = getattr(LIBC, "malloc_trim", None)
     if trim is not None:
         trim(0)
+
+
+@contextmanager
+def cycles_uncollected() -> Iterator[None]:
+    """Python's cycle collector paused for a short burst of allocation, e.g. an ingestion batch
+    decoded into tens of thousands of row tuples, none of them in a cycle. Each few hundred new
+    tuples would start a collection that walks every object the process holds (Django's too):
+    measured, a quarter of the time of decoding a 10 000-event batch. Reference counting still
+    frees everything as usual; a cycle made meanwhile is found at the next collection."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:  # a caller that had paused it already re-enables it itself
+            gc.enable()

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from exporthub.allocator import cycles_uncollected
 from exporthub.api.parsers import JSONParser
 from exporthub.api.throttling import INGEST, WRITE
 from exporthub.metrics import INGESTED_EVENTS, REJECTED_BATCHES
@@ -70,7 +71,8 @@ class EventIngestView(APIView):
                 {"detail": f"The body exceeds {limit} bytes; send smaller batches."},
                 status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             )
-        rows, errors = parse_events(feed, body)
+        with cycles_uncollected():
+            rows, errors = parse_events(feed, body)
         if errors:
             REJECTED_BATCHES.labels(feed=feed, reason="invalid").inc()
             return Response(
@@ -80,9 +82,10 @@ class EventIngestView(APIView):
         try:
             # Received when its mark is committed (ingestion.marks): the schedule closes a raw
             # window only once no ingestion that could still add rows to it is in flight.
-            count = store_marked(
-                tenant.pk, feed, lambda at: store_events(tenant, feed, ((r, at) for r in rows))
-            )
+            with cycles_uncollected():
+                count = store_marked(
+                    tenant.pk, feed, lambda at: store_events(tenant, feed, ((r, at) for r in rows))
+                )
         except IngestionTooSlow:
             REJECTED_BATCHES.labels(feed=feed, reason="too_slow").inc()
             return Response(

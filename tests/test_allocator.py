@@ -5,13 +5,16 @@ soon, from small pages (issues 35 and 36)."""
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-from exporthub.allocator import ARROW_POOL, cap_arenas
+import pytest
+
+from exporthub.allocator import ARROW_POOL, cap_arenas, cycles_uncollected
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,3 +49,21 @@ def test_an_operators_own_pool_setting_wins() -> None:
         " pyarrow.allocate_buffer(1)"
     )
     assert _arrow_pool_options(code)["purge_delay"] == "7"
+
+
+def test_cycle_collection_paused_for_a_batch_resumes_even_when_the_batch_fails() -> None:
+    assert gc.isenabled()
+    with pytest.raises(ValueError), cycles_uncollected():
+        assert not gc.isenabled()
+        raise ValueError("a bad batch")
+    assert gc.isenabled()
+
+
+def test_cycle_collection_paused_by_a_caller_stays_paused_after_a_batch() -> None:
+    gc.disable()
+    try:
+        with cycles_uncollected():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the caller's pause is the caller's to end
+    finally:
+        gc.enable()
