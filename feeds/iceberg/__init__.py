@@ -8,5 +8,10 @@ own catalog whose source of truth for "current" is the IcebergTable row (commits
 - fileio: pyiceberg's FileIO over `Connection`;
 - commits: the catalog (row lock, vN.metadata.json, version-hint.text, then the row);
 - export: a raw window or a log-level hour as one commit replacing its partition;
-- maintenance: expiring old snapshots and removing the files only they referenced.
+- maintenance: expiring old snapshots and removing the files only they referenced;
+- deferred: pyiceberg's modules an export never uses, left unloaded until something does.
 """
+
+from .deferred import defer_unused_modules
+
+defer_unused_modules()  # before any module of this package imports pyiceberg

@@ -13,16 +13,17 @@ import hashlib
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from exporthub.tenancy.models import Tenant
 from feeds.formats import PartResult
+from feeds.models import ExportRun
 from feeds.runs import upload
 from integrations.destinations.base import Connection, DestinationError
 from tests.integrations.destinations.s3.buckets import new_bucket
-from tests.support.exports import active
+from tests.support.exports import active, events, run_exports
 
 pytestmark = pytest.mark.django_db
 MB = 1024 * 1024
@@ -87,3 +88,21 @@ def test_memory_a_part_left_behind_goes_back_to_the_system_once_the_part_is_uplo
                           "application/octet-stream", _written(b"0123456789"))  # fmt: skip
         after = resident_anonymous_mb()
     assert after < held - 40, f"{held:.0f} MB before the upload, {after:.0f} MB after"
+
+
+def test_memory_an_iceberg_data_file_left_behind_goes_back_to_the_system_once_it_is_uploaded(
+    s3_env: str, tenant: Tenant
+) -> None:
+    from feeds.iceberg import export  # noqa: F401 - pyiceberg loaded before, not counted
+
+    bucket = new_bucket(s3_env)
+    integration = active(tenant, "s3", "standard_feed", HOUR, bucket=bucket, format="iceberg",
+                         compression="ZSTD", table_path="/lake/standard")  # fmt: skip
+    events(tenant, "standard_feed", 200, HOUR, HOUR + timedelta(hours=1))
+    with freed_heap(64 * MB):
+        held = resident_anonymous_mb()
+        run_exports("2026-11-22T11:11:00Z")
+        after = resident_anonymous_mb()
+    run = ExportRun.objects.get(integration=integration)
+    assert run.status == ExportRun.Status.SUCCEEDED and run.rows == 200
+    assert after < held - 40, f"{held:.0f} MB before the export, {after:.0f} MB after"
