@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
@@ -55,6 +55,17 @@ def _expected_runs(world: World, hours: int) -> int:
 
     feeds = Integration.objects.filter(pk__in=world.integrations).values_list("feed", flat=True)
     return sum(timedelta(hours=hours) // window_length(feed) for feed in feeds)
+
+
+def _tick_until(done: Callable[[], bool], deadline: float, kind: str = "all") -> None:
+    """Tick every TICK_SECONDS until `done()` (looked at every CHECK_SECONDS) or `deadline`."""
+    while time.monotonic() < deadline:
+        _tick(kind)
+        next_tick = time.monotonic() + TICK_SECONDS
+        while time.monotonic() < min(next_tick, deadline):
+            if done():
+                return
+            time.sleep(CHECK_SECONDS)
 
 
 def _drain(world: World, workers: list[Worker], hours: int, timeout: float) -> bool:
@@ -116,12 +127,10 @@ def backfill(world: World, hours: int) -> dict[str, Any]:
         # The log-level hours alone first, as the log-level tick hands them out: the queue then
         # holds hour after hour of the same integrations, and the two workers take neighbours.
         log_level = _runs().filter(integration__feed="standard_feed")
-        deadline = began + 600
-        while time.monotonic() < deadline:
-            _tick("log_level")
-            if log_level.exists() and not log_level.exclude(status="succeeded").exists():
-                break
-            time.sleep(TICK_SECONDS)
+        _tick_until(
+            lambda: log_level.exists() and not log_level.exclude(status="succeeded").exists(),
+            deadline=began + 600, kind="log_level",
+        )  # fmt: skip
         finished = _drain(world, workers, hours, timeout=900)
     figures = _summary(world, hours, began, finished)
     figures["overlapping_log_level_runs"] = _overlaps()
@@ -165,12 +174,10 @@ def admin_backfill(world: World, hours: int) -> dict[str, Any]:
             backfills.request_backfill(
                 integration, first, first + timedelta(hours=2), Actor(label="reliability")
             )
-        deadline = time.monotonic() + 600
-        while time.monotonic() < deadline:
-            _tick()
-            if not any(p.running for p in backfills.progress_of(list(Backfill.objects.all()))):
-                break
-            time.sleep(TICK_SECONDS)
+        _tick_until(
+            lambda: not any(p.running for p in backfills.progress_of(list(Backfill.objects.all()))),
+            deadline=time.monotonic() + 600,
+        )  # fmt: skip
         found = backfills.progress_of(list(Backfill.objects.all()))
         finished = live_drained and not any(f.running for f in found)
     figures = _summary(world, hours, began, finished)
