@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
@@ -15,6 +15,7 @@ from .workers import Worker
 from .world import World
 
 TICK_SECONDS = 3.0  # the scheduler's sweep; production's beat ticks every few minutes
+CHECK_SECONDS = 0.25  # between ticks, how often a scenario looks whether it is done
 
 
 @contextmanager
@@ -56,19 +57,32 @@ def _expected_runs(world: World, hours: int) -> int:
     return sum(timedelta(hours=hours) // window_length(feed) for feed in feeds)
 
 
+def _tick_until(done: Callable[[], bool], deadline: float, kind: str = "all") -> None:
+    """Tick every TICK_SECONDS until `done()` (looked at every CHECK_SECONDS) or `deadline`."""
+    while time.monotonic() < deadline:
+        _tick(kind)
+        next_tick = time.monotonic() + TICK_SECONDS
+        while time.monotonic() < min(next_tick, deadline):
+            if done():
+                return
+            time.sleep(CHECK_SECONDS)
+
+
 def _drain(world: World, workers: list[Worker], hours: int, timeout: float) -> bool:
     """Tick until every window has one succeeded run; False if `timeout` passes first."""
     expected, deadline = _expected_runs(world, hours), time.monotonic() + timeout
     while time.monotonic() < deadline:
         _tick()
-        # Windows after the generated hours exist too (empty ones, exported all the same).
-        done = _runs().filter(status="succeeded").count()
-        if done >= expected and _runs().count() == done:
-            return True
-        for worker in workers:  # a worker that died by itself is restarted, as systemd would
-            if worker.process is not None and worker.process.poll() is not None:
-                worker.start()
-        time.sleep(TICK_SECONDS)
+        next_tick = time.monotonic() + TICK_SECONDS
+        while time.monotonic() < min(next_tick, deadline):  # done as soon as the last run is
+            # Windows after the generated hours exist too (empty ones, exported all the same).
+            done = _runs().filter(status="succeeded").count()
+            if done >= expected and _runs().count() == done:
+                return True
+            for worker in workers:  # a worker that died by itself is restarted, as systemd would
+                if worker.process is not None and worker.process.poll() is not None:
+                    worker.start()
+            time.sleep(CHECK_SECONDS)
     return False
 
 
@@ -113,12 +127,10 @@ def backfill(world: World, hours: int) -> dict[str, Any]:
         # The log-level hours alone first, as the log-level tick hands them out: the queue then
         # holds hour after hour of the same integrations, and the two workers take neighbours.
         log_level = _runs().filter(integration__feed="standard_feed")
-        deadline = began + 600
-        while time.monotonic() < deadline:
-            _tick("log_level")
-            if log_level.exists() and not log_level.exclude(status="succeeded").exists():
-                break
-            time.sleep(TICK_SECONDS)
+        _tick_until(
+            lambda: log_level.exists() and not log_level.exclude(status="succeeded").exists(),
+            deadline=began + 600, kind="log_level",
+        )  # fmt: skip
         finished = _drain(world, workers, hours, timeout=900)
     figures = _summary(world, hours, began, finished)
     figures["overlapping_log_level_runs"] = _overlaps()
@@ -162,12 +174,10 @@ def admin_backfill(world: World, hours: int) -> dict[str, Any]:
             backfills.request_backfill(
                 integration, first, first + timedelta(hours=2), Actor(label="reliability")
             )
-        deadline = time.monotonic() + 600
-        while time.monotonic() < deadline:
-            _tick()
-            if not any(p.running for p in backfills.progress_of(list(Backfill.objects.all()))):
-                break
-            time.sleep(TICK_SECONDS)
+        _tick_until(
+            lambda: not any(p.running for p in backfills.progress_of(list(Backfill.objects.all()))),
+            deadline=time.monotonic() + 600,
+        )  # fmt: skip
         found = backfills.progress_of(list(Backfill.objects.all()))
         finished = live_drained and not any(f.running for f in found)
     figures = _summary(world, hours, began, finished)

@@ -23,6 +23,10 @@ from feeds.schema.columns import COLUMNS, INT_RANGES, Column, stored_columns
 HOUR = datetime(2026, 11, 22, 10, tzinfo=UTC)
 
 
+# Tests that read with Hadoop carry this mark: one suite worker then starts the JVM, not both.
+ON_THE_SPARK_WORKER = pytest.mark.xdist_group("spark")
+
+
 @pytest.fixture(scope="session")
 def spark() -> Iterator[Any]:
     """Hadoop's own SequenceFile reader, inside pyspark; one JVM for the whole session."""

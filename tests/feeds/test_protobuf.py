@@ -13,7 +13,14 @@ from hypothesis import strategies as st
 from feeds.formats.sequencefile import vint
 from feeds.schema.derived import message_class
 
-from .conftest import edge_rows, row_strategy, synthetic_rows, write, write_batches
+from .conftest import (
+    ON_THE_SPARK_WORKER,
+    edge_rows,
+    row_strategy,
+    synthetic_rows,
+    write,
+    write_batches,
+)
 from .readers import message_row, read_delimited
 
 VALUE_CLASS = "org.apache.hadoop.io.BytesWritable"
@@ -27,6 +34,7 @@ def test_vints_match_hadoop(value: int, encoded: str) -> None:
     assert vint(value).hex() == encoded
 
 
+@ON_THE_SPARK_WORKER
 @pytest.mark.parametrize("writes", [write, write_batches], ids=["rows", "batches"])
 @pytest.mark.parametrize("codec", ["NONE", "DEFLATE", "GZIP", "SNAPPY"])
 def test_hadoop_reads_every_sequencefile_codec(
@@ -46,6 +54,7 @@ def test_hadoop_reads_every_sequencefile_codec(
     assert (result.rows, result.md5) == (len(rows), hashlib.md5(data).hexdigest())
 
 
+@ON_THE_SPARK_WORKER
 def test_hadoop_reads_an_empty_file(spark: Any, tmp_path: Path) -> None:
     for codec in ("NONE", "SNAPPY"):
         path = tmp_path / f"empty-{codec}.seq"

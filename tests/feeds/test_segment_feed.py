@@ -24,6 +24,7 @@ from integrations.models import Integration
 from tests.support.clouds import live_destination
 from tests.support.exports import active, run_exports, valid_manifest
 
+from .conftest import ON_THE_SPARK_WORKER
 from .readers import message_row, read_avro, read_delimited
 
 pytestmark = pytest.mark.django_db
@@ -73,11 +74,15 @@ def _read(data_format: str, data: bytes, tmp_path: Path, spark: Any) -> list[tup
 
 
 FORMATS = [("avro", "DEFLATE"), ("protobuf", "SNAPPY"), ("protobuf-delimited", "GZIP")]
-# Every registered cloud and every format, each at least once.
+# Every registered cloud and every format, each at least once; Hadoop reads protobuf.
 CASES = [
-    (list(REGISTRY)[n % len(REGISTRY)], *FORMATS[n % len(FORMATS)])
+    pytest.param(
+        list(REGISTRY)[n % len(REGISTRY)], data_format, compression,
+        marks=[ON_THE_SPARK_WORKER] if data_format == "protobuf" else [],
+    )
     for n in range(max(len(REGISTRY), len(FORMATS)))
-]
+    for data_format, compression in [FORMATS[n % len(FORMATS)]]
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("destination", "data_format", "compression"), CASES)

@@ -19,6 +19,7 @@ from urllib3.util import connection as urllib3_connection
 
 from exporthub import outbound
 from tests.support.hostile import forgets_tenant_hosts, hostile_server
+from tests.support.services import SERVER_POLL_SECONDS
 
 __all__ = ["forgets_tenant_hosts"]  # autouse here: tenant hosts are process-wide
 
@@ -129,7 +130,7 @@ def healthy_storage(host: str) -> Iterator[int]:
 
     server = http.server.ThreadingHTTPServer((host, 0), Handler)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(SERVER_POLL_SECONDS,), daemon=True).start()
     try:
         yield server.server_address[1]
     finally:

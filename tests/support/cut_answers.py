@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from .services import SERVER_POLL_SECONDS
+
 # The upload requests, as S3 names them, told apart by method and query.
 REQUESTS = ("PutObject", "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload")
 # What the chosen request is answered with:
@@ -165,7 +167,7 @@ def cut_endpoint(
 
     server = Server((host, 0), Relay)
     state = CutEndpoint(url=f"https://{host}:{server.server_address[1]}")
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(SERVER_POLL_SECONDS,), daemon=True).start()
     try:
         yield state
     finally:

@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from .services import SERVER_POLL_SECONDS
+
 
 @dataclass
 class HealthyStore:
@@ -38,7 +40,7 @@ def healthy_store(host: str) -> Iterator[HealthyStore]:
     server = http.server.ThreadingHTTPServer((host, 0), Handler)
     server.daemon_threads = True
     state = HealthyStore(port=server.server_address[1])
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(SERVER_POLL_SECONDS,), daemon=True).start()
     try:
         yield state
     finally:

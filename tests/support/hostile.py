@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from .services import SERVER_POLL_SECONDS
 from .standins import self_signed_certificate
 
 MiB = 1024 * 1024
@@ -115,7 +116,7 @@ def hostile_server(
     server = socketserver.ThreadingTCPServer((host, port), Handler)
     server.daemon_threads = True
     state = Hostile(port=server.server_address[1], scheme="https" if context else "http")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(SERVER_POLL_SECONDS,), daemon=True)
     thread.start()
     try:
         yield state

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from .services import SERVER_POLL_SECONDS
+
 GiB = 1024 * 1024 * 1024
 BLOCK = b"\0" * (64 * 1024)
 
@@ -95,7 +97,7 @@ def huge_bucket(
     server = http.server.ThreadingHTTPServer((host, 0), Relay)
     server.daemon_threads = True
     state = HugeBucket(url=f"http://{host}:{server.server_address[1]}")
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(SERVER_POLL_SECONDS,), daemon=True).start()
     try:
         yield state
     finally:

@@ -11,6 +11,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+# How often a server thread looks whether it is asked to stop: at socketserver's default, 0.5 s,
+# each stop of a stand-in, relay or receiver waited for it (hundreds of stops a suite).
+SERVER_POLL_SECONDS = 0.05
+
 
 def free_port() -> int:
     with socket.socket() as sock:

@@ -16,6 +16,7 @@ from typing import Any
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from .services import SERVER_POLL_SECONDS
 from .standins import self_signed_certificate
 
 
@@ -81,7 +82,7 @@ def webhook_receiver(
     )
     server.RequestHandlerClass = _handler(receiver)
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(SERVER_POLL_SECONDS,), daemon=True)
     thread.start()
     try:
         yield receiver

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse
 
+from tests.support.services import SERVER_POLL_SECONDS
 from tests.support.standins import relay
 
 NO_SUCH_UPLOAD = (
@@ -66,7 +67,7 @@ def part_relay(upstream: str) -> Iterator[PartRelay]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(SERVER_POLL_SECONDS,), daemon=True)
     thread.start()
     try:
         yield state
