@@ -29,6 +29,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -77,6 +78,11 @@ def give_back() -> None:
         trim(0)
 
 
+_pause_lock = threading.Lock()
+_pauses = 0  # batches in the collector's pause, of every thread: the collector is per process
+_resume = False  # whether the first of them found it running
+
+
 @contextmanager
 def cycles_uncollected() -> Iterator[None]:
     """Python's cycle collector paused for a short burst of allocation, e.g. an ingestion batch
@@ -84,10 +90,17 @@ def cycles_uncollected() -> Iterator[None]:
     tuples would start a collection that walks every object the process holds (Django's too):
     measured, a quarter of the time of decoding a 10 000-event batch. Reference counting still
     frees everything as usual; a cycle made meanwhile is found at the next collection."""
-    enabled = gc.isenabled()
-    gc.disable()
+    global _pauses, _resume
+    # Counted under a lock: two threads' batches overlapping must not leave it paused for good.
+    with _pause_lock:
+        if _pauses == 0:
+            _resume = gc.isenabled()  # a caller that had paused it re-enables it itself
+            gc.disable()
+        _pauses += 1
     try:
         yield
     finally:
-        if enabled:  # a caller that had paused it already re-enables it itself
-            gc.enable()
+        with _pause_lock:
+            _pauses -= 1
+            if _pauses == 0 and _resume:
+                gc.enable()

@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -66,4 +67,40 @@ def test_cycle_collection_paused_by_a_caller_stays_paused_after_a_batch() -> Non
             assert not gc.isenabled()
         assert not gc.isenabled()  # the caller's pause is the caller's to end
     finally:
+        gc.enable()
+
+
+def test_cycle_collection_resumes_when_two_threads_batches_overlap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A threaded server's batch ending between another's look at the collector and its pause
+    left the collector paused for good."""
+    inside, leave = threading.Event(), threading.Event()
+
+    def first_batch() -> None:
+        with cycles_uncollected():
+            inside.set()
+            leave.wait()
+
+    first = threading.Thread(target=first_batch)
+    look = gc.isenabled
+
+    def look_then_the_first_batch_ends() -> bool:
+        answer = look()
+        leave.set()
+        first.join(timeout=1)  # it ends now, unless it has to wait for this batch's pause
+        return answer
+
+    try:
+        first.start()
+        inside.wait()
+        monkeypatch.setattr(gc, "isenabled", look_then_the_first_batch_ends)
+        with cycles_uncollected():
+            pass
+        monkeypatch.undo()
+        leave.set()
+        first.join()
+        assert gc.isenabled()
+    finally:
+        leave.set()
         gc.enable()

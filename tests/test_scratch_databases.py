@@ -36,3 +36,20 @@ def test_it_fails_the_test_naming_the_server_when_no_postgresql_answers() -> Non
         scratch_postgres("scratch_check", "postgres://postgres@127.0.0.1:1/postgres"),
     ):
         pass
+
+
+def test_it_keeps_each_database_its_own_under_a_long_suite_database_name() -> None:
+    # PostgreSQL cuts names at 63 bytes, on creating and on connecting: the random part went first.
+    long_named = urlparse(suite_postgres() or LOCAL_SERVER)._replace(
+        path="/exporthub_" + "a-rather-long-branch-name" * 3
+    )
+    with (
+        scratch_postgres("scratch_check", long_named.geturl()) as first,
+        scratch_postgres("scratch_check", long_named.geturl()) as second,
+    ):
+        names = [urlparse(url).path.lstrip("/") for url in (first, second)]
+        assert names[0] != names[1]
+        for url, name in zip((first, second), names, strict=True):
+            with psycopg.connect(url) as conn:
+                assert conn.execute("SELECT current_database()").fetchone() == (name,)
+    assert not set(names) & _databases()

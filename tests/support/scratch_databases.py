@@ -14,6 +14,7 @@ import pytest
 
 # Where a scratch database goes when the suite itself runs on SQLite.
 LOCAL_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
+NAME_BYTES = 63  # PostgreSQL's longest name (NAMEDATALEN - 1)
 
 
 def suite_postgres() -> str | None:
@@ -32,7 +33,9 @@ def scratch_postgres(purpose: str, server: str | None = None) -> Iterator[str]:
     owner = parsed.path.lstrip("/")
     if owner in {"", "postgres"}:
         owner = "exporthub"
-    name = f"{owner}_{purpose}_{uuid.uuid4().hex[:8]}"
+    # PostgreSQL cuts a name at 63 bytes: the suite database's part gives way, never the rest.
+    own = f"_{purpose}_{uuid.uuid4().hex[:8]}"
+    name = owner.encode()[: NAME_BYTES - len(own.encode())].decode(errors="ignore") + own
     admin = parsed._replace(path="/postgres").geturl()
     try:
         with psycopg.connect(admin, autocommit=True) as conn:
