@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .services import SERVER_POLL_SECONDS
+from .standins import relay
 
 # The upload requests, as S3 names them, told apart by method and query.
 REQUESTS = ("PutObject", "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload")
@@ -120,11 +121,6 @@ def cut_endpoint(
             if chosen(self.command, self.path) and (times is None or state.answered < times):
                 self._attack()
                 return
-            headers = {
-                k: v
-                for k, v in self.headers.items()
-                if k.lower() not in ("expect", "transfer-encoding", "content-length")
-            }
             conn = (
                 http.client.HTTPSConnection(
                     target.hostname or "", target.port, timeout=30,
@@ -133,24 +129,7 @@ def cut_endpoint(
                 if target.scheme == "https"
                 else http.client.HTTPConnection(target.hostname or "", target.port, timeout=30)
             )  # fmt: skip
-            try:
-                conn.request(self.command, self.path, body=body, headers=headers)
-                upstream_answer = conn.getresponse()
-                content = upstream_answer.read()
-            finally:
-                conn.close()
-            self.send_response(upstream_answer.status)
-            for name, value in upstream_answer.getheaders():
-                if name.lower() == "location":  # a resumable upload's next requests come here
-                    value = state.url + urlsplit(value)._replace(scheme="", netloc="").geturl()
-                if name.lower() not in ("transfer-encoding", "connection", "content-length"):
-                    self.send_header(name, value)
-            declared = upstream_answer.getheader("Content-Length")
-            length = declared if self.command == "HEAD" and declared else str(len(content))
-            self.send_header("Content-Length", length)
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(content)
+            relay(self, conn, body, ("expect", "transfer-encoding", "content-length"), state.url)
 
         do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _handle
 

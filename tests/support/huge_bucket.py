@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .services import SERVER_POLL_SECONDS
+from .standins import relay
 
 GiB = 1024 * 1024 * 1024
 BLOCK = b"\0" * (64 * 1024)
@@ -61,27 +62,11 @@ def huge_bucket(
 
         def _relay(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else None
-            headers = {k: v for k, v in self.headers.items() if k.lower() != "expect"}
-            upstream_conn = http.client.HTTPConnection(
+            body = self.rfile.read(length) if length else b""
+            upstream = http.client.HTTPConnection(
                 target.hostname or "127.0.0.1", target.port, timeout=30
             )
-            try:
-                upstream_conn.request(self.command, self.path, body=body, headers=headers)
-                answer = upstream_conn.getresponse()
-                content = answer.read()
-            finally:
-                upstream_conn.close()
-            self.send_response(answer.status)
-            for name, value in answer.getheaders():
-                if name.lower() not in ("transfer-encoding", "connection", "content-length"):
-                    self.send_header(name, value)
-            # A HEAD's length is the object's, as the stand-in said it.
-            declared = answer.getheader("Content-Length") if self.command == "HEAD" else None
-            self.send_header("Content-Length", declared or str(len(content)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(content)
+            relay(self, upstream, body, drop_headers=("expect",))
 
         def _handle(self) -> None:
             if huge(self.command, self.path) if huge else self._is_object_read():

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .services import SERVER_POLL_SECONDS, wait_for_port
 
@@ -86,21 +87,29 @@ def relay(
     conn: http.client.HTTPConnection,
     body: bytes,
     drop_headers: tuple[str, ...] = ("connection",),
+    relay_url: str | None = None,
 ) -> None:
-    """Send the request `handler` received to `conn`, and the answer back, unchanged."""
+    """Send the request `handler` received to `conn`, and the answer back unchanged: a HEAD
+    with the length the upstream declared (the object's), and, given the relay's own
+    `relay_url`, a Location pointing back at the relay (a resumable upload's next requests)."""
     headers = {k: v for k, v in handler.headers.items() if k.lower() not in drop_headers}
-    conn.request(handler.command, handler.path, body=body or None, headers=headers)
-    answer = conn.getresponse()
-    data = answer.read()
+    try:
+        conn.request(handler.command, handler.path, body=body or None, headers=headers)
+        answer = conn.getresponse()
+        data = answer.read()
+    finally:
+        conn.close()
     handler.send_response(answer.status)
     for key, value in answer.getheaders():
+        if relay_url and key.lower() == "location":
+            value = relay_url + urlsplit(value)._replace(scheme="", netloc="").geturl()
         if key.lower() not in ("transfer-encoding", "connection", "content-length"):
             handler.send_header(key, value)
-    handler.send_header("Content-Length", str(len(data)))
+    declared = answer.getheader("Content-Length") if handler.command == "HEAD" else None
+    handler.send_header("Content-Length", declared or str(len(data)))
     handler.end_headers()
     if handler.command != "HEAD":
         handler.wfile.write(data)
-    conn.close()
 
 
 @contextmanager
