@@ -5,134 +5,27 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-from . import readback
-from .workers import Worker
+from .driving import drain, drained_runs, export_runs, summary, tick, tick_until, two_workers
 from .world import World
-
-TICK_SECONDS = 3.0  # the scheduler's sweep; production's beat ticks every few minutes
-CHECK_SECONDS = 0.25  # between ticks, how often a scenario looks whether it is done
-
-
-@contextmanager
-def _two_workers(world: World) -> Iterator[list[Worker]]:
-    """Two real Celery workers for the scenario, stopped however it ends."""
-    workers = [Worker(world, f"w{i}") for i in range(2)]
-    for worker in workers:
-        worker.start()
-    try:
-        yield workers
-    finally:
-        for worker in workers:
-            worker.stop()
-
-
-def _runs() -> Any:
-    from feeds.models import ExportRun
-
-    return ExportRun.objects.filter(generation=0)
-
-
-def _tick(kind: str = "all") -> bool:
-    """One beat tick, as the beat process would run it; False while the broker is away."""
-    from feeds.tasks import schedule_exports
-
-    try:
-        schedule_exports(kind)
-    except Exception:  # the broker is down: beat logs it and ticks again later
-        return False
-    return True
-
-
-def _expected_runs(world: World, hours: int) -> int:
-    """Windows in the generated hours, over the world's integrations."""
-    from feeds.runs.windows import window_length
-    from integrations.models import Integration
-
-    feeds = Integration.objects.filter(pk__in=world.integrations).values_list("feed", flat=True)
-    return sum(timedelta(hours=hours) // window_length(feed) for feed in feeds)
-
-
-def _tick_until(done: Callable[[], bool], deadline: float, kind: str = "all") -> None:
-    """Tick every TICK_SECONDS until `done()` (looked at every CHECK_SECONDS) or `deadline`."""
-    while time.monotonic() < deadline:
-        _tick(kind)
-        next_tick = time.monotonic() + TICK_SECONDS
-        while time.monotonic() < min(next_tick, deadline):
-            if done():
-                return
-            time.sleep(CHECK_SECONDS)
-
-
-def _drain(world: World, workers: list[Worker], hours: int, timeout: float) -> bool:
-    """Tick until every window has one succeeded run; False if `timeout` passes first."""
-    expected, deadline = _expected_runs(world, hours), time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        _tick()
-        next_tick = time.monotonic() + TICK_SECONDS
-        while time.monotonic() < min(next_tick, deadline):  # done as soon as the last run is
-            # Windows after the generated hours exist too (empty ones, exported all the same).
-            done = _runs().filter(status="succeeded").count()
-            if done >= expected and _runs().count() == done:
-                return True
-            for worker in workers:  # a worker that died by itself is restarted, as systemd would
-                if worker.process is not None and worker.process.poll() is not None:
-                    worker.start()
-            time.sleep(CHECK_SECONDS)
-    return False
-
-
-def _drained_runs() -> int:
-    """The newest run when the drain ended: the windows a scenario answers for."""
-    return _runs().order_by("-pk").values_list("pk", flat=True).first() or 0
-
-
-def _summary(
-    world: World, hours: int, began: float, finished: bool, up_to_run: int | None = None
-) -> dict[str, Any]:
-    from django.db.models import Sum
-
-    from integrations.models import Integration, State
-
-    runs = _runs() if up_to_run is None else _runs().filter(pk__lte=up_to_run)
-    figures: dict[str, Any] = {
-        "windows": runs.count(),
-        "runs_succeeded": runs.filter(status="succeeded").count(),
-        "run_attempts": runs.aggregate(n=Sum("attempts"))["n"] or 0,
-        "drained": finished,
-        "seconds": round(time.monotonic() - began, 1),
-        "deactivated": Integration.objects.filter(
-            pk__in=world.integrations, state=State.DEACTIVATED
-        ).count(),
-        "emails": sum(
-            f.read_text(errors="replace").count("\nSubject: ")
-            for f in (world.workdir / "mail").iterdir()
-        ),
-    }
-    figures.update(readback.check(world))
-    figures.update(readback.leaks(world))
-    figures.update(readback.task_messages(world))
-    return figures
 
 
 def backfill(world: World, hours: int) -> dict[str, Any]:
     """Every window of `hours` due at once, handed to two workers: runs of one integration's
     hours overlap all the time, and none may mark another's live manifest -failed."""
-    with _two_workers(world) as workers:
+    with two_workers(world) as workers:
         began = time.monotonic()
         # The log-level hours alone first, as the log-level tick hands them out: the queue then
         # holds hour after hour of the same integrations, and the two workers take neighbours.
-        log_level = _runs().filter(integration__feed="standard_feed")
-        _tick_until(
+        log_level = export_runs().filter(integration__feed="standard_feed")
+        tick_until(
             lambda: log_level.exists() and not log_level.exclude(status="succeeded").exists(),
             deadline=began + 600, kind="log_level",
         )  # fmt: skip
-        finished = _drain(world, workers, hours, timeout=900)
-    figures = _summary(world, hours, began, finished)
+        finished = drain(world, workers, hours, timeout=900)
+    figures = summary(world, hours, began, finished)
     figures["overlapping_log_level_runs"] = _overlaps()
     return figures
 
@@ -140,7 +33,7 @@ def backfill(world: World, hours: int) -> dict[str, Any]:
 def _overlaps() -> int:
     """Pairs of log-level runs of one integration that were running at the same time."""
     runs = (
-        _runs()
+        export_runs()
         .filter(integration__feed="standard_feed")
         .exclude(finished_at=None)
         .exclude(duration_seconds=None)
@@ -167,20 +60,20 @@ def admin_backfill(world: World, hours: int) -> dict[str, Any]:
     first = integrations.values_list("exports_from", flat=True)[0]
     assert first is not None  # populate activated them
     integrations.update(exports_from=first + timedelta(hours=1))
-    with _two_workers(world) as workers:
+    with two_workers(world) as workers:
         began = time.monotonic()
-        live_drained = _drain(world, workers, hours - 1, timeout=600)
+        live_drained = drain(world, workers, hours - 1, timeout=600)
         for integration in integrations:
             backfills.request_backfill(
                 integration, first, first + timedelta(hours=2), Actor(label="reliability")
             )
-        _tick_until(
+        tick_until(
             lambda: not any(p.running for p in backfills.progress_of(list(Backfill.objects.all()))),
             deadline=time.monotonic() + 600,
         )  # fmt: skip
         found = backfills.progress_of(list(Backfill.objects.all()))
         finished = live_drained and not any(f.running for f in found)
-    figures = _summary(world, hours, began, finished)
+    figures = summary(world, hours, began, finished)
     figures.update(
         backfill_windows=sum(f.total for f in found),
         backfill_windows_done=sum(f.done for f in found),
@@ -217,19 +110,19 @@ def parallel_hour(world: World, hours: int) -> dict[str, Any]:
     started again; its slice is handed out by the tick after its lease and taken over."""
     from feeds.models import ExportSlice
 
-    with _two_workers(world) as workers:
+    with two_workers(world) as workers:
         began = time.monotonic()
         deadline, killed = began + 300, False
         while time.monotonic() < deadline and not killed:
-            _tick()
+            tick()
             running = ExportSlice.objects.filter(status="running")
             if running.count() == 2 and running.exclude(files=[]).exists():
                 workers[0].kill()
                 killed = True
                 workers[0].start()
             time.sleep(0.2)
-        finished = _drain(world, workers, hours, timeout=600)
-    figures = _summary(world, hours, began, finished)
+        finished = drain(world, workers, hours, timeout=600)
+    figures = summary(world, hours, began, finished)
     pieces = ExportSlice.objects.all()
     figures.update(
         killed_mid_slice=killed,
@@ -244,14 +137,14 @@ def parallel_hour(world: World, hours: int) -> dict[str, Any]:
 def chaos(world: World, hours: int, kills: int, seed: int = 1) -> dict[str, Any]:
     """Two workers export every window; one of them is SIGKILLed every 0.5 to 4 s, `kills` times."""
     rng = random.Random(seed)  # noqa: S311 - test timing, not secrets
-    with _two_workers(world) as workers:
+    with two_workers(world) as workers:
         began = time.monotonic()
         killed = during_export = 0
         rotation: dict[str, int] = {}
         while killed < kills:
-            _tick()
+            tick()
             time.sleep(rng.uniform(0.5, 4.0))
-            if _runs().filter(status="running").exists():
+            if export_runs().filter(status="running").exists():
                 during_export += 1
             rng.choice(workers).kill()
             killed += 1
@@ -260,8 +153,8 @@ def chaos(world: World, hours: int, kills: int, seed: int = 1) -> dict[str, Any]
             for worker in workers:
                 if worker.process is None or worker.process.poll() is not None:
                     worker.start()
-        finished = _drain(world, workers, hours, timeout=600)
-    figures = _summary(world, hours, began, finished)
+        finished = drain(world, workers, hours, timeout=600)
+    figures = summary(world, hours, began, finished)
     figures.update(kills=killed, kills_with_a_run_in_flight=during_export, **rotation)
     figures["secrets_not_on_the_new_key_after"] = _not_on_primary_key()
     return figures
@@ -291,14 +184,14 @@ def faults(world: World, hours: int, rate: float) -> dict[str, Any]:
     loses its permission mid-run, which must deactivate it rather than be retried."""
     for plan in world.faults.values():
         plan.rate = rate
-    with _two_workers(world) as workers:
+    with two_workers(world) as workers:
         began = time.monotonic()
-        finished = _drain(world, workers, hours, timeout=1800)
+        finished = drain(world, workers, hours, timeout=1800)
         # The ticks below keep creating the windows that close meanwhile (a quarter-hour may
         # pass), some still in flight at the end: the figures are of the drained windows.
-        drained = _drained_runs()
+        drained = drained_runs()
         figures = _permission_lost(world)
-        figures.update(_summary(world, hours, began, finished, up_to_run=drained))
+        figures.update(summary(world, hours, began, finished, up_to_run=drained))
     # The integration whose permission was taken away is the only one allowed to deactivate.
     figures["deactivated_by_transient_faults"] = figures.pop("deactivated") - int(
         figures["permission_loss_deactivated"]
@@ -343,7 +236,7 @@ def _permission_lost(world: World) -> dict[str, Any]:
     run = request_reprocessing(integration, newest.window_start, Actor.system())
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        _tick()
+        tick()
         integration.refresh_from_db()
         if integration.state == State.DEACTIVATED:
             break
@@ -364,7 +257,7 @@ def outages(world: World, hours: int, cycles: int) -> dict[str, Any]:
     from django.db import connection
     from django.test import Client
 
-    with _two_workers(world) as workers:
+    with two_workers(world) as workers:
         began = time.monotonic()
         client = Client()
         counts = ("healthz_503_while_broker_down", "healthz_asked_while_broker_down",
@@ -375,14 +268,14 @@ def outages(world: World, hours: int, cycles: int) -> dict[str, Any]:
         for _ in range(cycles):
             world.redis.stop()
             for _ in range(3):
-                figures["ticks_refused_by_the_broker"] += not _tick()
+                figures["ticks_refused_by_the_broker"] += not tick()
                 answer = client.get("/healthz")
                 figures["healthz_asked_while_broker_down"] += 1
                 if answer.status_code == 503 and not answer.json()["checks"]["broker"]["ok"]:
                     figures["healthz_503_while_broker_down"] += 1
                 time.sleep(1)
             world.redis.start()
-            _tick()
+            tick()
             _wait_for_work_in_flight()
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
@@ -394,8 +287,8 @@ def outages(world: World, hours: int, cycles: int) -> dict[str, Any]:
                 figures["healthz_200_after_database_drop"] += (
                     client.get("/healthz").status_code == 200
                 )
-        finished = _drain(world, workers, hours, timeout=600)
-    figures.update(_summary(world, hours, began, finished), outage_cycles=cycles)
+        finished = drain(world, workers, hours, timeout=600)
+    figures.update(summary(world, hours, began, finished), outage_cycles=cycles)
     figures["database"] = connection.vendor
     return figures
 
@@ -404,7 +297,7 @@ def _wait_for_work_in_flight(timeout: float = 60) -> None:
     """Until a worker is exporting (so the outage hits work, not idle workers)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if _runs().filter(status="running").exists():
+        if export_runs().filter(status="running").exists():
             return
-        _tick()
+        tick()
         time.sleep(0.2)
